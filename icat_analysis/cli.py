@@ -1,0 +1,41 @@
+"""``python -m icat_analysis COMMAND``: the command line of docs/SCHEMA.md.
+
+Each command lives in its own module, which provides ``add_arguments(parser)`` and
+``run(args) -> int``; this file only wires them up. Exit status: 0 done, 1 input refused,
+2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command -> (module, one-line help)
+COMMANDS = {
+    "demo": ("icat_analysis.demo", "write a deterministic synthetic export"),
+    "import-activities": ("icat_analysis.ingest", "validate agency submissions and merge them into the export"),
+    "import-glotip": ("icat_analysis.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
+    "validate": ("icat_analysis.validate", "check an export against the data contract"),
+    "duplicates": ("icat_analysis.duplication", "print ranked candidate duplicate pairs as CSV"),
+    "bench": ("icat_analysis.bench", "run the performance benchmark"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m icat_analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    argv = sys.argv[1:] if argv is None else argv
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        if name == chosen:  # import only the command that runs: start-up stays fast
+            module = importlib.import_module(module_name)
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on wrong usage, 0 on --help
+        return int(exc.code or 0)
+    return int(args._run(args) or 0)

@@ -1,0 +1,23 @@
+"""Where the project's files are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+REFERENCE_DIR = PACKAGE_DIR / "reference"
+SQL_DIR = PACKAGE_DIR / "sql"
+STATIC_DIR = REPO_DIR / "static"
+DEFAULT_DATA_DIR = REPO_DIR / "data"
+
+
+def data_dir(override: str | os.PathLike | None = None) -> Path:
+    """The export directory: an explicit ``--data`` wins, then ``ICAT_DATA_DIR``, then ``data/``."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get("ICAT_DATA_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return DEFAULT_DATA_DIR

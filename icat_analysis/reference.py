@@ -1,0 +1,76 @@
+"""Reference data versioned with the code: agencies, countries (UN M49 regions), code lists."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from .paths import REFERENCE_DIR
+
+#: list name in codelists.csv for each list column of the template
+LIST_OF_COLUMN = {
+    "scope": "scope",
+    "status": "status",
+    "themes": "theme",
+    "activity_types": "activity_type",
+    "target_groups": "target_group",
+    "exploitation_forms": "exploitation_form",
+    "role": "role",
+}
+
+
+@lru_cache(maxsize=1)
+def agencies() -> pd.DataFrame:
+    """One row per agency code: name, kind, founding_member, joined_icat, successor, mandate."""
+    df = pd.read_csv(REFERENCE_DIR / "agencies.csv", dtype=str, keep_default_na=False)
+    df["founding_member"] = df["founding_member"].eq("true")
+    df["joined_icat"] = pd.to_numeric(df["joined_icat"].replace("", None)).astype("Int64")
+    df["successor"] = df["successor"].replace("", None)
+    return df
+
+
+@lru_cache(maxsize=1)
+def countries() -> pd.DataFrame:
+    """One row per country: iso3, iso2, m49, name, official_name, region, sub_region."""
+    df = pd.read_csv(REFERENCE_DIR / "countries.csv", dtype=str, keep_default_na=False)
+    return df.replace("", None)
+
+
+@lru_cache(maxsize=1)
+def codelists() -> pd.DataFrame:
+    """Every code of the template's code lists: list, code, label, description."""
+    return pd.read_csv(REFERENCE_DIR / "codelists.csv", dtype=str, keep_default_na=False)
+
+
+def codes(list_name: str) -> list[str]:
+    """The codes of one list (``theme``, ``status`` ...) in their documented order."""
+    df = codelists()
+    return df.loc[df["list"] == list_name, "code"].tolist()
+
+
+def labels(list_name: str) -> dict[str, str]:
+    """Code -> human label for one list; ``agency`` and ``country`` are lists too."""
+    if list_name == "agency":
+        return dict(zip(agencies()["code"], agencies()["name"]))
+    if list_name == "country":
+        return dict(zip(countries()["iso3"], countries()["name"]))
+    df = codelists()
+    df = df[df["list"] == list_name]
+    return dict(zip(df["code"], df["label"]))
+
+
+def agency_codes() -> list[str]:
+    return agencies()["code"].tolist()
+
+
+def country_codes() -> list[str]:
+    return countries()["iso3"].tolist()
+
+
+def regions() -> list[str]:
+    return sorted(countries()["region"].dropna().unique())
+
+
+def sub_regions() -> list[str]:
+    return sorted(countries()["sub_region"].dropna().unique())

@@ -1,0 +1,191 @@
+"""The one place the analysis package meets Streamlit: the cached connection, cached
+queries, and the filter sidebar shared by every page.
+
+Filters live in plain session keys seeded once from the URL; each widget gets its value
+copied in before it is drawn and copies it back in ``on_change``, and the URL is rewritten
+on every run. (A widget bound straight to the URL loses its value when the user moves to
+another page.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from . import db, export, reference
+from .filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from .paths import data_dir
+
+FILTER_PREFIX = "flt_"
+WIDGET_PREFIX = "w_"
+#: query parameters that belong to pages, not to the shared filter set; kept when the URL is rewritten
+PAGE_KEYS = ("country", "agency", "present", "metric", "indicator", "threshold", "pair")
+
+
+# ---- data ------------------------------------------------------------------------------
+def current_data_dir() -> Path:
+    return data_dir()
+
+
+def export_version() -> str:
+    return export.export_version(current_data_dir())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, version: str):
+    # One connection per export version: a new import opens a new one.
+    return db.connect(Path(path))
+
+
+def connection():
+    return _connection(str(current_data_dir()), export_version())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(path: str, version: str, name: str, filters: Filters, params: tuple) -> pd.DataFrame:
+    return db.query(_connection(path, version), name, filters, **dict(params))
+
+
+def run(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
+    """A named query's result, cached by export version, filter set and parameters."""
+    f = (filters or Filters()).without_notices()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _cached_query(str(current_data_dir()), export_version(), name, f, frozen).copy()
+
+
+def manifest() -> dict:
+    return export.read_manifest(current_data_dir())
+
+
+# ---- filters ---------------------------------------------------------------------------
+def _seed_from_url() -> None:
+    if st.session_state.get("_filters_seeded"):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    f = Filters.from_query_params(params)
+    _store(f)
+    st.session_state["_url_notices"] = list(f.notices)
+    st.session_state["_filters_seeded"] = True
+
+
+def _store(f: Filters) -> None:
+    years = (f.year_from, f.year_to) if f.year_from is not None else (MIN_YEAR, max_year())
+    st.session_state[FILTER_PREFIX + "years"] = years
+    st.session_state[FILTER_PREFIX + "role"] = f.role
+    st.session_state[FILTER_PREFIX + "joint_only"] = f.joint_only
+    for name in LIST_FIELDS:
+        st.session_state[FILTER_PREFIX + name] = list(getattr(f, name))
+
+
+def _copy_back(name: str) -> None:
+    st.session_state[FILTER_PREFIX + name] = st.session_state[WIDGET_PREFIX + name]
+
+
+def _prepare(name: str) -> dict:
+    st.session_state[WIDGET_PREFIX + name] = st.session_state[FILTER_PREFIX + name]
+    return {"key": WIDGET_PREFIX + name, "on_change": _copy_back, "args": (name,)}
+
+
+def _reset() -> None:
+    _store(Filters())
+
+
+def current_filters() -> Filters:
+    """The filter set held in the session (the sidebar draws and updates it)."""
+    _seed_from_url()
+    s = st.session_state
+    y0, y1 = s[FILTER_PREFIX + "years"]
+    years = (None, None) if (y0, y1) == (MIN_YEAR, max_year()) else (int(y0), int(y1))
+    return Filters(
+        year_from=years[0],
+        year_to=years[1],
+        role=s[FILTER_PREFIX + "role"],
+        joint_only=bool(s[FILTER_PREFIX + "joint_only"]),
+        **{name: tuple(s[FILTER_PREFIX + name]) for name in LIST_FIELDS},
+    )
+
+
+_LABELS = {
+    "agencies": "Agencies",
+    "themes": "Themes",
+    "activity_types": "Activity types",
+    "target_groups": "Target groups",
+    "exploitation_forms": "Forms of exploitation",
+    "regions": "Regions and sub-regions",
+    "countries": "Countries",
+    "scopes": "Scope",
+    "statuses": "Status",
+}
+
+
+def _format(kind: str):
+    if kind == "agency":
+        names = reference.labels("agency")
+        return lambda c: f"{c} — {names.get(c, c)}"
+    if kind == "region":
+        return str
+    names = reference.labels(kind)
+    return lambda c: names.get(c, c)
+
+
+def filter_sidebar() -> Filters:
+    """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
+    _seed_from_url()
+    with st.sidebar:
+        st.header("Filters")
+        st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
+        st.multiselect(_LABELS["agencies"], allowed_values("agency"), format_func=_format("agency"), **_prepare("agencies"))
+        st.segmented_control(
+            "Agency role",
+            ["any", "lead", "partner"],
+            format_func={"any": "Lead or partner", "lead": "Lead", "partner": "Partner"}.get,
+            selection_mode="single",
+            **_prepare("role"),
+        )
+        for name in ("themes", "activity_types", "target_groups", "exploitation_forms", "regions", "countries", "scopes", "statuses"):
+            kind = LIST_FIELDS[name]
+            st.multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
+        st.toggle("Joint activities only", **_prepare("joint_only"))
+        st.button("Reset filters", on_click=_reset, width="stretch")
+    # A segmented control can be cleared; treat that as "any".
+    if not st.session_state.get(FILTER_PREFIX + "role"):
+        st.session_state[FILTER_PREFIX + "role"] = "any"
+    f = current_filters()
+    _write_url(f)
+    return f
+
+
+def _write_url(f: Filters) -> None:
+    keep = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k in PAGE_KEYS}
+    wanted = {**f.to_query_params(), **{k: v[0] if len(v) == 1 else v for k, v in keep.items()}}
+    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def url_notices() -> list[str]:
+    """Values from the link that were dropped (shown once on the page)."""
+    return st.session_state.get("_url_notices", [])
+
+
+def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
+    """The active filters in a sentence, at the top of every page."""
+    for notice in url_notices():
+        st.warning(notice, icon=":material/link_off:")
+    st.caption(f.describe(n_activities))
+
+
+def synthetic_banner() -> None:
+    if manifest().get("synthetic"):
+        st.info(
+            "**Demonstration data.** The activities shown are synthetic, generated to look like "
+            "ICAT agencies' work; they are not real projects. The UNODC indicators are real.",
+            icon=":material/science:",
+        )
+
+
+def today() -> date:
+    return date.today()
