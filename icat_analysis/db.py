@@ -7,7 +7,7 @@ Data flows one way: parquet export -> DuckDB tables -> named query (``sql/NAME.s
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -20,7 +20,7 @@ from .paths import SQL_DIR
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(name: str) -> str:
     """The text of ``sql/NAME.sql``; NAME must be a file of the package (an allow-list)."""
     if not re.fullmatch(r"[a-z0-9_]+", name):

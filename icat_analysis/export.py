@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -112,7 +112,7 @@ def write_export(
             tmp_paths[name] = tmp
         manifest = read_manifest(data_dir)
         manifest.update(manifest_update)
-        manifest["updated_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         counts = manifest.setdefault("row_counts", {})
         for name, table in tables.items():
             counts[name.removesuffix(".parquet")] = table.num_rows

@@ -7,9 +7,9 @@ is dropped with a notice and never reaches SQL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Mapping
 
 from . import reference
 
@@ -66,7 +66,7 @@ class Filters:
 
     # ---- URL ---------------------------------------------------------------------------
     @classmethod
-    def from_query_params(cls, params: Mapping[str, object]) -> "Filters":
+    def from_query_params(cls, params: Mapping[str, object]) -> Filters:
         """Parse a URL's query parameters; unknown values are dropped and listed in ``notices``."""
         notices: list[str] = []
         values: dict[str, object] = {}
@@ -169,11 +169,12 @@ class Filters:
     def cache_key(self) -> tuple:
         return tuple((f.name, getattr(self, f.name)) for f in fields(self) if f.name != "notices")
 
-    def without_notices(self) -> "Filters":
+    def without_notices(self) -> Filters:
         return replace(self, notices=())
 
     def describe(self, n_activities: int | None = None) -> str:
         """One sentence: "214 activities led by ILO or IOM in South-Eastern Asia, 2015-2020"."""
+
         def words(name: str) -> str:
             kind = LIST_FIELDS[name]
             names = reference.labels(kind) if kind not in ("agency", "region") else {}
@@ -209,5 +210,7 @@ class Filters:
             parts.append("in " + " or ".join(places))
         sentence = " ".join(parts)
         if self.year_from is not None:
-            sentence += f", {self.year_from}-{self.year_to}" if self.year_from != self.year_to else f", {self.year_from}"
+            sentence += (
+                f", {self.year_from}-{self.year_to}" if self.year_from != self.year_to else f", {self.year_from}"
+            )
         return sentence

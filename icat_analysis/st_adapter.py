@@ -137,7 +137,9 @@ def filter_sidebar() -> Filters:
     with st.sidebar:
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
-        st.multiselect(_LABELS["agencies"], allowed_values("agency"), format_func=_format("agency"), **_prepare("agencies"))
+        st.multiselect(
+            _LABELS["agencies"], allowed_values("agency"), format_func=_format("agency"), **_prepare("agencies")
+        )
         st.segmented_control(
             "Agency role",
             ["any", "lead", "partner"],
@@ -145,7 +147,16 @@ def filter_sidebar() -> Filters:
             selection_mode="single",
             **_prepare("role"),
         )
-        for name in ("themes", "activity_types", "target_groups", "exploitation_forms", "regions", "countries", "scopes", "statuses"):
+        for name in (
+            "themes",
+            "activity_types",
+            "target_groups",
+            "exploitation_forms",
+            "regions",
+            "countries",
+            "scopes",
+            "statuses",
+        ):
             kind = LIST_FIELDS[name]
             st.multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
         st.toggle("Joint activities only", **_prepare("joint_only"))

@@ -1,0 +1,80 @@
+"""Build small exports by hand for tests: each activity is a dict with only what matters.
+
+make_export(tmp_path, [activity("A1", lead="ILO", countries=["THA"]), ...])
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from icat_analysis.contract import ACTIVITIES_SCHEMA
+from icat_analysis.export import link_tables, write_export
+
+
+def activity(
+    activity_id: str,
+    *,
+    lead: str = "UNODC",
+    partners: list[str] | None = None,
+    scope: str | None = None,
+    countries: list[str] | None = None,
+    start: str = "2015-01-01",
+    end: str | None = "2017-12-31",
+    status: str | None = None,
+    budget: float | None = 100_000.0,
+    themes: list[str] | None = None,
+    activity_types: list[str] | None = None,
+    target_groups: list[str] | None = None,
+    exploitation_forms: list[str] | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    donors: list[str] | None = None,
+    last_updated: str | None = "2024-01-15",
+) -> dict:
+    countries = ["THA"] if countries is None else countries
+    if scope is None:
+        scope = "national" if len(countries) == 1 else ("global" if not countries else "regional")
+    start_d = date.fromisoformat(start)
+    end_d = date.fromisoformat(end) if end else None
+    if status is None:
+        today = date.today()
+        status = "pipeline" if start_d > today else ("completed" if end_d and end_d < today else "active")
+    return {
+        "activity_id": activity_id,
+        "title": title or f"Activity {activity_id}",
+        "description": description,
+        "lead_agency": lead,
+        "partner_agencies": partners or [],
+        "scope": scope,
+        "countries": countries,
+        "start_date": start_d,
+        "end_date": end_d,
+        "status": status,
+        "budget_usd": budget,
+        "themes": themes or ["protection"],
+        "activity_types": activity_types or [],
+        "target_groups": target_groups or [],
+        "exploitation_forms": exploitation_forms or [],
+        "donors": donors or [],
+        "last_updated": date.fromisoformat(last_updated) if last_updated else None,
+        "is_joint": bool(partners),
+        "source_file": "factory",
+        "imported_at": datetime(2026, 1, 1, 12, 0),
+    }
+
+
+def activities_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
+
+
+def make_export(directory: Path, rows: list[dict], *, indicators: pa.Table | None = None, synthetic=False) -> Path:
+    """Write a complete export of these activities (and optional indicators) to ``directory``."""
+    table = activities_table(rows)
+    tables = {"activities.parquet": table, **link_tables(table)}
+    if indicators is not None:
+        tables["indicators.parquet"] = indicators
+    write_export(Path(directory), tables, {"synthetic": synthetic, "sources": []})
+    return Path(directory)
