@@ -1,0 +1,242 @@
+"""``validate [--data DIR]``: check an export against the data contract (docs/SCHEMA.md).
+
+Every problem is a :class:`Problem` printed as ``FILE:ROW: column: what is wrong``, where
+ROW is the 1-based row of the parquet file (0 when the problem concerns the file's columns
+as a whole). The row rules of the activity template live in ``sql/activity_problems.sql``
+and are the same ones ``import-activities`` applies to a submission, so an export the
+importer wrote always validates. Everything runs in DuckDB, column at a time, so a million
+activities check in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import reference
+from .contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
+from .db import sql_text
+from .paths import data_dir as resolve_data_dir
+
+#: the order columns are reported in within one row
+_COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, where a person can find it."""
+
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == 0 and self.column == "-":  # about the file as a whole
+            return f"{self.file}: {self.message}"
+        return f"{self.file}:{self.row}: {self.column}: {self.message}"
+
+
+def reference_params() -> dict[str, list[str]]:
+    """The code lists bound to ``sql/activity_problems.sql``."""
+    return {
+        "agencies": reference.agency_codes(),
+        "countries": reference.country_codes(),
+        "scopes": reference.codes("scope"),
+        "statuses": reference.codes("status"),
+        "themes": reference.codes("theme"),
+        "activity_types": reference.codes("activity_type"),
+        "target_groups": reference.codes("target_group"),
+        "exploitation_forms": reference.codes("exploitation_form"),
+    }
+
+
+def activity_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """The contract's row rules on table/view ``checked`` of ``con`` (activities + _file, _row, _ord)."""
+    cur = con.cursor()
+    try:
+        rows = cur.execute(sql_text("activity_problems"), reference_params()).fetchall()
+    finally:
+        cur.close()
+    # DuckDB does not keep the order of rules within one row; report them in column order.
+    rows.sort(key=lambda r: (r[2], _COLUMN_ORDER.get(r[3], 99)))
+    return [Problem(f, int(r), c, m) for f, r, _, c, m in rows]
+
+
+def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
+    expected = EXPORT_FILES[name]
+    out = []
+    for field in expected:
+        if field.name not in actual.names:
+            out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
+        elif not actual.field(field.name).type.equals(field.type):
+            got = actual.field(field.name).type
+            # Parquet has no plain string/timestamp flavours of its own; large_string etc. are fine.
+            if not _same_logical_type(got, field.type):
+                out.append(Problem(name, 0, field.name, f"has type {got}; the contract says {field.type}"))
+    for n in actual.names:
+        if n not in expected.names:
+            out.append(Problem(name, 0, n, "is not a column of the contract"))
+    return out
+
+
+def _same_logical_type(got: pa.DataType, want: pa.DataType) -> bool:
+    if pa.types.is_string(want):
+        return pa.types.is_string(got) or pa.types.is_large_string(got) or pa.types.is_string_view(got)
+    if pa.types.is_list(want):
+        return (pa.types.is_list(got) or pa.types.is_large_list(got)) and _same_logical_type(
+            got.value_type, want.value_type
+        )
+    if pa.types.is_timestamp(want):
+        return pa.types.is_timestamp(got) and got.tz is None
+    return got.equals(want)
+
+
+def _quote(path: Path) -> str:
+    # A path of ours, not a person's value; table functions in DDL take no bound parameters.
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _link_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Link tables must equal export.link_tables(activities), row for row (duplicates count)."""
+    out: list[Problem] = []
+    checks = (
+        (
+            "activity_countries.parquet",
+            "countries",
+            "iso3",
+            "SELECT activity_id, unnest(countries) AS iso3, '' AS role, file_row_number + 1 AS arow FROM acts",
+            "SELECT activity_id, iso3, '' AS role, file_row_number + 1 AS lrow FROM link_countries",
+        ),
+        (
+            "activity_agencies.parquet",
+            "partner_agencies",
+            "agency",
+            "SELECT activity_id, lead_agency AS iso3, 'lead' AS role, file_row_number + 1 AS arow FROM acts "
+            "UNION ALL SELECT activity_id, unnest(partner_agencies), 'partner', file_row_number + 1 FROM acts",
+            "SELECT activity_id, agency AS iso3, role, file_row_number + 1 AS lrow FROM link_agencies",
+        ),
+    )
+    for file_name, list_col, value_col, expected_sql, actual_sql in checks:
+        sql = f"""
+            WITH e AS (SELECT *, row_number() OVER (PARTITION BY activity_id, iso3, role ORDER BY arow) AS k
+                       FROM ({expected_sql})),
+                 l AS (SELECT *, row_number() OVER (PARTITION BY activity_id, iso3, role ORDER BY lrow) AS k
+                       FROM ({actual_sql})),
+                 ids AS (SELECT DISTINCT activity_id FROM acts)
+            SELECT 'extra' AS kind, l.lrow AS row, l.activity_id, l.iso3, l.role,
+                   l.activity_id IN (SELECT activity_id FROM ids) AS known
+            FROM l ANTI JOIN e USING (activity_id, iso3, role, k)
+            UNION ALL
+            SELECT 'missing', e.arow, e.activity_id, e.iso3, e.role, true
+            FROM e ANTI JOIN l USING (activity_id, iso3, role, k)
+            ORDER BY 1, 2
+        """
+        for kind, row, aid, value, role, known in con.execute(sql).fetchall():
+            what = f"{value!r}" + (f" as {role}" if role else "")
+            if kind == "extra" and not known:
+                out.append(Problem(file_name, row, "activity_id", f"{aid!r} is not an activity of activities.parquet"))
+            elif kind == "extra":
+                out.append(
+                    Problem(
+                        file_name,
+                        row,
+                        value_col,
+                        f"{what} for activity {aid!r} does not match activities.parquet (it is not in its "
+                        f"{'lead_agency/' if role else ''}{list_col}, or is listed twice)",
+                    )
+                )
+            else:
+                col = "lead_agency" if role == "lead" else list_col
+                out.append(Problem("activities.parquet", row, col, f"{what} has no row in {file_name}"))
+    return out
+
+
+def validate_export(data_dir: Path) -> list[Problem]:
+    """Every way the export in ``data_dir`` breaks the contract; an empty list when it keeps it."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    present = {}
+    for name in EXPORT_FILES:
+        path = data_dir / name
+        if not path.exists():
+            continue
+        try:
+            schema = pq.read_schema(path)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report, not a crash
+            problems.append(Problem(name, 0, "-", f"cannot be read as parquet ({exc})"))
+            continue
+        found = _schema_problems(name, schema)
+        problems += found
+        present[name] = not found
+    have = [n for n in ACTIVITY_FILES if n in present]
+    if have and len(have) < len(ACTIVITY_FILES):
+        for n in ACTIVITY_FILES:
+            if n not in present:
+                problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
+    if not all(present.get(n) for n in ACTIVITY_FILES):
+        return problems
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(
+            "CREATE VIEW checked AS SELECT *, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
+            "file_row_number = true)"
+        )
+        problems += activity_problems(con)
+        con.execute(
+            "CREATE VIEW acts AS SELECT * FROM read_parquet("
+            f"{_quote(data_dir / 'activities.parquet')}, file_row_number = true)"
+        )
+        con.execute(
+            "CREATE VIEW link_countries AS SELECT * FROM read_parquet("
+            f"{_quote(data_dir / 'activity_countries.parquet')}, file_row_number = true)"
+        )
+        con.execute(
+            "CREATE VIEW link_agencies AS SELECT * FROM read_parquet("
+            f"{_quote(data_dir / 'activity_agencies.parquet')}, file_row_number = true)"
+        )
+        problems += _link_problems(con)
+    finally:
+        con.close()
+    return problems
+
+
+def summary(data_dir: Path) -> str:
+    """``N activities, ...``: what a valid export holds."""
+    parts = []
+    for name, label in (
+        ("activities.parquet", "activities"),
+        ("activity_countries.parquet", "activity-country links"),
+        ("activity_agencies.parquet", "activity-agency links"),
+        ("indicators.parquet", "indicator observations"),
+    ):
+        path = Path(data_dir) / name
+        n = pq.read_metadata(path).num_rows if path.exists() else 0
+        parts.append(f"{n:,} {label}")
+    return ", ".join(parts)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = resolve_data_dir(args.data)
+    if not directory.is_dir():
+        print(f"{directory}: no such export directory", file=sys.stderr)
+        return 1
+    problems = validate_export(directory)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"OK: {summary(directory)}")
+    return 0
