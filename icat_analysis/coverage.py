@@ -1,0 +1,462 @@
+"""Who works where and on what: agency coverage matrices, one agency's overlap with others,
+joint work between agencies, and gaps (places with detected victims where nobody works).
+
+The named queries (``sql/coverage_*.sql``) return long cells (agency, role, place, activities,
+budget); the functions here shape them into matrices and tables, and the figure builders turn
+those into plotly figures. Nothing here touches Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import charts, reference
+
+
+@dataclass(frozen=True)
+class Dimension:
+    label: str  # what a person calls it ("Country")
+    query: str  # the named query that returns its cells
+    place_word: str  # one of them, in a sentence ("country")
+    has_gaps: bool  # whether UNODC detections can mark places of it as gaps
+
+
+#: The dimensions a person may choose, each mapped to a fixed query (an allow-list).
+DIMENSIONS: dict[str, Dimension] = {
+    "country": Dimension("Country", "coverage_country", "country", True),
+    "sub_region": Dimension("Sub-region", "coverage_sub_region", "sub-region", True),
+    "region": Dimension("Region", "coverage_region", "region", True),
+    "theme": Dimension("Theme", "coverage_theme", "theme", False),
+    "target_group": Dimension("Target group", "coverage_target_group", "target group", False),
+    "exploitation_form": Dimension("Form of exploitation", "coverage_exploitation_form", "form of exploitation", False),
+}
+#: role choice -> roles counted in a cell
+ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead",), "partner": ("partner",)}
+ROLE_LABELS = {"any": "Lead or partner", "lead": "Lead only", "partner": "Partner only"}
+MEASURES = {"activities": "Activities", "budget": "Known budget (US$)"}
+SORTS = {"total": "By total", "alphabetical": "Alphabetically"}
+#: cells above which numbers are not written inside the heat map (they would be unreadable)
+TEXT_CELL_LIMIT = 400
+GAP_COLOUR = charts.OKABE_ITO["orange"]
+GAP_LEGEND = "Empty, but UNODC reports detected victims here"
+
+
+def dimension(name: str) -> Dimension:
+    """The dimension of this name; anything not in the allow-list is refused."""
+    try:
+        return DIMENSIONS[name]
+    except KeyError:
+        raise ValueError(f"not a coverage dimension: {name!r}") from None
+
+
+def place_labels(dim: str) -> dict[str, str]:
+    """Code -> label of the places of a dimension (regions are their own labels)."""
+    if dim == "country":
+        return reference.labels("country")
+    if dim in ("region", "sub_region"):
+        return {}
+    return reference.labels(dim)
+
+
+def agency_label(code: str) -> str:
+    """ "International Labour Organization (ILO)" - how a download names an agency."""
+    name = reference.labels("agency").get(code)
+    return f"{name} ({code})" if name else code
+
+
+# ---- gaps ------------------------------------------------------------------------------
+def detected_places(detections: pd.DataFrame, dim: str, *, basis: str = "any") -> set[str]:
+    """Places of a dimension where UNODC reports detected victims.
+
+    ``detections`` is the result of ``coverage_detections``. ``basis="any"`` counts a country
+    with detections in any year; ``"latest"`` only when its latest reported year had detections.
+    A sub-region or region counts when any of its countries does.
+    """
+    if not DIMENSIONS[dim].has_gaps or detections.empty:
+        return set()
+    d = detections
+    if basis == "latest":
+        d = d[d["latest_detection_year"] == d["latest_reported_year"]]
+    iso3 = set(d["iso3"])
+    if dim == "country":
+        return iso3
+    c = reference.countries()
+    return set(c.loc[c["iso3"].isin(iso3), dim].dropna())
+
+
+# ---- the matrix ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CoverageMatrix:
+    """One coverage matrix: places down, agencies across.
+
+    ``values`` holds what a cell shows (activities, or the sum of known budgets);
+    ``activities`` and ``with_budget`` are the counts behind each cell (for hover text);
+    ``gaps`` marks empty cells in places where UNODC reports detected victims.
+    """
+
+    dimension: str
+    measure: str
+    role: str
+    values: pd.DataFrame
+    activities: pd.DataFrame
+    with_budget: pd.DataFrame
+    gaps: pd.DataFrame
+    places_total: int  # places with any activity before the top-N cut
+
+    @property
+    def empty(self) -> bool:
+        return self.values.empty or not self.activities.to_numpy().any()
+
+    def place_names(self) -> list[str]:
+        names = place_labels(self.dimension)
+        return [names.get(p, p) for p in self.values.index]
+
+
+def _order(totals: pd.Series, labels: dict[str, str], how: str) -> list[str]:
+    if how == "alphabetical":
+        return sorted(totals.index, key=lambda k: labels.get(k, k).casefold())
+    if how != "total":
+        raise ValueError(f"not a sort order: {how!r}")
+    return sorted(totals.index, key=lambda k: (-totals[k], labels.get(k, k).casefold()))
+
+
+def coverage_matrix(
+    cells: pd.DataFrame,
+    *,
+    dim: str = "country",
+    role: str = "any",
+    measure: str = "activities",
+    sort_agencies: str = "total",
+    sort_places: str = "total",
+    top_n: int | None = None,
+    detections: pd.DataFrame | None = None,
+    gap_basis: str = "any",
+) -> CoverageMatrix:
+    """Shape the cells of a ``coverage_*`` query into a matrix.
+
+    ``role`` picks which roles a cell counts (``any`` adds lead and partner: an agency has one
+    role per activity, so nothing is counted twice). ``measure`` is ``activities`` or
+    ``budget`` (the sum of the budgets that are known). Only agencies with work under the
+    chosen role appear. ``top_n`` keeps the places with the largest totals. For places of the
+    dimension's code list (themes ...) every code is a row, worked on or not.
+    """
+    dimension(dim)
+    if role not in ROLES or measure not in MEASURES:
+        raise ValueError(f"role {role!r} or measure {measure!r} not allowed")
+    c = cells[cells["role"].isin(ROLES[role])]
+    value_col = "activities" if measure == "activities" else "budget"
+
+    def pivot(col: str) -> pd.DataFrame:
+        if c.empty:
+            return pd.DataFrame(dtype=float)
+        return c.pivot_table(index="place", columns="agency", values=col, aggfunc="sum", fill_value=0).astype(float)
+
+    acts, vals, known = pivot("activities"), pivot(value_col), pivot("with_budget")
+    if dim not in ("country", "region", "sub_region"):
+        codes = reference.codes(dim)
+        acts = acts.reindex(codes + [p for p in acts.index if p not in codes], fill_value=0)
+    labels = place_labels(dim)
+    agency_names = {a: a for a in acts.columns}
+    places_total = int((acts.sum(axis=1) > 0).sum()) if not acts.empty else 0
+    if not acts.empty:
+        place_order = _order(
+            acts.sum(axis=1) if measure == "activities" else vals.reindex(acts.index).fillna(0).sum(axis=1),
+            labels,
+            sort_places,
+        )
+        if top_n is not None and sort_places == "total":
+            place_order = place_order[:top_n]
+        elif top_n is not None:
+            biggest = set(_order(acts.sum(axis=1), labels, "total")[:top_n])
+            place_order = [p for p in place_order if p in biggest]
+        totals = acts.sum(axis=0) if measure == "activities" else vals.sum(axis=0)
+        agency_order = _order(totals, agency_names, sort_agencies)
+        acts = acts.reindex(index=place_order, columns=agency_order, fill_value=0)
+    vals = vals.reindex(index=acts.index, columns=acts.columns, fill_value=0)
+    known = known.reindex(index=acts.index, columns=acts.columns, fill_value=0)
+    detected = detected_places(detections, dim, basis=gap_basis) if detections is not None else set()
+    gap_rows = acts.index.isin(list(detected))
+    gaps = (acts == 0) & pd.DataFrame(
+        np.repeat(gap_rows[:, None], acts.shape[1], axis=1), index=acts.index, columns=acts.columns
+    )
+    return CoverageMatrix(dim, measure, role, vals, acts, known, gaps, places_total)
+
+
+def matrix_table(m: CoverageMatrix) -> pd.DataFrame:
+    """The matrix as a labelled table for download: code, name, one column per agency
+    (headed by its full name and code), and the row total."""
+    d = DIMENSIONS[m.dimension]
+    out = pd.DataFrame({f"{d.label} code": list(m.values.index), d.label: m.place_names()})
+    for agency in m.values.columns:
+        out[agency_label(agency)] = m.values[agency].to_numpy()
+    out["Total (sum of cells)"] = m.values.sum(axis=1).to_numpy()
+    if d.has_gaps:
+        out["Agencies with no work where UNODC reports detected victims"] = [
+            "; ".join(a for a in m.values.columns if m.gaps.at[p, a]) for p in m.values.index
+        ]
+    return out
+
+
+def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = None) -> go.Figure:
+    """Heat map of a coverage matrix: places down (tall when there are many), agencies across.
+
+    Empty cells stay white; empty cells in places with detected victims take the gap colour.
+    Numbers are written in the cells only when the matrix is small enough to read them.
+    """
+    names = m.place_names()
+    agencies = list(m.values.columns)
+    agency_names = reference.labels("agency")
+    n_rows, n_cols = m.values.shape
+    if show_text is None:
+        show_text = n_rows * n_cols <= TEXT_CELL_LIMIT
+    z = m.values.where(m.activities > 0).to_numpy()
+    acts = m.activities.to_numpy()
+    known = m.with_budget.to_numpy()
+    hover_rows = []
+    for i, place in enumerate(names):
+        row = []
+        for j, agency in enumerate(agencies):
+            line = f"<b>{place}</b><br>{agency_names.get(agency, agency)} ({agency})<br>{int(acts[i, j]):,} activities"
+            if m.measure == "budget":
+                line += f"<br>US$ {m.values.iat[i, j]:,.0f} known budget ({int(known[i, j]):,} with a budget)"
+            if m.gaps.iat[i, j]:
+                line += "<br>" + GAP_LEGEND
+            row.append(line)
+        hover_rows.append(row)
+    fig = go.Figure()
+    value_word = "Activities" if m.measure == "activities" else "Known budget (US$)"
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=agencies,
+            y=names,
+            colorscale=charts.SEQUENTIAL[1:],
+            hoverongaps=False,
+            customdata=hover_rows,
+            hovertemplate="%{customdata}<extra></extra>",
+            xgap=1,
+            ygap=1,
+            colorbar={
+                "title": {"text": value_word},
+                "thickness": 14,
+                "len": min(1.0, 400 / max(400, 24 * n_rows + 160)),
+            },
+            texttemplate=("%{z:,.0f}" if m.measure == "activities" else "%{z:.2s}") if show_text else None,
+            name=value_word,
+        )
+    )
+    if m.gaps.to_numpy().any():
+        gz = np.where(m.gaps.to_numpy(), 1.0, np.nan)
+        fig.add_trace(
+            go.Heatmap(
+                z=gz,
+                x=agencies,
+                y=names,
+                colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]],
+                showscale=False,
+                hoverongaps=False,
+                customdata=hover_rows,
+                hovertemplate="%{customdata}<extra></extra>",
+                xgap=1,
+                ygap=1,
+                name=GAP_LEGEND,
+            )
+        )
+        # A heat map has no legend entry; a square marker explains the gap colour.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 14, "color": GAP_COLOUR},
+                name=GAP_LEGEND,
+                showlegend=True,
+            )
+        )
+    height = max(320, 24 * n_rows + 170)
+    charts.layout(fig, title, height=height)
+    fig.update_layout(
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        margin={"l": 10, "r": 10, "t": 110, "b": 10},
+        plot_bgcolor="#FFFFFF",
+    )
+    fig.update_xaxes(side="top", tickangle=-45 if n_cols > 8 else 0, showgrid=False, type="category")
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category", automargin=True)
+    return fig
+
+
+# ---- one agency's overlap ----------------------------------------------------------------
+def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -> pd.DataFrame:
+    """Where one agency works (from ``coverage_country`` cells): alone, or with which others.
+
+    One row per country where the agency has activities under ``role``: its activities, how
+    many other agencies work there (in any role) and who, with their activity counts.
+    Countries where it works alone come first, then by its activities.
+    """
+    mine = cells[(cells["agency"] == agency) & cells["role"].isin(ROLES[role])]
+    mine = mine.groupby("place")["activities"].sum()
+    others = cells[(cells["agency"] != agency) & cells["place"].isin(mine.index)]
+    others = others.groupby(["place", "agency"])["activities"].sum().reset_index()
+    names = reference.labels("country")
+    rows = []
+    for place, n in mine.items():
+        o = others[others["place"] == place].sort_values(["activities", "agency"], ascending=[False, True])
+        rows.append(
+            {
+                "iso3": place,
+                "Country": names.get(place, place),
+                "This agency's activities": int(n),
+                "Other agencies present": len(o),
+                "Works": "alone" if o.empty else "with others",
+                "Other agencies (their activities)": ", ".join(
+                    f"{a} ({int(k)})" for a, k in zip(o["agency"], o["activities"])
+                ),
+            }
+        )
+    cols = [
+        "iso3",
+        "Country",
+        "This agency's activities",
+        "Other agencies present",
+        "Works",
+        "Other agencies (their activities)",
+    ]
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty:
+        return out
+    out["_alone"] = out["Other agencies present"].eq(0)
+    out = out.sort_values(["_alone", "This agency's activities", "Country"], ascending=[False, False, True])
+    return out.drop(columns="_alone").reset_index(drop=True)
+
+
+# ---- joint work ------------------------------------------------------------------------
+def joint_work_matrix(pairs: pd.DataFrame, *, sort: str = "total") -> pd.DataFrame:
+    """Agency x agency: the activities both take part in (``coverage_joint_pairs`` rows).
+
+    Symmetric, with zeros on the diagonal (an agency's work with itself is not joint work).
+    """
+    agencies = sorted(set(pairs["agency_a"]) | set(pairs["agency_b"]))
+    m = pd.DataFrame(0, index=agencies, columns=agencies, dtype="int64")
+    for a, b, n in zip(pairs["agency_a"], pairs["agency_b"], pairs["activities"]):
+        m.at[a, b] += int(n)
+        m.at[b, a] += int(n)
+    if agencies:
+        order = _order(m.sum(axis=1), {a: a for a in agencies}, sort)
+        m = m.loc[order, order]
+    m.index.name = "agency"
+    return m
+
+
+def joint_table(m: pd.DataFrame) -> pd.DataFrame:
+    """The joint-work matrix for download, agencies named in full."""
+    out = pd.DataFrame({"Agency code": list(m.index), "Agency": [agency_label(a) for a in m.index]})
+    for a in m.columns:
+        out[agency_label(a)] = m[a].to_numpy()
+    return out
+
+
+def joint_work_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
+    """Activities started each year, how many were joint, and the joint share in percent."""
+    out = by_year.copy()
+    out["share_joint_pct"] = (100 * out["joint"] / out["activities"].where(out["activities"] > 0)).round(1)
+    return out
+
+
+def joint_heatmap(m: pd.DataFrame, title: str) -> go.Figure:
+    names = reference.labels("agency")
+    n = len(m)
+    z = m.where(m > 0).to_numpy(dtype=float)
+    hover = [
+        [
+            f"{names.get(a, a)} ({a})<br>{names.get(b, b)} ({b})<br>{int(m.at[a, b]):,} joint activities"
+            for b in m.columns
+        ]
+        for a in m.index
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(m.columns),
+            y=list(m.index),
+            colorscale=charts.SEQUENTIAL[1:],
+            hoverongaps=False,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            xgap=1,
+            ygap=1,
+            texttemplate="%{z:,.0f}" if n <= 20 else None,
+            colorbar={"title": {"text": "Joint activities"}, "thickness": 14},
+        )
+    )
+    charts.layout(fig, title, height=max(360, 28 * n + 160))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 110, "b": 10}, plot_bgcolor="#FFFFFF")
+    fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category")
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    return fig
+
+
+def joint_share_chart(by_year: pd.DataFrame, title: str) -> go.Figure:
+    """Line of the joint share per start year; hover gives the counts behind each point."""
+    d = joint_work_by_year(by_year)
+    fig = go.Figure(
+        go.Scatter(
+            x=d["year"],
+            y=d["share_joint_pct"],
+            mode="lines+markers",
+            line={"color": charts.OKABE_ITO["blue"], "width": 3},
+            customdata=np.stack([d["joint"], d["activities"]], axis=1) if len(d) else None,
+            hovertemplate="%{x}: %{y:.1f}% joint<br>%{customdata[0]:,} of %{customdata[1]:,} activities<extra></extra>",
+            name="Joint share",
+        )
+    )
+    charts.layout(fig, title, height=360)
+    fig.update_yaxes(title="Joint activities (% of those started)", rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(title="Start year", dtick=1 if len(d) <= 15 else None)
+    return fig
+
+
+# ---- gaps ------------------------------------------------------------------------------
+def gaps(
+    cells: pd.DataFrame,
+    detections: pd.DataFrame,
+    *,
+    agency: str | None = None,
+    role: str = "any",
+    places: list[str] | None = None,
+    basis: str = "any",
+) -> pd.DataFrame:
+    """Countries where UNODC reports detected victims but no agency (or not ``agency``) works.
+
+    ``cells`` are ``coverage_country`` cells; ``places`` limits the countries (the filters'
+    places, None = everywhere). ``basis`` as in :func:`detected_places`. Sorted by the latest
+    detected count, largest first, so the biggest unanswered detections lead.
+    """
+    d = detections
+    if basis == "latest":
+        d = d[d["latest_detection_year"] == d["latest_reported_year"]]
+    if places is not None:
+        d = d[d["iso3"].isin(places)]
+    c = cells[cells["role"].isin(ROLES[role])]
+    working = c if agency is None else c[c["agency"] == agency]
+    covered = set(working.loc[working["activities"] > 0, "place"])
+    others = c.groupby("place")["agency"].nunique()
+    d = d[~d["iso3"].isin(covered)]
+    ref = reference.countries().set_index("iso3")
+    out = pd.DataFrame(
+        {
+            "iso3": d["iso3"].to_numpy(),
+            "Country": [ref["name"].get(i, i) for i in d["iso3"]],
+            "Region": [ref["region"].get(i) for i in d["iso3"]],
+            "Sub-region": [ref["sub_region"].get(i) for i in d["iso3"]],
+            "Latest year with detected victims": d["latest_detection_year"].astype("Int64").to_numpy(),
+            "Detected victims that year": d["latest_detected_victims"].to_numpy(),
+            "Years with detected victims": d["years_with_detections"].astype("Int64").to_numpy(),
+        }
+    )
+    if agency is not None:
+        out["Other agencies working there"] = [int(others.get(i, 0)) for i in out["iso3"]]
+    return out.sort_values(["Detected victims that year", "Country"], ascending=[False, True]).reset_index(drop=True)

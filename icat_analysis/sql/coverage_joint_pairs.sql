@@ -1,0 +1,12 @@
+-- Joint work: for each pair of agencies, the selected activities both take part in (as lead or
+-- partner). One row per unordered pair (agency_a < agency_b); the matrix mirrors it.
+WITH involved AS (
+    SELECT DISTINCT aa.activity_id, aa.agency
+    FROM selected_activities($filters) AS a
+    JOIN activity_agencies AS aa ON aa.activity_id = a.activity_id
+)
+SELECT x.agency AS agency_a, y.agency AS agency_b, count(*) AS activities
+FROM involved AS x
+JOIN involved AS y ON x.activity_id = y.activity_id AND x.agency < y.agency
+GROUP BY ALL
+ORDER BY agency_a, agency_b

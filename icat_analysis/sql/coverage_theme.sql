@@ -1,0 +1,20 @@
+-- Agency x theme cells: the selected activities each agency works on for each theme,
+-- by role. An activity with two themes counts once under each. When the filters name
+-- themes, only those columns are kept.
+WITH cells AS (
+    SELECT DISTINCT a.activity_id, a.budget_usd, aa.agency, aa.role, v.place
+    FROM selected_activities($filters) AS a
+    JOIN activity_agencies AS aa ON aa.activity_id = a.activity_id
+    CROSS JOIN (SELECT unnest(a.themes) AS place) AS v
+    WHERE (struct_extract($filters, 'agencies') IS NULL
+           OR list_contains(struct_extract($filters, 'agencies'), aa.agency))
+      AND (struct_extract($filters, 'themes') IS NULL
+           OR list_contains(struct_extract($filters, 'themes'), v.place))
+)
+SELECT agency, role, place,
+       count(*) AS activities,
+       sum(budget_usd) AS budget,
+       count(budget_usd) AS with_budget
+FROM cells
+GROUP BY ALL
+ORDER BY agency, role, place

@@ -1,0 +1,243 @@
+"""Coverage matrices, overlap, joint work and gaps, on a small hand-made export whose counts
+are checked against counts taken directly from the fixture rows."""
+
+import io
+
+import openpyxl
+import pyarrow as pa
+import pytest
+
+from icat_analysis import coverage, db, downloads
+from icat_analysis.contract import INDICATORS_SCHEMA
+from icat_analysis.filters import Filters
+from tests.factories import activity, make_export
+
+ROWS = [
+    activity("A1", lead="ILO", partners=["UNICEF"], countries=["THA", "LAO"], budget=100_000, themes=["prevention"]),
+    activity("A2", lead="ILO", countries=["THA"], budget=None, themes=["protection", "prosecution"]),
+    activity("A3", lead="IOM", partners=["ILO"], countries=["VNM"], budget=50_000, start="2018-03-01", end=None),
+    activity("A4", lead="UNODC", countries=["NGA"], budget=200_000, themes=["prosecution"]),
+    activity("A5", lead="IOM", partners=["ILO", "UNICEF"], countries=["THA"], budget=10_000, start="2018-01-01"),
+    activity("A6", lead="UNODC", countries=[], budget=5_000),
+    activity("A7", lead="UNHCR", partners=["OHCHR"], countries=["KHM"], budget=1_000, start="2016-05-01"),
+]
+
+
+def _victims(rows):
+    cols = {name: [] for name in INDICATORS_SCHEMA.names}
+    for iso3, year, value, text in rows:
+        for name, v in {
+            "indicator": "Detected trafficking victims",
+            "iso3": iso3,
+            "country": iso3,
+            "year": year,
+            "dimension": "Total",
+            "category": "Total",
+            "sex": "Total",
+            "age": "Total",
+            "value": value,
+            "value_text": text,
+            "is_censored": value is None,
+            "unit": "Counts",
+            "source": "GLOTIP",
+        }.items():
+            cols[name].append(v)
+    return pa.table(cols, schema=INDICATORS_SCHEMA)
+
+
+INDICATORS = _victims(
+    [
+        ("THA", 2020, 10.0, "10"),
+        ("MMR", 2021, 25.0, "25"),  # detections, nobody works there: a gap
+        ("PHL", 2019, None, "<5"),  # censored only: not counted as a detection
+        ("NGA", 2019, 30.0, "30"),
+        ("NGA", 2021, 0.0, "0"),  # latest reported year has none
+        ("LAO", 2021, 3.0, "3"),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    d = make_export(tmp_path_factory.mktemp("cov"), ROWS, indicators=INDICATORS)
+    return db.connect(d)
+
+
+def _cells(con, dim, f=None):
+    return db.query(con, coverage.dimension(dim).query, f)
+
+
+def _independent(agency, place, roles, key="countries", budget=False):
+    """Count (or sum known budgets of) fixture activities in which ``agency`` has one of
+    ``roles`` and ``place`` is among the activity's ``key`` values."""
+    total = 0
+    for r in ROWS:
+        role = "lead" if r["lead_agency"] == agency else ("partner" if agency in r["partner_agencies"] else None)
+        if role in roles and place in r[key]:
+            total += (r["budget_usd"] or 0) if budget else 1
+    return total
+
+
+def test_country_cells_match_independent_counts_for_every_role(con):
+    cells = _cells(con, "country")
+    for role, roles in coverage.ROLES.items():
+        m = coverage.coverage_matrix(cells, dim="country", role=role)
+        for place in m.values.index:
+            for agency in m.values.columns:
+                assert m.values.at[place, agency] == _independent(agency, place, roles), (role, place, agency)
+    m = coverage.coverage_matrix(cells, dim="country", role="any")
+    assert m.values.at["THA", "ILO"] == 3  # leads A1 and A2, partner in A5
+    assert m.values.at["LAO", "ILO"] == 1  # the regional A1 counts in LAO too
+    assert m.values.at["THA", "UNICEF"] == 2
+    # the global A6 has no country, so UNODC appears in NGA only
+    assert m.values["UNODC"].sum() == 1
+
+
+def test_partner_only_agency_appears_only_when_role_includes_partner(con):
+    cells = _cells(con, "country")
+    lead = coverage.coverage_matrix(cells, role="lead")
+    assert "UNICEF" not in lead.values.columns and "OHCHR" not in lead.values.columns
+    partner = coverage.coverage_matrix(cells, role="partner")
+    assert "UNICEF" in partner.values.columns and "UNODC" not in partner.values.columns
+    assert partner.values.at["THA", "ILO"] == 1  # only A5, where ILO is a partner
+    assert "OHCHR" in coverage.coverage_matrix(cells, role="any").values.columns
+
+
+def test_regional_activity_counts_once_per_country_and_once_in_its_sub_region(con):
+    country = coverage.coverage_matrix(_cells(con, "country"), role="lead")
+    assert country.values.at["THA", "ILO"] == 2 and country.values.at["LAO", "ILO"] == 1
+    sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", role="lead")
+    # A1 (THA+LAO) and A2 (THA): two activities, not three
+    assert sub.values.at["South-eastern Asia", "ILO"] == 2
+    region = coverage.coverage_matrix(_cells(con, "region"), dim="region", role="lead")
+    assert region.values.at["Asia", "ILO"] == 2
+
+
+def test_region_counts_distinct_activities(con):
+    region = coverage.coverage_matrix(_cells(con, "region"), dim="region", role="any")
+    asia = {"THA", "LAO", "VNM", "KHM"}
+    expected = sum(
+        1 for r in ROWS if "ILO" in [r["lead_agency"], *r["partner_agencies"]] and asia & set(r["countries"])
+    )
+    assert expected == 4  # A1, A2, A3, A5
+    assert region.values.at["Asia", "ILO"] == 4
+
+
+def test_budget_mode_sums_known_budgets(con):
+    cells = _cells(con, "country")
+    m = coverage.coverage_matrix(cells, measure="budget", role="any")
+    for place in m.values.index:
+        for agency in m.values.columns:
+            assert m.values.at[place, agency] == _independent(agency, place, ("lead", "partner"), budget=True)
+    # A1 100,000 + A5 10,000; A2 has no budget and adds nothing
+    assert m.values.at["THA", "ILO"] == 110_000
+    assert m.activities.at["THA", "ILO"] == 3 and m.with_budget.at["THA", "ILO"] == 2
+    sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", measure="budget", role="lead")
+    assert sub.values.at["South-eastern Asia", "ILO"] == 100_000  # A1 once, not once per country
+
+
+def test_theme_matrix_lists_every_theme(con):
+    m = coverage.coverage_matrix(_cells(con, "theme"), dim="theme", role="any", sort_places="alphabetical")
+    assert list(m.values.index) == ["partnership", "prevention", "prosecution", "protection"]
+    assert m.values.loc["partnership"].sum() == 0
+    assert m.values.at["prosecution", "ILO"] == _independent("ILO", "prosecution", ("lead", "partner"), key="themes")
+    assert m.values.at["prosecution", "UNODC"] == 1  # A4
+    assert m.values.at["protection", "UNODC"] == 1  # the global A6: no country, but a theme
+
+
+def test_sorting_and_top_n(con):
+    cells = _cells(con, "country")
+    m = coverage.coverage_matrix(cells, role="any", top_n=2)
+    assert list(m.values.index) == ["THA", "KHM"]  # THA 5 cells; KHM, LAO, NGA, VNM tie at 2/1
+    assert m.places_total == 5
+    assert list(m.values.columns)[0] == "ILO"  # the busiest agency first
+    alpha = coverage.coverage_matrix(cells, role="any", sort_agencies="alphabetical", sort_places="alphabetical")
+    assert list(alpha.values.index) == ["KHM", "LAO", "NGA", "THA", "VNM"]  # Cambodia, Laos, Nigeria ...
+    assert list(alpha.values.columns) == sorted(alpha.values.columns)
+    with pytest.raises(ValueError):
+        coverage.dimension("countries; DROP TABLE activities")
+
+
+def test_gap_flags_and_gap_table(con):
+    cells = _cells(con, "country")
+    detections = db.query(con, "coverage_detections")
+    assert set(detections["iso3"]) == {"THA", "MMR", "NGA", "LAO"}  # PHL is censored only
+    m = coverage.coverage_matrix(cells, role="any", detections=detections)
+    assert bool(m.gaps.at["LAO", "IOM"])  # detected victims in Laos, IOM has no work there
+    assert not m.gaps.at["LAO", "ILO"]  # ILO works there
+    assert not m.gaps.at["VNM", "UNODC"]  # no detections reported for Viet Nam
+    table = coverage.gaps(cells, detections)
+    assert table["iso3"].tolist() == ["MMR"]
+    assert table.loc[0, "Detected victims that year"] == 25
+    assert table.loc[0, "Country"] == "Myanmar"
+    for_iom = coverage.gaps(cells, detections, agency="IOM")
+    assert for_iom["iso3"].tolist() == ["NGA", "MMR", "LAO"]
+    assert for_iom.set_index("iso3").at["LAO", "Other agencies working there"] == 2
+    latest = coverage.gaps(cells, detections, agency="IOM", basis="latest")
+    assert "NGA" not in latest["iso3"].tolist()  # none detected in its latest reported year
+    sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", role="any", detections=detections)
+    assert bool(sub.gaps.at["South-eastern Asia", "UNODC"])
+    assert list(m.values.columns) and coverage.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
+
+
+def test_place_filter_keeps_cells_inside_the_chosen_region(con):
+    f = Filters(countries=("LAO",))
+    m = coverage.coverage_matrix(_cells(con, "country", f), role="any")
+    assert list(m.values.index) == ["LAO"]  # A1 also covers THA, which is outside the filter
+    assert m.values.at["LAO", "UNICEF"] == 1
+
+
+def test_overlap_lists_the_other_agencies(con):
+    table = coverage.overlap_for_agency(_cells(con, "country"), "IOM")
+    by = table.set_index("iso3")
+    assert by.at["THA", "This agency's activities"] == 1
+    assert by.at["THA", "Other agencies present"] == 2
+    assert by.at["THA", "Other agencies (their activities)"] == "ILO (3), UNICEF (2)"
+    assert by.at["VNM", "Other agencies (their activities)"] == "ILO (1)"
+    alone = coverage.overlap_for_agency(_cells(con, "country"), "UNODC")
+    assert alone["Works"].tolist() == ["alone"] and alone["iso3"].tolist() == ["NGA"]
+
+
+def test_joint_matrix_is_symmetric_and_counts_shared_activities(con):
+    m = coverage.joint_work_matrix(db.query(con, "coverage_joint_pairs"))
+    assert (m.to_numpy() == m.to_numpy().T).all()
+    assert m.at["ILO", "IOM"] == 2  # A3, A5
+    assert m.at["ILO", "UNICEF"] == 2  # A1, A5
+    assert m.at["IOM", "UNICEF"] == 1  # A5
+    assert m.at["OHCHR", "UNHCR"] == 1
+    assert m.at["ILO", "ILO"] == 0
+    assert "UNODC" not in m.index  # never works jointly
+
+
+def test_joint_share_by_year(con):
+    by_year = coverage.joint_work_by_year(db.query(con, "coverage_joint_by_year"))
+    row = by_year.set_index("year")
+    assert row.at[2015, "activities"] == 4 and row.at[2015, "joint"] == 1
+    assert row.at[2015, "share_joint_pct"] == 25.0
+    assert row.at[2018, "share_joint_pct"] == 100.0
+    fig = coverage.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
+    assert list(fig.data[0].y) == [25.0, 100.0, 100.0]
+
+
+def test_matrix_downloads_as_labelled_xlsx_and_csv(con):
+    m = coverage.coverage_matrix(_cells(con, "country"), role="any", detections=db.query(con, "coverage_detections"))
+    table = coverage.matrix_table(m)
+    wb = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(table, "Coverage")))
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["Country code", "Country", "International Labour Organization (ILO)"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["THA"][1] == "Thailand" and rows["THA"][2] == 3
+    csv = downloads.to_csv_bytes(table).decode("utf-8-sig")
+    assert "United Nations Children's Fund (UNICEF)" in csv.splitlines()[0]
+    joint = coverage.joint_table(coverage.joint_work_matrix(db.query(con, "coverage_joint_pairs")))
+    wb = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(joint, "Joint work")))
+    assert wb.active.cell(row=2, column=2).value == "International Labour Organization (ILO)"
+
+
+def test_heatmap_writes_numbers_only_when_small(con):
+    m = coverage.coverage_matrix(_cells(con, "country"), role="any")
+    fig = coverage.coverage_heatmap(m, "Coverage")
+    assert fig.data[0].texttemplate
+    assert list(fig.data[0].y)[0] == "Thailand"
+    assert coverage.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
