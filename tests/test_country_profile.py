@@ -1,0 +1,103 @@
+"""A country's profile: activities, agencies by role, themes, timeline, UNODC trend."""
+
+import json
+from datetime import date
+
+import pyarrow as pa
+import pytest
+
+from icat_analysis import country_profile as cp
+from icat_analysis import db
+from icat_analysis.contract import INDICATORS_SCHEMA
+from icat_analysis.filters import Filters
+from tests.factories import activity, make_export
+
+
+def victims(rows):
+    """GLOTIP-like rows: (iso3, year, value or None for "<5")."""
+    out = []
+    for iso3, year, value in rows:
+        out.append(
+            {
+                "indicator": "Detected trafficking victims",
+                "iso3": iso3,
+                "country": iso3,
+                "year": year,
+                "dimension": "Total",
+                "category": "Total",
+                "sex": "Total",
+                "age": "Total",
+                "value": value,
+                "value_text": "<5" if value is None else f"{value:,.0f}",
+                "is_censored": value is None,
+                "unit": "Counts",
+                "source": "GLOTIP",
+            }
+        )
+    # A breakdown row that the trend must not mix in.
+    out.append({**out[0], "sex": "Female", "value": 999.0, "value_text": "999", "is_censored": False})
+    return pa.Table.from_pylist(out, schema=INDICATORS_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    rows = [
+        activity("A1", lead="ILO", countries=["THA"], themes=["prevention"], title="<script>alert(1)</script>"),
+        activity("A2", lead="IOM", partners=["ILO", "UNICEF"], countries=["THA", "LAO"], themes=["protection"]),
+        activity("A3", lead="UNODC", countries=["THA"], budget=None, end=None, themes=["protection", "prosecution"]),
+        activity("A4", lead="UNICEF", countries=["VNM"]),
+    ]
+    ind = victims([("THA", 2018, 120.0), ("THA", 2019, None), ("THA", 2020, 300.0), ("THA", 2021, None)])
+    return db.connect(make_export(tmp_path_factory.mktemp("cp"), rows, indicators=ind))
+
+
+def test_profile_lists_the_countrys_activities_and_agencies_by_role(con):
+    acts = db.query(con, "country_activities", Filters(), iso3="THA")
+    assert sorted(acts["activity_id"]) == ["A1", "A2", "A3"]
+    table = cp.activities_table(acts).set_index("ID")
+    assert table.loc["A2", "Partners"] == "ILO, UNICEF"
+    assert table.loc["A3", "Themes"] == "Protection, Prosecution"
+    agencies = cp.agencies_table(db.query(con, "country_agencies", Filters(), iso3="THA")).set_index("Agency")
+    assert agencies.loc["ILO", "Lead in"] == 1 and agencies.loc["ILO", "Partner in"] == 1
+    assert agencies.loc["UNICEF", "Lead in"] == 0 and agencies.loc["UNICEF", "Partner in"] == 1
+    s = cp.summary(acts, db.query(con, "country_agencies", Filters(), iso3="THA"))
+    assert s == {
+        "activities": 3,
+        "agencies_present": 4,
+        "known_budget_usd": 200_000.0,
+        "activities_with_budget": 2,
+        "regional_or_global": 1,
+    }
+    themes = cp.theme_counts(acts).set_index("Theme")["Activities"].to_dict()
+    assert themes == {"Prevention": 1, "Protection": 2, "Prosecution": 1}
+
+
+def test_profile_respects_filters(con):
+    acts = db.query(con, "country_activities", Filters(agencies=("UNICEF",)), iso3="THA")
+    assert acts["activity_id"].tolist() == ["A2"]
+
+
+def test_timeline_has_a_bar_per_activity_by_lead_and_escapes_titles(con):
+    acts = db.query(con, "country_activities", Filters(), iso3="THA")
+    fig = cp.timeline_figure(acts, today=date(2026, 6, 1))
+    assert sorted(t.name for t in fig.data) == ["ILO", "IOM", "UNODC"]
+    labels = [y for t in fig.data for y in t.y]
+    assert any("&lt;script&gt;" in y for y in labels)
+    assert not any("<script>" in y for y in labels)
+    unodc = next(t for t in fig.data if t.name == "UNODC")
+    assert unodc.customdata[0][1] == "ongoing"
+
+
+def test_trend_shows_censored_years_as_marks_never_numbers(con):
+    trend = db.query(con, "country_victims_trend", iso3="THA")
+    assert trend["year"].tolist() == [2018, 2019, 2020, 2021]  # the Female breakdown is not mixed in
+    fig = cp.victims_trend_figure(trend, "Thailand")
+    spec = json.loads(fig.to_json())
+    line, cens = spec["data"]
+    assert line["x"] == [2018, 2020] and line["y"] == [120.0, 300.0]
+    assert cens["x"] == [2019, 2021]
+    # The censored points sit in the 0-5 band and say "fewer than 5": no number in the hover.
+    assert "%{y" not in cens["hovertemplate"]
+    assert "fewer than 5" in cens["hovertemplate"]
+    assert all(cp.CENSORED_BAND[0] < y < cp.CENSORED_BAND[1] for y in cens["y"])
+    assert "text" not in cens and "texttemplate" not in cens
