@@ -1,0 +1,94 @@
+"""The agency directory and profile on a small hand-made export."""
+
+import io
+
+import openpyxl
+import pytest
+
+from icat_analysis import agencies, db, downloads, reference
+from icat_analysis.filters import Filters
+from tests.factories import activity, make_export
+
+ROWS = [
+    activity(
+        "A1", lead="ILO", partners=["UNICEF"], countries=["THA", "LAO"], themes=["prevention"], start="2015-02-01"
+    ),
+    activity("A2", lead="ILO", countries=["THA"], themes=["protection", "prosecution"], start="2016-01-01"),
+    activity("A3", lead="IOM", partners=["ILO"], countries=["VNM"], start="2018-03-01", end=None),
+    activity(
+        "A4", lead="IOM", partners=["ILO", "UNICEF"], countries=["THA"], start="2018-01-01", title="=HYPERLINK(1)"
+    ),
+    activity("A5", lead="UNODC", countries=["NGA"]),
+]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    return db.connect(make_export(tmp_path_factory.mktemp("ag"), ROWS))
+
+
+def test_directory_lists_every_reference_agency_with_counts(con):
+    d = agencies.directory(db.query(con, "agency_counts"))
+    assert d["Code"].tolist() == reference.agency_codes()
+    row = d.set_index("Code")
+    assert row.at["ILO", "Activities led"] == 2
+    assert row.at["ILO", "Activities as partner"] == 2
+    assert row.at["ILO", "Countries"] == 3  # THA, LAO, VNM
+    assert row.at["DPKO", "Activities led"] == 0 and row.at["DPKO", "Countries"] == 0
+    assert row.at["UNIFEM", "Succeeded by"] == "UN Women (UNWOMEN)"
+    assert row.at["UNDAW", "Succeeded by"] == "UN Women (UNWOMEN)"
+    assert row.at["UNWOMEN", "Took over the work of"] == "UNIFEM, UNDAW"
+    assert row.at["ILO", "Joined ICAT"] == 2006
+    assert "forced labour" in row.at["ILO", "Mandate on trafficking in persons"]
+
+
+def test_directory_downloads_with_names(con):
+    d = agencies.directory(db.query(con, "agency_counts"))
+    ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(d, "Agencies"))).active
+    assert [c.value for c in ws[1]][:3] == ["Code", "Name", "Kind"]
+    assert ws.cell(row=2, column=2).value == "International Labour Organization"
+
+
+def test_profile_pieces_for_an_agency(con):
+    e = agencies.entry("UNWOMEN")
+    assert e["predecessors"] == ["UNIFEM", "UNDAW"] and e["successor"] is None
+    assert agencies.profile_code("unicef") == "UNICEF"
+    assert agencies.profile_code("<script>") is None
+
+    countries = db.query(con, "agency_countries", agency="ILO")
+    by = countries.set_index("iso3")
+    assert by.at["THA", "activities"] == 3 and by.at["THA", "as_lead"] == 2 and by.at["THA", "as_partner"] == 1
+    frame = agencies.coverage_map_frame(countries, "ILO")
+    assert len(frame) == len(reference.countries())
+    assert frame.set_index("iso3").at["NGA", "value"] == 0
+    fig = agencies.coverage_map(countries, "ILO")
+    assert fig.layout.geo.resolution == 50
+
+    themes = db.query(con, "agency_themes_by_year", agency="ILO")
+    t = themes.set_index(["year", "theme"])["activities"]
+    assert t[(2015, "prevention")] == 1 and t[(2016, "prosecution")] == 1 and t[(2018, "protection")] == 2
+    chart = agencies.themes_over_time_chart(themes, "ILO")
+    assert {tr.name for tr in chart.data} == {"Prevention", "Protection", "Prosecution"}
+
+    partners = agencies.partners_table(db.query(con, "agency_partners", agency="ILO"))
+    p = partners.set_index("Code")
+    assert p.at["IOM", "Joint activities"] == 2 and p.at["IOM", "Led by the partner"] == 2
+    assert p.at["UNICEF", "Joint activities"] == 2 and p.at["UNICEF", "Led by this agency"] == 1
+    assert p.at["UNICEF", "Agency"] == "United Nations Children's Fund"
+
+    acts = agencies.activities_table(db.query(con, "agency_activities", agency="ILO"))
+    assert acts["Activity ID"].tolist() == ["A3", "A4", "A2", "A1"]  # newest first
+    assert acts.set_index("Activity ID").at["A4", "Role of this agency"] == "Partner"
+    ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(acts, "ILO"))).active
+    titles = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(1)" in titles  # a title never runs as a formula
+
+
+def test_agency_with_no_activities_in_the_selection(con):
+    assert db.query(con, "agency_activities", agency="DPKO").empty
+    assert db.query(con, "agency_countries", agency="DPKO").empty
+    assert db.query(con, "agency_partners", agency="DPKO").empty
+    assert agencies.entry("DPKO")["name"] == "Department of Peacekeeping Operations"
+    # the filters apply to the profile too
+    f = Filters(countries=("NGA",))
+    assert db.query(con, "agency_activities", f, agency="ILO").empty
