@@ -1,0 +1,162 @@
+"""Agencies: the ICAT agencies with their mandates, and one agency's profile (where it works,
+on what, with whom, and its activities). ``?agency=CODE`` opens a profile from a link."""
+
+import streamlit as st
+
+from icat_analysis import agencies, downloads, geo, reference, st_adapter
+
+AGENCY_NAMES = reference.labels("agency")
+MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
+CHART_CONFIG = {"displaylogo": False}
+
+
+def download_pair(table, name: str, sheet: str, key: str) -> None:
+    """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        "CSV",
+        data=lambda: downloads.to_csv_bytes(table),
+        file_name=f"icat-{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_csv",
+        width="stretch",
+    )
+    c2.download_button(
+        "Excel (XLSX)",
+        data=lambda: downloads.to_xlsx_bytes(table, sheet),
+        file_name=f"icat-{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_xlsx",
+        width="stretch",
+    )
+
+
+def _profile_changed() -> None:
+    code = st.session_state.get("agency_profile")
+    if code:
+        st.query_params["agency"] = code
+    elif "agency" in st.query_params:
+        del st.query_params["agency"]
+
+
+f = st_adapter.current_filters()
+st.title("Agencies")
+st_adapter.synthetic_banner()
+
+by_year = st_adapter.run("coverage_joint_by_year", f)
+st_adapter.show_filter_sentence(int(by_year["activities"].sum()), f)
+
+counts = st_adapter.run("agency_counts", f)
+directory = agencies.directory(counts)
+
+# ---- profile -------------------------------------------------------------------------------
+codes = reference.agency_codes()
+asked = st.query_params.get("agency")
+wanted = agencies.profile_code(asked)
+if asked and wanted is None:
+    st.warning(
+        f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code.", icon=":material/link_off:"
+    )
+if "agency_profile" not in st.session_state and wanted:
+    st.session_state["agency_profile"] = wanted
+code = st.selectbox(
+    "Agency profile",
+    codes,
+    format_func=lambda c: f"{c} — {AGENCY_NAMES.get(c, c)}",
+    index=None,
+    placeholder="Pick an agency to open its profile",
+    key="agency_profile",
+    on_change=_profile_changed,
+)
+
+if code:
+    e = agencies.entry(code)
+    st.header(f"{e['name']} ({code})")
+    facts = [e["kind"]]
+    if e["joined_icat"]:
+        facts.append(f"in ICAT since {e['joined_icat']}" + (" (founding member)" if e["founding_member"] else ""))
+    if e["successor"]:
+        facts.append(f"succeeded by {e['successor']}")
+    if e["predecessors"]:
+        facts.append("took over the work of " + " and ".join(e["predecessors"]))
+    st.caption("; ".join(facts))
+    st.markdown("**Mandate on trafficking in persons**")
+    st.text(e["mandate"])
+
+    row = directory.set_index("Code").loc[code]
+    if row["Activities led"] + row["Activities as partner"] == 0:
+        st.info(
+            f"{code} has no activities in this selection"
+            + (" (the filters may leave them out)." if not f.is_empty() else "."),
+            icon=":material/inbox:",
+        )
+    else:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Activities led", f"{row['Activities led']:,}", border=True)
+        m2.metric("Activities as partner", f"{row['Activities as partner']:,}", border=True)
+        m3.metric("Countries", f"{row['Countries']:,}", border=True)
+
+        countries = st_adapter.run("agency_countries", f, agency=code)
+        st.subheader("Where it works")
+        if countries.empty:
+            st.info(f"None of {code}'s selected activities names a country (they are global).")
+        else:
+            st.plotly_chart(
+                agencies.coverage_map(countries, code),
+                config=MAP_CONFIG,
+                key="agency_map",
+                alt=f"World map of {code}'s activities by country",
+            )
+            st.caption(geo.UN_MAP_DISCLAIMER)
+            table = agencies.coverage_map_frame(countries, code)
+            table = table[table["activities"] > 0][["iso3", "name", "activities", "as_lead", "as_partner"]]
+            table = table.sort_values(["activities", "name"], ascending=[False, True]).rename(
+                columns={
+                    "name": "Country",
+                    "activities": "Activities",
+                    "as_lead": "As lead",
+                    "as_partner": "As partner",
+                }
+            )
+            download_pair(table, f"{code.lower()}-countries", f"{code} countries", "ag_countries_dl")
+
+        left, right = st.columns([3, 2])
+        with left:
+            themes = st_adapter.run("agency_themes_by_year", f, agency=code)
+            st.plotly_chart(agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes")
+        with right:
+            partners = st_adapter.run("agency_partners", f, agency=code)
+            if partners.empty:
+                st.info(f"{code} has no joint activity in this selection.", icon=":material/person:")
+            else:
+                st.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
+                ptable = agencies.partners_table(partners)
+                download_pair(ptable, f"{code.lower()}-partners", f"{code} partners", "ag_partners_dl")
+
+        st.subheader("Its activities")
+        acts = agencies.activities_table(st_adapter.run("agency_activities", f, agency=code))
+        st.dataframe(acts.head(1000), hide_index=True, height=min(420, 36 * len(acts) + 40))
+        if len(acts) > 1000:
+            st.caption(f"The first 1,000 of {len(acts):,} activities; the downloads hold them all.")
+        download_pair(acts, f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
+    st.divider()
+
+# ---- directory -----------------------------------------------------------------------------
+st.subheader("Directory")
+st.write(
+    "Every agency of the ICAT reference list, with its mandate on trafficking in persons. "
+    "The counts are for the selected activities; pick an agency above to open its profile."
+)
+st.dataframe(
+    directory,
+    hide_index=True,
+    column_config={
+        "Joined ICAT": st.column_config.NumberColumn(format="%d"),
+        "Mandate on trafficking in persons": st.column_config.TextColumn(width="large"),
+    },
+)
+download_pair(directory, "agencies", "Agencies", "ag_directory_dl")
