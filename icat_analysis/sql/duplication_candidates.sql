@@ -1,0 +1,87 @@
+-- Candidate duplicate pairs, one row per pair and shared country, with the structured parts
+-- of the score. Two activities are candidates when their lead agencies differ, neither lead
+-- is a partner of the other, and they share a country, a theme and some time.
+--
+-- Blocking: activities meet only inside a (country, theme) block and only when their periods
+-- overlap, so a large export never forms every pair. A pair sharing several themes meets in
+-- several blocks; it is kept only in the block of its lowest shared theme bit (x & -x).
+-- A pair sharing several countries keeps one row per country (the hot-spot tables count it
+-- in each; duplication.py scores it once).
+--
+-- Parameters: $filters; $iso3 (NULL = every country); the weights of the parts (w_ and a name);
+-- $w_text and $threshold, to drop pairs that could not reach the threshold even with
+-- identical texts; $theme_codes, $type_codes, $group_codes, $form_codes (code order = bit order).
+WITH sel AS (
+    SELECT
+        a.activity_id,
+        a.lead_agency,
+        a.partner_agencies,
+        a.themes,
+        a.start_date,
+        greatest(coalesce(a.end_date, current_date), a.start_date) AS end_day,
+        greatest(len(a.countries), 1) AS n_countries,
+        a.budget_usd,
+        coalesce(list_aggregate(list_transform(list_distinct(a.themes),
+            lambda c: 1::BIGINT << (list_position($theme_codes, c) - 1)), 'bit_or'), 0) AS theme_bits,
+        coalesce(list_aggregate(list_transform(list_distinct(a.activity_types),
+            lambda c: 1::BIGINT << (list_position($type_codes, c) - 1)), 'bit_or'), 0) AS type_bits,
+        coalesce(list_aggregate(list_transform(list_distinct(a.target_groups),
+            lambda c: 1::BIGINT << (list_position($group_codes, c) - 1)), 'bit_or'), 0) AS group_bits,
+        coalesce(list_aggregate(list_transform(list_distinct(a.exploitation_forms),
+            lambda c: 1::BIGINT << (list_position($form_codes, c) - 1)), 'bit_or'), 0) AS form_bits
+    FROM selected_activities($filters) AS a
+),
+block AS (  -- one row per activity, country and theme
+    SELECT s.*, ac.iso3, (1::BIGINT << (list_position($theme_codes, t.theme) - 1)) AS block_theme
+    FROM sel AS s
+    JOIN activity_countries AS ac ON ac.activity_id = s.activity_id
+    CROSS JOIN unnest(list_distinct(s.themes)) AS t(theme)
+    WHERE $iso3 IS NULL OR ac.iso3 = $iso3
+),
+pairs AS (
+    SELECT
+        a.activity_id AS activity_id_a,
+        b.activity_id AS activity_id_b,
+        a.iso3,
+        a.lead_agency AS lead_a,
+        b.lead_agency AS lead_b,
+        a.budget_usd AS budget_a,
+        b.budget_usd AS budget_b,
+        a.theme_bits & b.theme_bits AS shared_theme_bits,
+        a.type_bits & b.type_bits AS shared_type_bits,
+        a.group_bits & b.group_bits AS shared_group_bits,
+        a.form_bits & b.form_bits AS shared_form_bits,
+        (least(a.end_day, b.end_day) - greatest(a.start_date, b.start_date) + 1) AS overlap_days,
+        (least(a.end_day - a.start_date, b.end_day - b.start_date) + 1) AS shorter_days,
+        1.0 / sqrt(a.n_countries * b.n_countries) AS place,
+        coalesce(bit_count(a.type_bits & b.type_bits) / nullif(bit_count(a.type_bits | b.type_bits), 0), 0) AS activity_types,
+        coalesce(bit_count(a.group_bits & b.group_bits) / nullif(bit_count(a.group_bits | b.group_bits), 0), 0) AS target_groups,
+        coalesce(bit_count(a.form_bits & b.form_bits) / nullif(bit_count(a.form_bits | b.form_bits), 0), 0) AS exploitation_forms
+    FROM block AS a
+    JOIN block AS b
+      ON a.iso3 = b.iso3
+     AND a.block_theme = b.block_theme
+     AND a.activity_id < b.activity_id
+     AND a.start_date <= b.end_day
+     AND b.start_date <= a.end_day
+    WHERE a.lead_agency <> b.lead_agency
+      AND NOT list_contains(a.partner_agencies, b.lead_agency)
+      AND NOT list_contains(b.partner_agencies, a.lead_agency)
+      AND a.block_theme = ((a.theme_bits & b.theme_bits) & -(a.theme_bits & b.theme_bits))
+),
+scored AS (
+    SELECT
+        *,
+        overlap_days / shorter_days AS time_overlap,
+        ($w_time * overlap_days / shorter_days + $w_place * place
+            + $w_activity_types * activity_types
+            + $w_target_groups * target_groups
+            + $w_exploitation_forms * exploitation_forms)
+        / ($w_time + $w_place + $w_activity_types + $w_target_groups + $w_exploitation_forms) AS structured
+    FROM pairs
+)
+SELECT *
+FROM scored
+-- the best a pair could reach is its score with identical texts; below the threshold even then, drop it
+WHERE structured + $w_text * (1 - structured) >= $threshold
+ORDER BY activity_id_a, activity_id_b, iso3

@@ -1,0 +1,263 @@
+"""Duplicate pairs, their scores and reasons, and hot-spots, on small hand-made exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from icat_analysis import db, duplication
+from icat_analysis.duplication import DEFAULT_THRESHOLD
+from icat_analysis.filters import Filters
+from tests.factories import activity, make_export
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The same work: train labour inspectors on forced labour in Thailand.
+SAME_WORK = dict(
+    themes=["protection", "prosecution"],
+    activity_types=["capacity_building"],
+    target_groups=["labour_inspectors"],
+    exploitation_forms=["forced_labour"],
+)
+
+
+def _a(aid, **kw):
+    return activity(aid, **{**SAME_WORK, **kw})
+
+
+def _pairs(tmp_path, rows, **kw):
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    return duplication.duplicate_pairs(con, threshold=kw.pop("threshold", 0.0), **kw)
+
+
+def _ids(pairs):
+    return sorted(zip(pairs["activity_id_a"], pairs["activity_id_b"]))
+
+
+def test_likely_duplicate_scores_high_with_reasons(tmp_path):
+    pairs = _pairs(
+        tmp_path,
+        [
+            _a("A1", lead="ILO", title="Training labour inspectors on forced labour", budget=2_400_000),
+            _a("A2", lead="IOM", title="Labour inspection training against forced labour", budget=1_800_000,
+               start="2016-03-01", end="2018-12-31"),
+        ],
+    )  # fmt: skip
+    assert _ids(pairs) == [("A1", "A2")]
+    p = pairs.iloc[0]
+    # 2016-03-01..2017-12-31 is 671 days of A2's 1,036: time 0.648; every other structured part 1
+    assert p["time"] == pytest.approx(671 / 1036)
+    assert p["place"] == 1.0 and p["activity_types"] == 1.0 and p["target_groups"] == 1.0
+    assert p["structured"] == pytest.approx((0.20 * 671 / 1036 + 0.60) / 0.80)
+    assert p["score"] >= DEFAULT_THRESHOLD
+    assert p["reasons"].startswith(
+        "both capacity building for labour inspectors against forced labour in Thailand; 22 months overlap; "
+        "budgets 2.4M and 1.8M USD"
+    )
+    assert "leads ILO and IOM" in p["reasons"]
+
+
+def test_same_lead_agency_is_not_a_candidate(tmp_path):
+    assert _pairs(tmp_path, [_a("A1", lead="ILO"), _a("A2", lead="ILO")]).empty
+
+
+@pytest.mark.parametrize("side", ["a_lists_b", "b_lists_a"])
+def test_partners_of_each_other_are_not_candidates(tmp_path, side):
+    a = _a("A1", lead="ILO", partners=["IOM"] if side == "a_lists_b" else None)
+    b = _a("A2", lead="IOM", partners=["ILO"] if side == "b_lists_a" else None)
+    assert _pairs(tmp_path, [a, b]).empty
+
+
+def test_shared_partner_other_than_leads_still_a_candidate(tmp_path):
+    pairs = _pairs(tmp_path, [_a("A1", lead="ILO", partners=["UNICEF"]), _a("A2", lead="IOM", partners=["UNICEF"])])
+    assert _ids(pairs) == [("A1", "A2")]
+
+
+def test_no_overlap_in_time_is_not_a_candidate(tmp_path):
+    rows = [
+        _a("A1", lead="ILO", start="2015-01-01", end="2016-12-31"),
+        _a("A2", lead="IOM", start="2017-01-01", end="2018-12-31"),
+    ]
+    assert _pairs(tmp_path, rows).empty
+
+
+def test_ongoing_activity_runs_until_today(tmp_path):
+    rows = [
+        _a("A1", lead="ILO", start="2015-01-01", end=None),
+        _a("A2", lead="IOM", start="2024-01-01", end="2025-06-30"),
+    ]
+    assert _ids(_pairs(tmp_path, rows)) == [("A1", "A2")]
+
+
+def test_no_shared_country_is_not_a_candidate(tmp_path):
+    assert _pairs(tmp_path, [_a("A1", lead="ILO", countries=["THA"]), _a("A2", lead="IOM", countries=["VNM"])]).empty
+
+
+def test_no_shared_theme_is_not_a_candidate(tmp_path):
+    rows = [_a("A1", lead="ILO", themes=["prevention"]), _a("A2", lead="IOM", themes=["prosecution"])]
+    assert _pairs(tmp_path, rows).empty
+
+
+def test_pair_sharing_several_countries_and_themes_is_listed_once(tmp_path):
+    rows = [
+        _a("A1", lead="ILO", countries=["THA", "VNM", "KHM"]),
+        _a("A2", lead="IOM", countries=["THA", "VNM"]),
+    ]
+    pairs = _pairs(tmp_path, rows)
+    assert _ids(pairs) == [("A1", "A2")]
+    assert list(pairs.iloc[0]["countries"]) == ["THA", "VNM"]
+    assert list(pairs.iloc[0]["themes"]) == ["protection", "prosecution"]
+    assert pairs.iloc[0]["place"] == pytest.approx(1 / 6**0.5)
+
+
+def test_french_and_english_descriptions_of_the_same_work_in_benin(tmp_path):
+    rows = [
+        activity(
+            "FR1",
+            lead="UNODC",
+            countries=["BEN"],
+            start="2019-01-01",
+            end="2021-12-31",
+            themes=["prosecution", "protection"],
+            activity_types=["capacity_building", "technical_assistance"],
+            target_groups=["law_enforcement", "judiciary"],
+            exploitation_forms=["forced_labour", "sexual_exploitation"],
+            title="Renforcement des capacités de la police et des magistrats contre la traite des enfants",
+            description="Formation des officiers de police judiciaire et des juges béninois aux enquêtes.",
+        ),
+        activity(
+            "EN1",
+            lead="IOM",
+            countries=["BEN"],
+            start="2019-06-01",
+            end="2022-05-31",
+            themes=["prosecution", "protection"],
+            activity_types=["capacity_building", "technical_assistance"],
+            target_groups=["law_enforcement", "judiciary"],
+            exploitation_forms=["forced_labour", "sexual_exploitation"],
+            title="Strengthening police and judges against child trafficking",
+            description="Training Beninese judicial police officers and judges in investigations.",
+        ),
+    ]
+    pairs = _pairs(tmp_path, rows)
+    p = pairs.iloc[0]
+    assert p["text"] < 0.6  # the texts share few words ...
+    assert p["score"] >= DEFAULT_THRESHOLD  # ... and the structured parts carry the score
+    assert p["score"] == pytest.approx(p["structured"])
+    assert "in Benin" in p["reasons"]
+
+
+def test_national_pair_scores_above_the_same_work_as_wide_regional_activities(tmp_path):
+    national = [_a("N1", lead="ILO", countries=["THA"]), _a("N2", lead="IOM", countries=["THA"])]
+    regional = [
+        _a("R1", lead="ILO", countries=["THA", "VNM", "KHM", "LAO", "MMR"]),
+        _a("R2", lead="IOM", countries=["THA", "MYS", "IDN", "PHL", "SGP"]),
+    ]
+    n = _pairs(tmp_path / "n", national).iloc[0]
+    r = _pairs(tmp_path / "r", regional).iloc[0]
+    assert n["place"] == 1.0 and r["place"] == pytest.approx(0.2)
+    # place weighs 0.20 of the structured 0.80: 1.0 against 0.2 is 0.2 of structured score
+    assert n["structured"] - r["structured"] == pytest.approx(0.20 * 0.8 / 0.80)
+    assert n["score"] > r["score"] and n["score"] >= DEFAULT_THRESHOLD
+
+
+def test_nothing_listed_counts_as_nothing_shared(tmp_path):
+    rows = [activity("A1", lead="ILO"), activity("A2", lead="IOM")]  # same country, theme and period only
+    p = _pairs(tmp_path, rows).iloc[0]
+    assert p["activity_types"] == 0 and p["target_groups"] == 0 and p["exploitation_forms"] == 0
+    assert p["score"] < DEFAULT_THRESHOLD
+
+
+def test_sidebar_filters_and_country_apply(tmp_path):
+    rows = [
+        _a("A1", lead="ILO"),
+        _a("A2", lead="IOM"),
+        _a("B1", lead="ILO", countries=["NGA"]),
+        _a("B2", lead="UNODC", countries=["NGA"]),
+    ]
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    assert _ids(duplication.duplicate_pairs(con, threshold=0)) == [("A1", "A2"), ("B1", "B2")]
+    assert _ids(duplication.duplicate_pairs(con, iso3="NGA", threshold=0)) == [("B1", "B2")]
+    assert _ids(duplication.duplicate_pairs(con, Filters(agencies=("UNODC", "ILO")), threshold=0)) == [("B1", "B2")]
+    assert _ids(duplication.duplicate_pairs(con, Filters(countries=("THA",)), threshold=0)) == [("A1", "A2")]
+
+
+def test_hotspots_count_pairs_agencies_and_budget(tmp_path):
+    rows = [
+        _a("A1", lead="ILO", budget=1_000_000),
+        _a("A2", lead="IOM", budget=500_000),
+        _a("A3", lead="UNODC", budget=250_000),
+        _a("B1", lead="ILO", countries=["NGA"], budget=100_000, themes=["protection"]),
+        _a("B2", lead="UNODC", countries=["NGA"], budget=None, themes=["protection"]),
+    ]
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    scored = duplication.scored_pairs(con, threshold=DEFAULT_THRESHOLD)
+    by_country = duplication.hotspots_by_country(scored)
+    assert by_country["iso3"].tolist() == ["THA", "NGA"]
+    tha = by_country.iloc[0]
+    assert (tha["pairs"], tha["activities"], tha["agencies"], tha["budget_usd"]) == (3, 3, "ILO, IOM, UNODC", 1_750_000)
+    nga = by_country.iloc[1]
+    assert (nga["pairs"], nga["agencies"], nga["budget_usd"]) == (1, "ILO, UNODC", 100_000)
+    by_theme = duplication.hotspots_by_country_theme(scored)
+    assert by_theme[["country", "theme", "pairs"]].values.tolist() == [
+        ["Thailand", "Prosecution", 3],
+        ["Thailand", "Protection", 3],
+        ["Nigeria", "Protection", 1],
+    ]
+    frame = duplication.hotspot_map_frame(by_country)
+    assert frame.set_index("iso3").loc["THA", "value"] == 3
+    assert frame.set_index("iso3").loc["FRA", "value"] == 0
+    assert "ILO, IOM, UNODC" in frame.set_index("iso3").loc["THA", "hover"]
+
+
+def test_threshold_filters_pairs(tmp_path):
+    rows = [_a("A1", lead="ILO"), _a("A2", lead="IOM"), activity("A3", lead="UNODC")]
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    everything = duplication.duplicate_pairs(con, threshold=0)
+    assert len(everything) == 3
+    high = duplication.duplicate_pairs(con, threshold=DEFAULT_THRESHOLD)
+    assert _ids(high) == [("A1", "A2")]
+    assert (high["score"] >= DEFAULT_THRESHOLD).all()
+    assert list(everything["score"]) == sorted(everything["score"], reverse=True)
+
+
+def test_cli_prints_ranked_csv(tmp_path):
+    rows = [_a("A1", lead="ILO"), _a("A2", lead="IOM"), _a("B1", lead="ILO", countries=["NGA"]),
+            _a("B2", lead="UNODC", countries=["NGA"], end="2016-06-30")]  # fmt: skip
+    make_export(tmp_path, rows)
+    out = subprocess.run(
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    ).stdout
+    got = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["activity_id_a"], r["activity_id_b"]) for r in got] == [("A1", "A2"), ("B1", "B2")]
+    assert float(got[0]["score"]) >= float(got[1]["score"]) >= DEFAULT_THRESHOLD
+    assert got[0]["reasons"].startswith("both capacity building")
+    one = subprocess.run(
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path), "--country", "ng",
+         "--min-score", "0.5"],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    ).stdout  # fmt: skip
+    assert [r["activity_id_a"] for r in csv.DictReader(io.StringIO(one))] == ["B1"]
+    bad = subprocess.run(
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path), "--country", "XXX"],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "not a known" in bad.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path / "none")],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert missing.returncode == 1

@@ -1,0 +1,98 @@
+"""The review log: order-independent keys, latest wins, history kept, restarts and concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from icat_analysis import reviews
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_latest_review_wins_and_history_is_kept(tmp_path):
+    reviews.add_review(
+        tmp_path, "B2", "A1", "duplicate", "Amina", "same trainers", now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    reviews.add_review(tmp_path, "A1", "B2", "coordinated", "Jon", "they meet monthly")
+    reviews.add_review(tmp_path, "C1", "C2", "unrelated", "Amina")
+    latest = reviews.latest_reviews(tmp_path)
+    assert latest[["activity_id_a", "activity_id_b", "verdict", "reviewer", "reviews"]].values.tolist() == [
+        ["C1", "C2", "unrelated", "Amina", 1],
+        ["A1", "B2", "coordinated", "Jon", 2],
+    ]
+    h = reviews.history(tmp_path)
+    assert h["verdict"].tolist() == ["duplicate", "coordinated", "unrelated"]
+    assert h.iloc[0]["reviewed_at"] == "2026-01-01T00:00:00+00:00"
+    assert reviews.reviewed_keys(tmp_path) == {("A1", "B2"), ("C1", "C2")}
+
+
+def test_open_list_leaves_out_reviewed_pairs_in_either_order():
+    pairs = pd.DataFrame({"activity_id_a": ["A1", "A3"], "activity_id_b": ["B2", "B4"]})
+    open_pairs = reviews.without_reviewed(pairs, {reviews.pair_key("B2", "A1")})
+    assert open_pairs["activity_id_a"].tolist() == ["A3"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("A1", "A1", "duplicate", "Amina"), ("A1", "B1", "maybe", "Amina"), ("A1", "B1", "duplicate", "  ")],
+)
+def test_bad_reviews_are_refused_and_not_written(tmp_path, args):
+    with pytest.raises(ValueError):
+        reviews.add_review(tmp_path, *args)
+    assert not reviews.log_path(tmp_path).exists()
+
+
+def test_reviews_survive_a_restart(tmp_path):
+    code = (
+        "import sys; from icat_analysis import reviews; "
+        "reviews.add_review(sys.argv[1], 'X1', 'Y1', 'complementary', 'Lee', 'note <b>bold</b>')"
+    )
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, check=True)
+    latest = reviews.latest_reviews(tmp_path)  # another process reads what the first one wrote
+    assert latest[["activity_id_a", "verdict", "note"]].values.tolist() == [["X1", "complementary", "note <b>bold</b>"]]
+
+
+def test_a_torn_last_line_does_not_hide_the_others(tmp_path):
+    reviews.add_review(tmp_path, "A1", "B1", "duplicate", "Amina")
+    with open(reviews.log_path(tmp_path), "a", encoding="utf-8") as fh:
+        fh.write('{"activity_id_a": "A2", "activ')
+    assert reviews.latest_reviews(tmp_path)["activity_id_a"].tolist() == ["A1"]
+
+
+def _write_many(data_dir: str, who: str, n: int) -> None:
+    for i in range(n):
+        reviews.add_review(data_dir, f"{who}-{i}", f"Z-{i}", "duplicate", who, "x" * 300)
+
+
+def test_concurrent_writers_never_lose_a_review(tmp_path):
+    n = 150
+    procs = [
+        multiprocessing.get_context("spawn").Process(target=_write_many, args=(str(tmp_path), f"P{k}", n))
+        for k in range(3)
+    ]
+    threads = [threading.Thread(target=_write_many, args=(str(tmp_path), f"T{k}", n)) for k in range(3)]
+    for w in (*procs, *threads):
+        w.start()
+    for w in (*procs, *threads):
+        w.join()
+    assert all(p.exitcode == 0 for p in procs)
+    lines = reviews.log_path(tmp_path).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 * n
+    assert all(json.loads(line)["note"] == "x" * 300 for line in lines)  # no interleaved writes
+    assert len(reviews.latest_reviews(tmp_path)) == 6 * n
+
+
+def test_csv_download_neutralises_formulas(tmp_path):
+    reviews.add_review(tmp_path, "A1", "B1", "duplicate", '=HYPERLINK("x")', "+1 said so")
+    text = reviews.reviews_csv(reviews.latest_reviews(tmp_path)).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1 said so" in text
+    assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,reviews"
