@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from . import export, reference
 from .contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
 from .paths import data_dir as resolve_data_dir
-from .validate import Problem, activity_problems
+from .validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
 MAX_LISTED = 100
@@ -82,7 +82,7 @@ def _file_problem(name: str, message: str, row: int = 1, column: str = "-") -> P
 def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
     """(header, [(row, cells)], problems) of a CSV file; header None when unreadable."""
     data = path.read_bytes()
-    if b"\x00" in data:
+    if _looks_binary(data):
         return None, [], [_file_problem(name, "is not a CSV text file (it contains binary data); save it as CSV UTF-8")]
     try:
         text = data.decode("utf-8-sig")
@@ -107,6 +107,15 @@ def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
         return None, [], [Problem(name, row, column, what + '; a quote inside a cell is written as ""')]
     header, body = records[0][1], records[1:]
     return header, body, []
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters: an image, a zip, a renamed workbook, not text."""
+    head = data[:4096]
+    if b"\x00" in head or data.startswith(b"PK\x03\x04"):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return bool(head) and controls / len(head) > 0.01
 
 
 def _quote_field(text: str) -> int:
@@ -407,7 +416,7 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
             con.close()
         problems += [p for p in found if (p.file, p.row, p.column) not in suppressed]
     order = {p.name if p.exists() else str(p): i for i, p in enumerate(paths)}
-    problems.sort(key=lambda p: (order.get(p.file, -1), p.row))
+    problems.sort(key=lambda p: (order.get(p.file, -1), p.row, COLUMN_ORDER.get(p.column, -1)))
     for r in rows:
         for key in ("_file", "_row", "_ord"):
             r.pop(key)

@@ -25,7 +25,7 @@ from .db import sql_text
 from .paths import data_dir as resolve_data_dir
 
 #: the order columns are reported in within one row
-_COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
+COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def activity_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     finally:
         cur.close()
     # DuckDB does not keep the order of rules within one row; report them in column order.
-    rows.sort(key=lambda r: (r[2], _COLUMN_ORDER.get(r[3], 99)))
+    rows.sort(key=lambda r: (r[2], COLUMN_ORDER.get(r[3], 99)))
     return [Problem(f, int(r), c, m) for f, r, _, c, m in rows]
 
 
