@@ -30,7 +30,7 @@ OUTSIDE_COLOUR = "#FFFFFF"
 LAND_COLOUR = "#FFFFFF"
 OCEAN_COLOUR = "#EEF3F8"
 BORDER_COLOUR = "#9AA5B1"
-BLUES = [[0.0, "#DCEAF6"], [0.25, "#A9CCE8"], [0.5, "#5DA2D5"], [0.75, "#1F6FB2"], [1.0, "#08306B"]]
+BLUES = [[0.0, "#C6DBEF"], [0.25, "#A9CCE8"], [0.5, "#5DA2D5"], [0.75, "#1F6FB2"], [1.0, "#08306B"]]
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def world_choropleth(
     in_selection_col: str = "in_selection",
     label: str = "",
     colorscale=BLUES,
-    height: int = 560,
+    height: int = 540,
     small_state_markers: bool = True,
 ) -> go.Figure:
     """A world choropleth of ``df[value_col]`` by ``df[iso3_col]``.

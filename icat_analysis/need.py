@@ -27,10 +27,11 @@ def possible_gaps(detections: pd.DataFrame, places: list[str] | None = None) -> 
     victims / (protection activities + 1): many detections and few or no protection activities
     come first; a censored value ("<5") ranks as zero. ``places`` limits to a region filter.
     """
-    d = detections.copy()
+    names = reference.countries().set_index("iso3")
+    # GLOTIP also publishes regional aggregates under made-up codes: keep countries only.
+    d = detections[detections["iso3"].isin(names.index)].copy()
     if places is not None:
         d = d[d["iso3"].isin(places)]
-    names = reference.countries().set_index("iso3")
     d["country"] = d["iso3"].map(names["name"]).fillna(d["iso3"])
     d["region"] = d["iso3"].map(names["sub_region"])
     censored = d["is_censored"].fillna(False).astype(bool) | d["detected_victims"].isna()
@@ -54,9 +55,9 @@ def gaps_table(ranked: pd.DataFrame) -> pd.DataFrame:
             "Latest year reported": ranked["latest_year"].astype(int),
             "Detected victims": ranked["detected"],
             "Protection activities (that year or now)": ranked["protection_activities"].astype(int),
-            "Protection activities now": ranked["protection_now"].astype(int),
+            "Protection now": ranked["protection_now"].astype(int),
             "All activities": ranked["activities_all_themes"].astype(int),
-            "Victims per protection activity + 1": ranked["victims_per_protection_activity"].round(1),
+            "Detections per (protection + 1)": ranked["victims_per_protection_activity"].round(1),
         }
     )
 

@@ -59,3 +59,12 @@ def test_citation_prefers_the_manifest_source():
     assert need.citation(m) == "UNODC (2023), GLOTIP data, 30 May 2023"
     assert need.citation({}, ["GLOTIP"]).startswith("UNODC")
     assert "prevalence" in need.CAVEAT and "detection" in need.CAVEAT
+
+
+def test_regional_aggregates_are_not_countries(con):
+    import pandas as pd
+
+    rows = db.query(con, "need_detections_and_protection", Filters())
+    fake = rows.iloc[[0]].assign(iso3="SAM", detected_victims=99_999.0)
+    ranked = need.possible_gaps(pd.concat([rows, fake]))
+    assert "SAM" not in ranked["iso3"].tolist()
