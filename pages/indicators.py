@@ -1,0 +1,166 @@
+"""Indicators: UNODC's trafficking in persons figures (GLOTIP) for a country, a sub-region, a
+region or the world, with who reports them and the activities of the selection beside them."""
+
+import streamlit as st
+
+from icat_analysis import downloads, st_adapter
+from icat_analysis import indicators as ind
+
+f = st_adapter.current_filters()
+st.title("Indicators")
+n_activities = int(st_adapter.run("indicators_selected_count", f)["activities"].iloc[0])
+st_adapter.show_filter_sentence(n_activities, f)
+st_adapter.synthetic_banner()
+cite = ind.citation(st_adapter.manifest())
+
+available = st_adapter.run("indicators_available")
+if available.empty:
+    st.info(
+        "No UNODC indicators are loaded in this export. Load the GLOTIP workbook with "
+        "`python -m icat_analysis import-glotip FILE`.",
+        icon=":material/inbox:",
+    )
+    st.stop()
+
+names = ind.indicator_names(available["indicator"])
+# The indicator can come from a link (?indicator=...); an unknown one falls back to the first.
+if "ind_indicator" not in st.session_state:
+    st.session_state["ind_indicator"] = ind.indicator_from_param(st.query_params.get("indicator"), names)
+
+left, middle, right = st.columns([3, 3, 4])
+indicator = left.selectbox("Indicator", names, key="ind_indicator")
+if st.query_params.get("indicator") != indicator:
+    st.query_params["indicator"] = indicator
+
+countries = st_adapter.run("indicators_countries", indicator=indicator)
+preselect = ind.preselected_area(f)
+options = ind.area_options(countries)
+if preselect not in options:
+    options.insert(0, preselect)
+keys = [a.key for a in options]
+# The sidebar's place filters choose the area when they change; the page's own choice wins otherwise.
+if st.session_state.get("ind_area_from") != preselect.key or st.session_state.get("ind_area") not in keys:
+    st.session_state["ind_area_from"] = preselect.key
+    st.session_state["ind_area"] = preselect.key
+by_key = {a.key: a for a in options}
+area_key = middle.selectbox(
+    "Area",
+    keys,
+    key="ind_area",
+    format_func=lambda k: f"{ind.area_kind_label(by_key[k])}: {by_key[k].label}",
+    help="Sub-regions and regions follow UN M49. Their totals add up the countries' own figures.",
+)
+area = by_key[area_key]
+breakdown = (
+    right.segmented_control(
+        "Breakdown",
+        list(ind.BREAKDOWNS),
+        format_func=ind.BREAKDOWNS.get,
+        default="total",
+        key="ind_breakdown",
+    )
+    or "total"
+)
+
+about = ind.definition(indicator)
+st.markdown(f"**{indicator}.** {about['definition']}")
+st.caption(about["caveat"])
+
+series = ind.area_series(st_adapter.run, indicator, area, breakdown)
+if series.empty:
+    st.info(
+        f"UNODC publishes no figures of {indicator.lower()} "
+        f"{'' if breakdown == 'total' else ind.BREAKDOWNS[breakdown].lower() + ' '}for {area.label}. "
+        "Choose another area, indicator or breakdown.",
+        icon=":material/search_off:",
+    )
+else:
+    years = (int(series["year"].min()), int(series["year"].max()))
+    activities = ind.activities_by_year(st_adapter.run, f, area, years)
+    title = f"{about['short_name']}, {area.label}" + (
+        "" if breakdown == "total" else f": {ind.BREAKDOWNS[breakdown].lower()}"
+    )
+    fig = ind.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
+    st.plotly_chart(fig, config={"displaylogo": False}, key="ind_trend")
+    st.caption(ind.chart_notes(series, area))
+    st.caption(ind.PREVALENCE_CAVEAT)
+    with st.expander("Table of the figures"):
+        table = ind.series_table(series, aggregate=area.is_aggregate)
+        st.dataframe(table, hide_index=True)
+        st.download_button(
+            "Download CSV",
+            downloads.to_csv_bytes(table),
+            file_name=ind.file_name(indicator, area, breakdown),
+            mime="text/csv",
+            icon=":material/download:",
+        )
+
+# ---- citizenship ---------------------------------------------------------------------------
+with_citizenship = countries[countries["has_citizenship"]]
+if area.is_aggregate:
+    in_area = area.iso3()
+    if in_area is not None:
+        with_citizenship = with_citizenship[with_citizenship["iso3"].isin(in_area)]
+else:
+    with_citizenship = with_citizenship[with_citizenship["iso3"] == area.codes[0]]
+
+if not with_citizenship.empty:
+    st.subheader("Where the people counted come from")
+    country_names = dict(zip(with_citizenship["iso3"], with_citizenship["name"]))
+    if len(country_names) == 1:
+        detecting = next(iter(country_names))
+    else:
+        # The country publishing the most citizenship figures comes first: the richest view.
+        richest = with_citizenship.sort_values(["citizenship_cells", "name"], ascending=[False, True])
+        detecting = st.selectbox(
+            "Country of detection",
+            richest["iso3"].tolist(),
+            format_func=country_names.get,
+            key="ind_detecting",
+            help="Citizenship is published for one country of detection at a time.",
+        )
+    origins = ind.origins(st_adapter.run, indicator, detecting)
+    year, latest, censored_origins = ind.latest_origins(origins, top=10)
+    c1, c2 = st.columns(2)
+    with c1:
+        if latest.empty:
+            st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
+        else:
+            st.plotly_chart(
+                ind.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
+                config={"displaylogo": False},
+                key="ind_origins_latest",
+            )
+        if censored_origins:
+            st.caption(f"Also reported in {year} as fewer than 5 (<5): " + "; ".join(censored_origins) + ".")
+    with c2:
+        top = ind.top_origins(origins, top=6)
+        trend = origins[origins["series"].isin(top)]
+        if not trend.empty:
+            st.plotly_chart(
+                ind.trend_figure(
+                    trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
+                ),
+                config={"displaylogo": False},
+                key="ind_origins_trend",
+            )
+    st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
+    with st.expander("Table of citizenships"):
+        table = ind.origins_table(origins)
+        st.dataframe(table, hide_index=True)
+        st.download_button(
+            "Download CSV",
+            downloads.to_csv_bytes(table),
+            file_name=ind.file_name(indicator, ind.Area("country", (detecting,)), "citizenship"),
+            mime="text/csv",
+            icon=":material/download:",
+            key="ind_origins_csv",
+        )
+
+# ---- source and definitions -------------------------------------------------------------
+st.divider()
+st.markdown(f"**Source:** {cite}.")
+with st.expander("What each indicator counts"):
+    for _, row in ind.definitions().iterrows():
+        st.markdown(f"**{row['indicator']}.** {row['definition']}")
+        st.caption(row["caveat"])
