@@ -243,7 +243,11 @@ def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = 
             colorbar={
                 "title": {"text": value_word},
                 "thickness": 14,
-                "len": min(1.0, 400 / max(400, 24 * n_rows + 160)),
+                # a fixed size at the top, so a tall chart does not push it out of sight
+                "lenmode": "pixels",
+                "len": min(300, 24 * n_rows),
+                "y": 1,
+                "yanchor": "top",
             },
             texttemplate=("%{z:,.0f}" if m.measure == "activities" else "%{z:.2s}") if show_text else None,
             name=value_word,
@@ -259,7 +263,10 @@ def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = 
                 colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]],
                 showscale=False,
                 hoverongaps=False,
-                customdata=hover_rows,
+                # hover text only where the trace is drawn, to keep a 200-row figure small
+                customdata=[
+                    [h if g else "" for h, g in zip(row, grow)] for row, grow in zip(hover_rows, m.gaps.to_numpy())
+                ],
                 hovertemplate="%{customdata}<extra></extra>",
                 xgap=1,
                 ygap=1,
@@ -277,11 +284,23 @@ def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = 
                 showlegend=True,
             )
         )
-    height = max(320, 24 * n_rows + 170)
+    # Agency codes sit above the columns (they stay near the top of a tall chart); the title
+    # and the gap legend go above them, in the margin, so nothing overlaps.
+    top = 150 if n_cols > 8 else 110
+    height = max(320, 24 * n_rows + top + 30)
     charts.layout(fig, title, height=height)
     fig.update_layout(
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        margin={"l": 10, "r": 10, "t": 110, "b": 10},
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "x": 1,
+            "xanchor": "right",
+            "font": {"size": 13},
+        },
+        margin={"l": 10, "r": 10, "t": top, "b": 20},
         plot_bgcolor="#FFFFFF",
     )
     fig.update_xaxes(side="top", tickangle=-45 if n_cols > 8 else 0, showgrid=False, type="category")
@@ -300,23 +319,23 @@ def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -
     mine = cells[(cells["agency"] == agency) & cells["role"].isin(ROLES[role])]
     mine = mine.groupby("place")["activities"].sum()
     others = cells[(cells["agency"] != agency) & cells["place"].isin(mine.index)]
-    others = others.groupby(["place", "agency"])["activities"].sum().reset_index()
+    others = others.groupby(["place", "agency"], as_index=False)["activities"].sum()
+    others = others.sort_values(["place", "activities", "agency"], ascending=[True, False, True])
+    others["text"] = others["agency"] + " (" + others["activities"].astype(int).astype(str) + ")"
+    present = others.groupby("place")["text"].agg(", ".join)
+    n_others = others.groupby("place")["agency"].size()
     names = reference.labels("country")
-    rows = []
-    for place, n in mine.items():
-        o = others[others["place"] == place].sort_values(["activities", "agency"], ascending=[False, True])
-        rows.append(
-            {
-                "iso3": place,
-                "Country": names.get(place, place),
-                "This agency's activities": int(n),
-                "Other agencies present": len(o),
-                "Works": "alone" if o.empty else "with others",
-                "Other agencies (their activities)": ", ".join(
-                    f"{a} ({int(k)})" for a, k in zip(o["agency"], o["activities"])
-                ),
-            }
-        )
+    rows = [
+        {
+            "iso3": place,
+            "Country": names.get(place, place),
+            "This agency's activities": int(n),
+            "Other agencies present": int(n_others.get(place, 0)),
+            "Works": "with others" if n_others.get(place, 0) else "alone",
+            "Other agencies (their activities)": present.get(place, ""),
+        }
+        for place, n in mine.items()
+    ]
     cols = [
         "iso3",
         "Country",
@@ -392,8 +411,12 @@ def joint_heatmap(m: pd.DataFrame, title: str) -> go.Figure:
             colorbar={"title": {"text": "Joint activities"}, "thickness": 14},
         )
     )
-    charts.layout(fig, title, height=max(360, 28 * n + 160))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 110, "b": 10}, plot_bgcolor="#FFFFFF")
+    charts.layout(fig, title, height=max(360, 28 * n + 190))
+    fig.update_layout(
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
+        margin={"l": 10, "r": 10, "t": 150, "b": 20},
+        plot_bgcolor="#FFFFFF",
+    )
     fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category")
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
     return fig

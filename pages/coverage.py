@@ -50,7 +50,7 @@ tab_matrix, tab_overlap, tab_joint = st.tabs(["Who works where", "One agency's o
 
 # ---- the matrix ----------------------------------------------------------------------------
 with tab_matrix:
-    c1, c2, c3 = st.columns([2, 2, 2])
+    c1, c2, c3 = st.columns([2, 3, 3])
     dim = c1.selectbox(
         "Agencies by",
         list(coverage.DIMENSIONS),

@@ -53,6 +53,7 @@ INDICATORS = _victims(
         ("NGA", 2019, 30.0, "30"),
         ("NGA", 2021, 0.0, "0"),  # latest reported year has none
         ("LAO", 2021, 3.0, "3"),
+        ("EEU", 2020, 100.0, "100"),  # a GLOTIP regional aggregate, not a country
     ]
 )
 

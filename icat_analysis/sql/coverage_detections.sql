@@ -2,12 +2,13 @@
 -- count above zero, that count, and the latest year the country reported at all (so "detected in
 -- its latest reported year" can be told apart from "detected at some point"). The largest figure
 -- of a country-year is its total (breakdowns by sex, age or form never exceed it). Censored
--- values ("<5") have no number and do not count as detections.
+-- values ("<5") have no number and do not count as detections. GLOTIP's regional aggregates
+-- (codes that are not countries of the reference list) are left out.
 WITH victims AS (
     SELECT iso3, year, value, is_censored
     FROM indicators
     WHERE lower(indicator) LIKE '%detected%victim%'
-      AND iso3 IS NOT NULL
+      AND iso3 IN (SELECT iso3 FROM countries)
 ),
 by_year AS (
     SELECT iso3, year, max(value) AS victims
