@@ -418,6 +418,8 @@ def trend_figure(
         row_heights=[heights[p] for p in panels],
         subplot_titles=[titles[p] for p in panels],
     )
+    # The only annotations so far are the panels' titles: smaller and left-aligned, like captions.
+    fig.update_annotations(font={"size": 13, "color": "#444444"}, x=0, xanchor="left")
     years = sorted(series["year"].unique().tolist()) if not series.empty else []
     if activities is not None and not activities.empty:
         years = sorted(set(years) | set(int(y) for y in activities["year"]))
@@ -513,9 +515,6 @@ def trend_figure(
         fig.update_yaxes(rangemode="tozero", row=panels.index(p) + 1, col=1, nticks=4)
     # Whole years only; plotly spaces the ticks to the width (a narrow chart must not crowd them).
     fig.update_xaxes(tickformat="d", dtick=1 if len(span) <= 8 else None, nticks=10)
-    for ann in fig.layout.annotations[: len(panels)]:
-        # subplot titles: smaller and left-aligned, like captions of the panels
-        ann.update(font={"size": 13, "color": "#444444"}, x=0, xanchor="left")
     height = {1: 440, 2: 560, 3: 680}[len(panels)]
     charts.layout(fig, title, height=height)
     fig.update_layout(legend={"y": -0.08, "yanchor": "top"}, hovermode="closest", margin={"b": 40})
