@@ -69,6 +69,12 @@ def agency_label(code: str) -> str:
 
 
 # ---- gaps ------------------------------------------------------------------------------
+def current_agencies() -> set[str]:
+    """Agencies that still exist (no successor in the reference list)."""
+    a = reference.agencies()
+    return set(a.loc[a["successor"].isna(), "code"])
+
+
 def detected_places(detections: pd.DataFrame, dim: str, *, basis: str = "any") -> set[str]:
     """Places of a dimension where UNODC reports detected victims.
 
@@ -179,10 +185,11 @@ def coverage_matrix(
     vals = vals.reindex(index=acts.index, columns=acts.columns, fill_value=0)
     known = known.reindex(index=acts.index, columns=acts.columns, fill_value=0)
     detected = detected_places(detections, dim, basis=gap_basis) if detections is not None else set()
+    # An agency that was succeeded (UNIFEM, UNDAW -> UN Women) no longer works anywhere:
+    # its empty cells are history, not gaps.
     gap_rows = acts.index.isin(list(detected))
-    gaps = (acts == 0) & pd.DataFrame(
-        np.repeat(gap_rows[:, None], acts.shape[1], axis=1), index=acts.index, columns=acts.columns
-    )
+    gap_cols = acts.columns.isin(list(current_agencies()))
+    gaps = (acts == 0) & pd.DataFrame(np.outer(gap_rows, gap_cols), index=acts.index, columns=acts.columns)
     return CoverageMatrix(dim, measure, role, vals, acts, known, gaps, places_total)
 
 

@@ -13,6 +13,7 @@ from icat_analysis.filters import Filters
 from tests.factories import activity, make_export
 
 ROWS = [
+    activity("A0", lead="UNIFEM", countries=["VNM"], start="2008-01-01", end="2009-12-31", budget=None),
     activity("A1", lead="ILO", partners=["UNICEF"], countries=["THA", "LAO"], budget=100_000, themes=["prevention"]),
     activity("A2", lead="ILO", countries=["THA"], budget=None, themes=["protection", "prosecution"]),
     activity("A3", lead="IOM", partners=["ILO"], countries=["VNM"], budget=50_000, start="2018-03-01", end=None),
@@ -149,7 +150,7 @@ def test_theme_matrix_lists_every_theme(con):
 def test_sorting_and_top_n(con):
     cells = _cells(con, "country")
     m = coverage.coverage_matrix(cells, role="any", top_n=2)
-    assert list(m.values.index) == ["THA", "KHM"]  # THA 5 cells; KHM, LAO, NGA, VNM tie at 2/1
+    assert list(m.values.index) == ["THA", "VNM"]  # THA 5 activity-agency cells, VNM 3
     assert m.places_total == 5
     assert list(m.values.columns)[0] == "ILO"  # the busiest agency first
     alpha = coverage.coverage_matrix(cells, role="any", sort_agencies="alphabetical", sort_places="alphabetical")
@@ -167,6 +168,7 @@ def test_gap_flags_and_gap_table(con):
     assert bool(m.gaps.at["LAO", "IOM"])  # detected victims in Laos, IOM has no work there
     assert not m.gaps.at["LAO", "ILO"]  # ILO works there
     assert not m.gaps.at["VNM", "UNODC"]  # no detections reported for Viet Nam
+    assert not m.gaps.at["LAO", "UNIFEM"]  # succeeded by UN Women: an empty cell is not a gap
     table = coverage.gaps(cells, detections)
     assert table["iso3"].tolist() == ["MMR"]
     assert table.loc[0, "Detected victims that year"] == 25
@@ -194,7 +196,7 @@ def test_overlap_lists_the_other_agencies(con):
     assert by.at["THA", "This agency's activities"] == 1
     assert by.at["THA", "Other agencies present"] == 2
     assert by.at["THA", "Other agencies (their activities)"] == "ILO (3), UNICEF (2)"
-    assert by.at["VNM", "Other agencies (their activities)"] == "ILO (1)"
+    assert by.at["VNM", "Other agencies (their activities)"] == "ILO (1), UNIFEM (1)"
     alone = coverage.overlap_for_agency(_cells(con, "country"), "UNODC")
     assert alone["Works"].tolist() == ["alone"] and alone["iso3"].tolist() == ["NGA"]
 
@@ -217,7 +219,7 @@ def test_joint_share_by_year(con):
     assert row.at[2015, "share_joint_pct"] == 25.0
     assert row.at[2018, "share_joint_pct"] == 100.0
     fig = coverage.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
-    assert list(fig.data[0].y) == [25.0, 100.0, 100.0]
+    assert list(fig.data[0].y) == [0.0, 25.0, 100.0, 100.0]  # 2008 (A0), 2015, 2016, 2018
 
 
 def test_matrix_downloads_as_labelled_xlsx_and_csv(con):
