@@ -212,13 +212,15 @@ def world_choropleth(
     colorscale=BLUES,
     height: int = 540,
     small_state_markers: bool = True,
+    highlight: str | None = None,
 ) -> go.Figure:
     """A world choropleth of ``df[value_col]`` by ``df[iso3_col]``.
 
     Countries with a value above zero are coloured on ``colorscale``; countries in the
     selection with zero are light grey (and still say 0 on hover); countries outside the
     selection (``in_selection_col`` false) are left blank. Small states also get a marker
-    carrying the same colour and hover, so they can be seen and pointed at.
+    carrying the same colour and hover, so they can be seen and pointed at. ``highlight`` (an
+    iso3) draws that country with a dark outline, e.g. the one whose profile is open.
     """
     d = df.copy()
     if in_selection_col not in d:
@@ -235,6 +237,9 @@ def world_choropleth(
         marker_line_color=BORDER_COLOUR,
         marker_line_width=0.4,
         hovertemplate="%{text}<extra></extra>",
+        # A click selects a country to open its profile; the rest of the map must stay readable.
+        selected=dict(marker=dict(opacity=1)),
+        unselected=dict(marker=dict(opacity=1)),
     )
     fig.add_trace(
         go.Choropleth(
@@ -280,8 +285,37 @@ def world_choropleth(
                         marker=dict(size=7, line=outline, **marker),
                         hovertemplate="%{text}<extra></extra>",
                         showlegend=False,
+                        selected=dict(marker=dict(opacity=1)),
+                        unselected=dict(marker=dict(opacity=1)),
                     )
                 )
+    if highlight and highlight in set(d[iso3_col]):
+        fig.add_trace(
+            go.Choropleth(
+                name="highlight",
+                locationmode="ISO-3",
+                locations=[highlight],
+                z=[0],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_color="#1A1A1A",
+                marker_line_width=2,
+                hoverinfo="skip",
+            )
+        )
+        pos = marker_positions().set_index("iso3")
+        if highlight in pos.index:
+            fig.add_trace(
+                go.Scattergeo(
+                    name="highlight marker",
+                    lon=[pos.loc[highlight, "lon"]],
+                    lat=[pos.loc[highlight, "lat"]],
+                    mode="markers",
+                    marker=dict(size=13, color="rgba(0,0,0,0)", line=dict(color="#1A1A1A", width=2)),
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
     fig.update_layout(
         coloraxis=dict(
             colorscale=[list(s) for s in colorscale],

@@ -82,7 +82,9 @@ else:
             on_change=_country_changed,
         )
 
-    fig = geo.world_choropleth(frame, "value", label=metric.label, colorscale=metric.colorscale)
+    fig = geo.world_choropleth(
+        frame, "value", label=metric.label, colorscale=metric.colorscale, highlight=st.session_state.get("map_country")
+    )
     st.plotly_chart(
         fig,
         key="map_chart",

@@ -118,3 +118,14 @@ def test_every_small_state_has_a_marker_position():
     assert geo.iso3_from_selection({"points": [{"customdata": "THA"}]}) == "THA"
     assert geo.iso3_from_selection({"points": [{"location": "LAO"}]}) == "LAO"
     assert geo.iso3_from_selection({"points": []}) is None
+
+
+def test_highlight_outlines_the_profile_country(con):
+    fr = frame(con, "activities").reset_index()
+    spec = json.loads(geo.world_choropleth(fr, "value", highlight="MLT").to_json())
+    names = [t.get("name") for t in spec["data"]]
+    assert "highlight" in names and "highlight marker" in names  # Malta: its shape and its marker
+    shape = spec["data"][names.index("highlight")]
+    assert shape["locations"] == ["MLT"] and shape["hoverinfo"] == "skip"
+    # clicking selects; nothing else on the map fades
+    assert spec["data"][0]["unselected"]["marker"]["opacity"] == 1
