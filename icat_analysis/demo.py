@@ -47,7 +47,7 @@ AS_OF = date(2026, 11, 1)
 FIRST_DAY = date(2007, 1, 1)
 #: UN Women was operational from January 2011 and took over UNIFEM and UNDAW
 UNWOMEN_START = date(2011, 1, 1)
-CHUNK = 100_000
+CHUNK = 50_000
 EPOCH = date(1970, 1, 1)
 
 THEMES = reference.codes("theme")
@@ -488,10 +488,13 @@ def _render(templates: list[str], which: np.ndarray, slots: dict[str, pa.Array])
         parts = []
         for literal, field, _, _ in string.Formatter().parse(templates[t]):
             if literal:
-                parts.append(pa.array([literal] * len(rows), pa.string()))
+                parts.append(pa.scalar(literal, pa.string()))
             if field is not None:
                 parts.append(slots[field].take(idx))
-        pieces.append(pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0])
+        if not any(isinstance(p, pa.Array) for p in parts):  # a sentence with no slot
+            pieces.append(pa.repeat(pa.scalar("".join(p.as_py() for p in parts)), len(rows)))
+        else:
+            pieces.append(pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0])
         order.append(rows)
     joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
     inverse = np.empty(n, np.int64)
