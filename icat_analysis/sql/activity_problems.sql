@@ -2,7 +2,8 @@
 -- table `checked`: the activities of an export, or of a submission being imported, with
 -- _file, _row (the row a person sees) and _ord (reading order). `validate` and
 -- `import-activities` both run this one query, so they never disagree about what a valid
--- activity is. One scan: each rule yields a {column, message} struct or NULL.
+-- activity is. One scan: each rule yields a {column, message} struct or NULL; uniqueness
+-- needs a window and runs apart on the id columns alone (sorting whole rows is slow).
 WITH a AS (
     SELECT
         *,
@@ -15,11 +16,7 @@ WITH a AS (
         list_filter(coalesce(activity_types, []), lambda x: NOT list_contains($activity_types, x)) AS _bad_types,
         list_filter(coalesce(target_groups, []), lambda x: NOT list_contains($target_groups, x)) AS _bad_groups,
         list_filter(coalesce(exploitation_forms, []), lambda x: NOT list_contains($exploitation_forms, x))
-            AS _bad_forms,
-        CASE WHEN activity_id IS NOT NULL AND trim(activity_id) <> '' THEN
-            row_number() OVER (PARTITION BY activity_id ORDER BY _ord) END AS _occurrence,
-        first_value(_file) OVER (PARTITION BY activity_id ORDER BY _ord) AS _first_file,
-        first_value(_row) OVER (PARTITION BY activity_id ORDER BY _ord) AS _first_row
+            AS _bad_forms
     FROM checked
 ),
 found AS (
@@ -32,10 +29,6 @@ found AS (
                 {'col': 'activity_id', 'msg': 'is ' || length(activity_id) || ' characters long; at most 100 are allowed'} END,
             CASE WHEN activity_id <> trim(activity_id) THEN
                 {'col': 'activity_id', 'msg': 'has blanks around it'} END,
-            CASE WHEN _occurrence > 1 THEN
-                {'col': 'activity_id', 'msg': '''' || activity_id || ''' appears more than once (first at '
-                    || CASE WHEN _first_file = _file THEN 'row ' ELSE _first_file || ':' END || _first_row
-                    || '); an activity_id must be unique'} END,
             CASE WHEN title IS NULL OR trim(title) = '' THEN
                 {'col': 'title', 'msg': 'is blank; every activity needs a title'} END,
             CASE WHEN lead_agency IS NULL OR trim(lead_agency) = '' THEN
@@ -100,7 +93,27 @@ found AS (
                     || ' but the activity has ' || len(_partners) || ' partner agencies'} END
         ], lambda p: p IS NOT NULL)) AS p
     FROM a
+),
+repeated AS (
+    SELECT *
+    FROM (
+        SELECT
+            activity_id, _file, _row, _ord,
+            row_number() OVER w AS occurrence,
+            first_value(_file) OVER w AS first_file,
+            first_value(_row) OVER w AS first_row
+        FROM checked
+        WHERE activity_id IS NOT NULL AND trim(activity_id) <> ''
+        WINDOW w AS (PARTITION BY activity_id ORDER BY _ord)
+    )
+    WHERE occurrence > 1
 )
 SELECT _file AS file, _row AS row, _ord AS ord, p.col AS "column", p.msg AS message
 FROM found
-ORDER BY _ord
+UNION ALL
+SELECT _file, _row, _ord, 'activity_id',
+    '''' || activity_id || '''' || ' appears more than once (first at '
+    || CASE WHEN first_file = _file THEN 'row ' ELSE first_file || ':' END || first_row
+    || '); an activity_id must be unique'
+FROM repeated
+ORDER BY ord
