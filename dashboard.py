@@ -4,26 +4,42 @@ Run with ``streamlit run dashboard.py``. This entry point sets the page up, draw
 sidebar every page shares, and hands over to the chosen page.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from icat_analysis import st_adapter
 
-st.set_page_config(
-    page_title="ICAT coordination dashboard",
-    page_icon=":material/handshake:",
-    layout="wide",
+HERE = Path(__file__).resolve().parent
+
+#: (file, title, icon, url path): the pages, in the order of the navigation
+PAGES = (
+    ("pages/overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("pages/map.py", "Map", ":material/public:", "map"),
+    ("pages/coverage.py", "Coverage", ":material/grid_on:", "coverage"),
+    ("pages/duplication.py", "Duplication", ":material/content_copy:", "duplication"),
+    ("pages/indicators.py", "Indicators", ":material/trending_up:", "indicators"),
+    ("pages/agencies.py", "Agencies", ":material/apartment:", "agencies"),
+    ("pages/data.py", "Data", ":material/table:", "data"),
 )
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True, url_path="overview"),
-    st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
-    st.Page("pages/coverage.py", title="Coverage", icon=":material/grid_on:", url_path="coverage"),
-    st.Page("pages/duplication.py", title="Duplication", icon=":material/content_copy:", url_path="duplication"),
-    st.Page("pages/indicators.py", title="Indicators", icon=":material/trending_up:", url_path="indicators"),
-    st.Page("pages/agencies.py", title="Agencies", icon=":material/apartment:", url_path="agencies"),
-    st.Page("pages/data.py", title="Data", icon=":material/table:", url_path="data"),
-]
-
-page = st.navigation(PAGES)
-st.session_state["filters"] = st_adapter.filter_sidebar()
-page.run()
+if __name__ == "__main__":
+    st.set_page_config(
+        page_title="ICAT coordination dashboard",
+        page_icon=":material/handshake:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+        menu_items={
+            "About": "ICAT coordination dashboard: who does what, where and when against trafficking in persons."
+        },
+    )
+    # A page file that is not there (a partial checkout) is left out rather than breaking every page.
+    page = st.navigation(
+        [
+            st.Page(file, title=title, icon=icon, url_path=url_path, default=(i == 0))
+            for i, (file, title, icon, url_path) in enumerate(PAGES)
+            if (HERE / file).exists()
+        ]
+    )
+    st.session_state["filters"] = st_adapter.filter_sidebar()
+    page.run()

@@ -200,3 +200,34 @@ def synthetic_banner() -> None:
 
 def today() -> date:
     return date.today()
+
+
+def empty_state(f: Filters) -> None:
+    """What a page shows instead of a table or chart when the filters match nothing."""
+    if f.is_empty():
+        st.info(
+            "The loaded export holds no activities yet. Load agencies' submissions with "
+            "`python -m icat_analysis import-activities FILE...` (see the Data page).",
+            icon=":material/inbox:",
+        )
+        return
+    st.info(
+        "No activity matches these filters. Widen the period, remove a filter in the sidebar, "
+        "or start again from all activities.",
+        icon=":material/filter_alt_off:",
+    )
+    st.button("Reset filters", key="empty_state_reset", on_click=_reset, icon=":material/restart_alt:")
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking the export against the data contract…")
+def _validation(path: str, version: str) -> list[str] | None:
+    try:
+        from . import validate
+    except ImportError:
+        return None
+    return [str(p) for p in validate.validate_export(Path(path))]
+
+
+def validation_problems() -> list[str] | None:
+    """What ``validate`` finds wrong with the loaded export (None where it cannot run)."""
+    return _validation(str(current_data_dir()), export_version())

@@ -1,0 +1,59 @@
+"""Overview: how much is going on, where, since when, and how fresh the data is."""
+
+import streamlit as st
+
+from icat_analysis import overview, st_adapter
+
+f = st_adapter.current_filters()
+st.title("Overview")
+st_adapter.synthetic_banner()
+
+head = overview.headline_figures(st_adapter.run, f, st_adapter.today())
+st_adapter.show_filter_sentence(head.activities, f)
+
+if head.activities == 0:
+    st_adapter.empty_state(f)
+else:
+    cols = st.columns(6)
+    cols[0].metric("Activities", f"{head.activities:,}", border=True)
+    cols[1].metric("Agencies involved", f"{head.agencies:,}", help="Lead or partner in at least one", border=True)
+    cols[2].metric("Countries", f"{head.countries:,}", help="Named by at least one activity", border=True)
+    cols[3].metric(
+        "Joint", overview.percent(head.share_joint), help=f"{head.joint:,} activities have a partner", border=True
+    )
+    cols[4].metric(
+        "Known budget",
+        overview.money(head.known_budget_usd),
+        help=f"Sum of the budgets given; {head.activities - head.with_budget:,} activities state none",
+        border=True,
+    )
+    cols[5].metric(
+        "Active today",
+        f"{head.active_today:,}",
+        help=f"Started and not yet ended on {st_adapter.today():%d %B %Y}",
+        border=True,
+    )
+
+    left, right = st.columns([3, 2])
+    with left:
+        starts = overview.starts_per_year_by_theme(st_adapter.run, f)
+        st.plotly_chart(overview.starts_chart(starts), config={"displaylogo": False})
+        st.caption("An activity with several themes counts once under each of them.")
+    with right:
+        top = overview.top_countries(st_adapter.run, f, n=10)
+        if top.empty:
+            st.info("None of these activities names a country (all are global).", icon=":material/public:")
+        else:
+            st.plotly_chart(overview.countries_chart(top), config={"displaylogo": False})
+
+fresh = overview.freshness(st_adapter.run, st_adapter.manifest())
+st.subheader("How fresh the data is")
+newest = f"{fresh.newest_update:%d %B %Y}" if fresh.newest_update else "not stated"
+made = fresh.export_date or "unknown"
+lines = [
+    f"- Newest revision of an activity by an agency: **{newest}**",
+    f"- Export made on: **{made}**",
+]
+if fresh.without_update_date:
+    lines.append(f"- {fresh.without_update_date:,} of {fresh.activities:,} activities carry no revision date")
+st.markdown("\n".join(lines))
