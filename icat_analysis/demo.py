@@ -561,7 +561,8 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     end = start + duration
     ongoing = (rng.random(n) < 0.05) & (start > _days(date(2015, 1, 1)))
     budget = tb.budget_median[lead] * np.array([1.0, 2.0, 3.0])[scope] * rng.lognormal(0.0, 1.3, n)
-    budget = np.maximum(np.round(budget / 1000.0) * 1000.0, 5000.0)
+    # a long tail, but no single anti-trafficking activity above USD 30 million
+    budget = np.clip(np.round(budget / 1000.0) * 1000.0, 5000.0, 30_000_000.0)
     budget_missing = rng.random(n) < 0.1
 
     # Words: language by country, template variants, numbers for the description.
@@ -667,7 +668,7 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
         np.minimum(start + (rng.random(n) * (upto - start + 120)).astype(np.int64), as_of),
     )
 
-    donor_mask = rng.random((n, len(DONORS))) < DONOR_P[None, :] * 0.6
+    donor_mask = rng.random((n, len(DONORS))) < DONOR_P[None, :] * 0.8
     donor_mask[rng.random(n) < 0.15] = False
 
     # Text. Indices into the flattened word tables are lang * size + code.
