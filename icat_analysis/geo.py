@@ -145,11 +145,12 @@ def marker_positions() -> pd.DataFrame:
 
 
 def format_value(value: float, unit: str = "") -> str:
+    """A value as people read it; ``usd_short`` (US$ 156.1M) fits a metric box."""
     if pd.isna(value):
         return "no data"
-    if unit == "usd":
+    if unit in ("usd", "usd_short"):
         if value >= 1e6:
-            return f"US$ {value / 1e6:,.1f} million"
+            return f"US$ {value / 1e6:,.1f}" + ("M" if unit == "usd_short" else " million")
         return f"US$ {value:,.0f}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 

@@ -127,7 +127,7 @@ else:
         c[1].metric("Agencies present", f"{s['agencies_present']:,}", border=True)
         c[2].metric(
             "Known budget",
-            geo.format_value(s["known_budget_usd"], "usd"),
+            geo.format_value(s["known_budget_usd"], "usd_short"),
             help=f"{s['activities_with_budget']:,} of {s['activities']:,} activities state a budget",
             border=True,
         )
@@ -206,6 +206,11 @@ else:
         "among equals): the top rows are possible gaps worth a question."
     )
     st.warning(need.CAVEAT, icon=":material/warning:")
+    if f.themes and "protection" not in f.themes:
+        st.info(
+            "The theme filter leaves out protection, so no protection activity is counted below.",
+            icon=":material/filter_alt:",
+        )
     if ranked.empty:
         st.info("No country in the selected places has UNODC counts of detected victims.", icon=":material/info:")
     else:
