@@ -41,7 +41,9 @@ MEASURES = {"activities": "Activities", "budget": "Known budget (US$)"}
 SORTS = {"total": "By total", "alphabetical": "Alphabetically"}
 #: cells above which numbers are not written inside the heat map (they would be unreadable)
 TEXT_CELL_LIMIT = 400
-GAP_COLOUR = charts.OKABE_ITO["orange"]
+#: a light tint of the palette's orange: stands out from white and from the blues, and stays
+#: readable when a sparse matrix has many gaps
+GAP_COLOUR = "#F5C76B"
 GAP_LEGEND = "Empty, but UNODC reports detected victims here"
 
 

@@ -113,7 +113,6 @@ with tab_matrix:
             min_value=5,
             max_value=full.places_total,
             value=min(40, full.places_total),
-            step=5 if full.places_total >= 50 else 1,
             key=f"cov_top_{dim}",
             help="Drag to the right end for all of them (a tall chart that scrolls with the page).",
         )
