@@ -142,14 +142,16 @@ def victims_trend_figure(trend: pd.DataFrame, country_name: str = "") -> go.Figu
     """
     d = trend.sort_values("year")
     censored = d["is_censored"].fillna(False).astype(bool) | d["value"].isna()
-    known = d[~censored]
     cens = d[censored]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             name="Detected victims",
-            x=known["year"].astype(int).tolist(),
-            y=known["value"].astype(float).tolist(),
+            # Censored years are gaps in the line: joining across them would draw a trend
+            # through values nobody published.
+            x=d["year"].astype(int).tolist(),
+            y=[None if c else float(v) for c, v in zip(censored, d["value"])],
+            connectgaps=False,
             mode="lines+markers",
             line=dict(color="#0072B2", width=2),
             marker=dict(size=7),

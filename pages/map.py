@@ -179,9 +179,10 @@ else:
                     config=PLAIN_CONFIG,
                     alt=f"Detected victims of trafficking in {name} by year",
                 )
+                censored = "Open circles in the shaded band: years UNODC published as fewer than 5 (<5). "
                 st.caption(
-                    "Open circles in the shaded band: years UNODC published as fewer than 5 (<5). "
-                    f"{need.CAVEAT.split('. ')[0]}. Source: "
+                    (censored if trend["is_censored"].fillna(False).any() else "")
+                    + f"{need.CAVEAT.split('. ')[0]}. Source: "
                     + need.citation(st_adapter.manifest(), trend["source"].dropna().unique().tolist())
                 )
 

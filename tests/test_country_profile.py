@@ -94,7 +94,9 @@ def test_trend_shows_censored_years_as_marks_never_numbers(con):
     fig = cp.victims_trend_figure(trend, "Thailand")
     spec = json.loads(fig.to_json())
     line, cens = spec["data"]
-    assert line["x"] == [2018, 2020] and line["y"] == [120.0, 300.0]
+    assert line["x"] == [2018, 2019, 2020, 2021]
+    assert line["y"] == [120.0, None, 300.0, None]  # censored years break the line, no number
+    assert line["connectgaps"] is False
     assert cens["x"] == [2019, 2021]
     # The censored points sit in the 0-5 band and say "fewer than 5": no number in the hover.
     assert "%{y" not in cens["hovertemplate"]
