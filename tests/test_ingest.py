@@ -154,6 +154,8 @@ def test_undo_restores_the_previous_export(tmp_path, seeded, capsys):
     assert code == 0 and "activities.parquet" in out
     assert export.file_digest(seeded) == before
     assert "N1" not in activities(seeded)
+    assert run_import(capsys, "--undo", "--data", seeded)[0] == 1  # one step only: nothing left to undo
+    assert export.file_digest(seeded) == before
 
 
 # --- refused input: every problem named by file, row and column; export untouched ----------
