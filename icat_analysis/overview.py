@@ -100,7 +100,7 @@ def freshness(run: Runner, manifest: dict) -> Freshness:
     """The newest and oldest ``last_updated`` in the export and the export's own date (manifest)."""
     row = run("overview_freshness", None).iloc[0]
     last_import = row["last_import"]
-    export_date = manifest.get("exported_at") or manifest.get("generated_at") or manifest.get("updated_at")
+    export_date = manifest.get("updated_at") or manifest.get("created_at") or manifest.get("exported_at")
     return Freshness(
         newest_update=_date(row["newest_update"]),
         oldest_update=_date(row["oldest_update"]),

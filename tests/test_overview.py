@@ -1,0 +1,86 @@
+"""The Overview's figures on four activities a person can count by hand."""
+
+from datetime import date
+from functools import partial
+
+import pytest
+
+from icat_analysis import db, overview
+from icat_analysis.filters import Filters
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def run(small_export):
+    return partial(db.query, db.connect(small_export))
+
+
+def test_headline_figures_of_all_activities(run):
+    h = overview.headline_figures(run, Filters(), TODAY)
+    assert h.activities == 4
+    assert h.agencies == 3  # ILO, IOM, UNODC (ILO also partner of A2)
+    assert h.countries == 4  # THA, VNM, KHM, NGA; A4 is global
+    assert h.joint == 1
+    assert h.share_joint == pytest.approx(0.25)
+    assert h.known_budget_usd == pytest.approx(450_000)
+    assert h.with_budget == 3
+    assert h.active_today == 2  # A2 and A3 are open-ended
+
+
+def test_headline_figures_follow_the_filters(run):
+    h = overview.headline_figures(run, Filters(agencies=("ILO",), role="lead"), TODAY)
+    assert (h.activities, h.agencies, h.countries, h.joint) == (2, 1, 1, 0)
+    assert h.known_budget_usd == pytest.approx(350_000)
+    h = overview.headline_figures(run, Filters(agencies=("ILO",)), TODAY)
+    assert (h.activities, h.agencies, h.joint) == (3, 2, 1)
+
+
+def test_nothing_selected_gives_zeros_not_errors(run):
+    h = overview.headline_figures(run, Filters(countries=("FRA",)), TODAY)
+    assert (h.activities, h.agencies, h.countries, h.known_budget_usd) == (0, 0, 0, 0.0)
+    assert h.share_joint is None
+    assert overview.starts_per_year_by_theme(run, Filters(countries=("FRA",))).empty
+    assert overview.top_countries(run, Filters(countries=("FRA",))).empty
+
+
+def test_starts_per_year_by_theme_fills_the_years_between(run):
+    df = overview.starts_per_year_by_theme(run, Filters())
+    assert df["year"].min() == 2010 and df["year"].max() == 2019
+    assert len(df) == 10 * 4  # every year, every theme
+    by = df.set_index(["year", "theme"])["activities"]
+    assert by[(2018, "prevention")] == 1 and by[(2018, "protection")] == 1  # A2 has two themes
+    assert by[(2015, "protection")] == 1
+    assert by[(2012, "protection")] == 0
+    assert df.loc[df["theme"] == "prevention", "theme_label"].iloc[0] == "Prevention"
+
+
+def test_top_countries_ranks_by_activities(run):
+    df = overview.top_countries(run, Filters(), n=2)
+    assert df["iso3"].tolist()[0] == "THA"
+    assert df["country"].iloc[0] == "Thailand"
+    assert df["activities"].iloc[0] == 2
+    assert len(df) == 2
+
+
+def test_freshness_reads_the_export_and_manifest(run):
+    fr = overview.freshness(run, {"updated_at": "2026-01-02T03:04:05+00:00"})
+    assert fr.newest_update == date(2024, 1, 15)
+    assert fr.export_date == "2026-01-02"
+    assert fr.activities == 4 and fr.without_update_date == 0
+
+
+def test_charts_have_titles_and_theme_colours(run):
+    fig = overview.starts_chart(overview.starts_per_year_by_theme(run, Filters()))
+    assert fig.layout.title.text == "Activities started per year, by theme"
+    assert [t.name for t in fig.data] == ["Prevention", "Protection", "Prosecution", "Partnership"]
+    assert fig.data[0].marker.color == "#0072B2"
+    fig = overview.countries_chart(overview.top_countries(run, Filters()))
+    assert list(fig.data[0].y)[-1] == "Thailand"  # the busiest country is drawn on top
+
+
+def test_money_and_percent_words():
+    assert overview.money(12_400_000) == "US$ 12.4 million"
+    assert overview.money(450_000) == "US$ 450,000"
+    assert overview.percent(0.25) == "25%"
+    assert overview.percent(None) == "–"

@@ -1,0 +1,110 @@
+"""Every page of the dashboard runs without an exception on the default export, on an empty
+export, and with filters that match nothing; the Overview shows figures a person can check."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import dashboard
+from tests.conftest import REPO
+
+PAGE_FILES = [p[0] for p in dashboard.PAGES]
+TIMEOUT = 120
+
+
+def _app(data_dir, monkeypatch, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("ICAT_DATA_DIR", str(data_dir))
+    at = AppTest.from_file("../dashboard.py", default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_runs_on_the_default_export(page, default_export, monkeypatch, clean_streamlit):
+    if not (REPO / page).exists():
+        pytest.skip(f"{page} is not written yet")
+    at = _app(default_export, monkeypatch)
+    at.switch_page(page).run()
+    assert not _problems(at), _problems(at)
+    assert at.caption, "every page states its filters in a sentence"
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_runs_on_an_empty_export(page, empty_export, monkeypatch, clean_streamlit):
+    if not (REPO / page).exists():
+        pytest.skip(f"{page} is not written yet")
+    at = _app(empty_export, monkeypatch)
+    at.switch_page(page).run()
+    assert not _problems(at), _problems(at)
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_says_when_filters_match_nothing(page, small_export, monkeypatch, clean_streamlit):
+    if not (REPO / page).exists():
+        pytest.skip(f"{page} is not written yet")
+    # UNAIDS leads nothing in the small export.
+    at = _app(small_export, monkeypatch, {"agencies": "UNAIDS", "role": "lead"})
+    at.switch_page(page).run()
+    assert not _problems(at), _problems(at)
+    words = " ".join(str(e.value) for e in [*at.info, *at.warning, *at.markdown, *at.caption])
+    assert "0 activities" in words or "no activit" in words.lower() or "nothing" in words.lower()
+
+
+def test_overview_figures_and_filters_from_the_link(small_export, monkeypatch, clean_streamlit):
+    at = _app(small_export, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Activities"] == "4"
+    assert metrics["Agencies involved"] == "3"
+    assert metrics["Joint"] == "25%"
+    assert metrics["Known budget"] == "US$ 450,000"
+    assert at.caption[0].value == "4 activities"
+
+    at = _app(small_export, monkeypatch, {"agencies": "ILO", "role": "lead", "themes": "nonsense"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Activities"] == "2"
+    assert any("nonsense" in w.value for w in at.warning), "a dropped link value is stated"
+    assert at.caption[0].value == "2 activities led by ILO"
+    assert at.query_params["agencies"] == "ILO"  # the URL keeps the filter, without the junk
+    assert "themes" not in at.query_params
+
+
+def test_filters_match_nothing_then_reset(small_export, monkeypatch, clean_streamlit):
+    at = _app(small_export, monkeypatch, {"countries": "FRA"})
+    assert not at.metric
+    assert any("No activity matches" in i.value for i in at.info)
+    at.button(key="empty_state_reset").click().run()
+    assert {m.label: m.value for m in at.metric}["Activities"] == "4"
+    assert at.caption[0].value == "4 activities"
+
+
+def test_data_page_offers_downloads_and_the_dictionary(small_export, monkeypatch, clean_streamlit):
+    at = _app(small_export, monkeypatch)
+    at.switch_page("pages/data.py").run()
+    assert not _problems(at)
+    assert at.caption[0].value == "4 activities"
+    assert any("keeps the data contract" in s.value for s in at.success)
+
+
+def test_synthetic_export_is_labelled(default_export, monkeypatch, clean_streamlit):
+    at = _app(default_export, monkeypatch)
+    assert any("Demonstration data" in i.value for i in at.info)
+
+
+def test_the_navigation_lists_every_page_and_each_file_exists():
+    assert [p[1] for p in dashboard.PAGES] == [
+        "Overview",
+        "Map",
+        "Coverage",
+        "Duplication",
+        "Indicators",
+        "Agencies",
+        "Data",
+    ]
+    missing = [f for f in PAGE_FILES if not (REPO / f).exists()]
+    assert not missing, f"page files missing: {missing}"
