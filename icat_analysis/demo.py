@@ -890,8 +890,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from . import paths
 
-    if args.activities < 0:
-        print("demo: --activities must be 0 or more", file=sys.stderr)
+    if args.activities < 0 or args.seed < 0:
+        print("demo: --activities and --seed must be 0 or more", file=sys.stderr)
         return 2
     out = paths.data_dir(args.out)
     glotip_file = Path(args.glotip) if args.glotip else None

@@ -218,3 +218,10 @@ def test_regenerating_keeps_the_previous_export(tmp_path):
     _run(out, 200, 2)
     prev = out / ".previous"
     assert file_digest(prev)["activities.parquet"] == first["activities.parquet"]
+
+
+def test_wrong_usage_exits_2(tmp_path):
+    assert main(["demo", "--activities", "-1", "--out", str(tmp_path)]) == 2
+    assert main(["demo", "--seed", "-3", "--out", str(tmp_path)]) == 2
+    assert main(["demo", "--activities", "many", "--out", str(tmp_path)]) == 2
+    assert not (tmp_path / "activities.parquet").exists()
