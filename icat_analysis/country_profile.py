@@ -115,11 +115,12 @@ def timeline_figure(activities: pd.DataFrame, today: date | None = None, max_row
         )
     fig.update_layout(
         barmode="overlay",
-        height=max(240, 26 * len(d) + 110),
-        margin=dict(l=10, r=10, t=30, b=40),
+        height=max(260, 26 * len(d) + 100),
+        # The legend sits right of the bars so it never covers the first rows.
+        margin=dict(l=10, r=10, t=20, b=40),
         xaxis=dict(type="date", title=None),
         yaxis=dict(autorange="reversed", title=None, automargin=True),
-        legend=dict(title="Lead agency", orientation="h", y=1.02, yanchor="bottom", x=0),
+        legend=dict(title="Lead agency", orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
         shapes=[
             dict(
                 type="line",

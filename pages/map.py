@@ -152,9 +152,14 @@ else:
                     },
                 )
         with tabs[1]:
-            a, b = st.columns([3, 2])
+            a, b = st.columns([2, 1])
             with a:
-                st.dataframe(country_profile.agencies_table(agencies), hide_index=True, width="stretch")
+                st.dataframe(
+                    country_profile.agencies_table(agencies),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={"Name": st.column_config.TextColumn(width="medium")},
+                )
             with b:
                 st.dataframe(country_profile.theme_counts(acts), hide_index=True, width="stretch")
                 st.caption("An activity with several themes counts under each.")
