@@ -31,6 +31,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +54,10 @@ WEIGHTS: dict[str, float] = {
 STRUCTURED_PARTS = ("time", "place", "activity_types", "target_groups", "exploitation_forms")
 assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-9, "the weights of the score add up to 1"
 #: Pairs scoring at least this are shown as likely duplicates (the dashboard's slider starts here).
-DEFAULT_THRESHOLD = 0.70
-#: The slider's range on the page.
-THRESHOLD_RANGE = (0.50, 0.95)
+DEFAULT_THRESHOLD = 0.92
+#: The slider's range on the page: from 0.86 up, a pair must share an activity type and a
+#: target group to reach the threshold, which keeps the search small on large exports.
+THRESHOLD_RANGE = (0.86, 0.99)
 
 _CODE_LISTS = {
     "theme_codes": "theme",
@@ -92,6 +94,10 @@ def candidate_pairs(con, filters: Filters | None = None, *, iso3: str | None = N
     """
     params = {f"w_{k}": float(v) for k, v in WEIGHTS.items()}
     params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
+    need = must_share(threshold)
+    params.update(
+        need_type="activity_types" in need, need_group="target_groups" in need, need_form="exploitation_forms" in need
+    )
     return db.query(
         con,
         "duplication_candidates",
@@ -100,6 +106,19 @@ def candidate_pairs(con, filters: Filters | None = None, *, iso3: str | None = N
         threshold=float(threshold),
         **params,
     )
+
+
+def must_share(threshold: float) -> set[str]:
+    """The parts a pair must share something in to reach ``threshold`` at all.
+
+    Even with identical texts, a pair needs a structured score of (threshold - w_text) /
+    (1 - w_text). A part with nothing in common costs its whole weight; where that is more
+    than the pair can lose, the pair must share a code of that part, and SQL blocks on it.
+    """
+    w_text = WEIGHTS["text"]
+    least_structured = (threshold - w_text) / (1 - w_text)
+    can_lose = (1 - least_structured) * (1 - w_text)  # in units of the weights
+    return {k for k in ("activity_types", "target_groups", "exploitation_forms") if WEIGHTS[k] > can_lose + 1e-12}
 
 
 # ---- text ------------------------------------------------------------------------------
@@ -178,28 +197,73 @@ def duplicate_pairs(
 ) -> pd.DataFrame:
     """Pairs scoring at least ``threshold``, one row per pair, best first, with their parts,
     titles and the reasons in words."""
-    rows = scored_pairs(con, filters, iso3=iso3, threshold=threshold)
+    return describe_pairs(con, scored_pairs(con, filters, iso3=iso3, threshold=threshold))
+
+
+def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.DataFrame:
+    """:func:`scored_pairs` rows as one row per pair, best first, with the shared codes,
+    titles and reasons; ``limit`` keeps only the best pairs (reasons are the slow part)."""
     if rows.empty:
         return pd.DataFrame(columns=[*PAIR_COLUMNS, "title_a", "title_b", "reasons"])
     countries = rows.groupby(["activity_id_a", "activity_id_b"], sort=False)["iso3"].agg(sorted).rename("countries")
-    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"]).set_index(["activity_id_a", "activity_id_b"])
-    pairs = pairs.join(countries).reset_index()
+    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])
+    pairs = pairs.sort_values(["score", "activity_id_a", "activity_id_b"], ascending=[False, True, True])
+    if limit is not None:
+        pairs = pairs.head(limit)
+    pairs = pairs.set_index(["activity_id_a", "activity_id_b"]).join(countries).reset_index()
     codes = {k: reference.codes(v) for k, v in _CODE_LISTS.items()}
     pairs["themes"] = [_bits_to_codes(b, codes["theme_codes"]) for b in pairs["shared_theme_bits"]]
     pairs["activity_types_shared"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["shared_type_bits"]]
     pairs["target_groups_shared"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["shared_group_bits"]]
     pairs["exploitation_forms_shared"] = [_bits_to_codes(b, codes["form_codes"]) for b in pairs["shared_form_bits"]]
-    pairs = pairs.rename(columns={"time_overlap": "time"})
-    pairs = pairs.sort_values(["score", "activity_id_a", "activity_id_b"], ascending=[False, True, True])
-    pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
-    titles = db.query(
-        con, "duplication_texts", ids=pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
-    )
+    pairs = pairs.rename(columns={"time_overlap": "time"})[PAIR_COLUMNS].reset_index(drop=True)
+    ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
+    titles = db.query(con, "duplication_texts", ids=ids)
     title = dict(zip(titles["activity_id"], titles["title"]))
     pairs["title_a"] = pairs["activity_id_a"].map(title)
     pairs["title_b"] = pairs["activity_id_b"].map(title)
     pairs["reasons"] = [reasons(r) for r in pairs.itertuples(index=False)]
     return pairs
+
+
+def pair_activities(con, activity_id_a: str, activity_id_b: str) -> pd.DataFrame:
+    """The two activities of a pair side by side (one column each), in readable labels."""
+    df = db.query(con, "duplication_pair_activities", ids=[activity_id_a, activity_id_b]).set_index("activity_id")
+    out = {}
+    for aid in (activity_id_a, activity_id_b):
+        if aid not in df.index:
+            out[aid] = {"Title": "(no longer in the export)"}
+            continue
+        r = df.loc[aid]
+        end = r["end_date"]
+        out[aid] = {
+            "Title": r["title"],
+            "Lead agency": r["lead_agency"],
+            "Partners": ", ".join(r["partner_agencies"]) or "none",
+            "Countries": _country_words(list(r["countries"])) if len(r["countries"]) else "none (global)",
+            "Period": f"{r['start_date']:%Y-%m-%d} to {end:%Y-%m-%d}" if pd.notna(end) else f"{r['start_date']:%Y-%m-%d}, ongoing",
+            "Budget (USD)": _money(r["budget_usd"]),
+            "Themes": _words(list(r["themes"]), "theme"),
+            "Activity types": _words(list(r["activity_types"]), "activity_type") or "none listed",
+            "Target groups": _words(list(r["target_groups"]), "target_group") or "none listed",
+            "Forms of exploitation": _words(list(r["exploitation_forms"]), "exploitation_form") or "none listed",
+            "Description": r["description"] or "",
+        }
+    return pd.DataFrame(out)
+
+
+def reviewed_pairs(con, latest: pd.DataFrame) -> pd.DataFrame:
+    """The latest review of each pair with the pair's lead agencies and titles, for the reviewed view."""
+    if latest.empty:
+        return latest.assign(lead_a=[], lead_b=[], title_a=[], title_b=[])
+    ids = pd.unique(latest[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
+    info = db.query(con, "duplication_pair_activities", ids=ids).set_index("activity_id")
+    out = latest.copy()
+    for side in ("a", "b"):
+        col = out[f"activity_id_{side}"]
+        out[f"lead_{side}"] = col.map(info["lead_agency"])
+        out[f"title_{side}"] = col.map(info["title"]).fillna("(no longer in the export)")
+    return out
 
 
 # ---- reasons in words ------------------------------------------------------------------
@@ -213,8 +277,13 @@ def _money(x) -> str:
     return f"{x:.0f}"
 
 
+@cache
+def _labels(kind: str) -> dict[str, str]:
+    return reference.labels(kind)
+
+
 def _words(codes: list[str], kind: str) -> str:
-    names = reference.labels(kind)
+    names = _labels(kind)
     vals = [names.get(c, c).lower() for c in codes]
     if not vals:
         return ""
@@ -222,7 +291,7 @@ def _words(codes: list[str], kind: str) -> str:
 
 
 def _country_words(iso3s: list[str]) -> str:
-    names = reference.labels("country")
+    names = _labels("country")
     vals = [names.get(c, c) for c in iso3s]
     if len(vals) > 3:
         return f"{', '.join(vals[:3])} and {len(vals) - 3} more countries"

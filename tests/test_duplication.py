@@ -46,18 +46,18 @@ def test_likely_duplicate_scores_high_with_reasons(tmp_path):
         [
             _a("A1", lead="ILO", title="Training labour inspectors on forced labour", budget=2_400_000),
             _a("A2", lead="IOM", title="Labour inspection training against forced labour", budget=1_800_000,
-               start="2016-03-01", end="2018-12-31"),
+               start="2015-03-01", end="2018-02-28"),
         ],
     )  # fmt: skip
     assert _ids(pairs) == [("A1", "A2")]
     p = pairs.iloc[0]
-    # 2016-03-01..2017-12-31 is 671 days of A2's 1,036: time 0.648; every other structured part 1
-    assert p["time"] == pytest.approx(671 / 1036)
+    # 2015-03-01..2017-12-31 is 1,037 days of the shorter's 1,096: time 0.946; every other structured part 1
+    assert p["time"] == pytest.approx(1037 / 1096)
     assert p["place"] == 1.0 and p["activity_types"] == 1.0 and p["target_groups"] == 1.0
-    assert p["structured"] == pytest.approx((0.20 * 671 / 1036 + 0.60) / 0.80)
+    assert p["structured"] == pytest.approx((0.20 * 1037 / 1096 + 0.60) / 0.80)
     assert p["score"] >= DEFAULT_THRESHOLD
     assert p["reasons"].startswith(
-        "both capacity building for labour inspectors against forced labour in Thailand; 22 months overlap; "
+        "both capacity building for labour inspectors against forced labour in Thailand; 34 months overlap; "
         "budgets 2.4M and 1.8M USD"
     )
     assert "leads ILO and IOM" in p["reasons"]
@@ -113,7 +113,7 @@ def test_pair_sharing_several_countries_and_themes_is_listed_once(tmp_path):
     assert _ids(pairs) == [("A1", "A2")]
     assert list(pairs.iloc[0]["countries"]) == ["THA", "VNM"]
     assert list(pairs.iloc[0]["themes"]) == ["protection", "prosecution"]
-    assert pairs.iloc[0]["place"] == pytest.approx(1 / 6**0.5)
+    assert pairs.iloc[0]["place"] == pytest.approx(2 / 6**0.5)  # 2 shared / sqrt(3 x 2)
 
 
 def test_french_and_english_descriptions_of_the_same_work_in_benin(tmp_path):
@@ -170,8 +170,20 @@ def test_national_pair_scores_above_the_same_work_as_wide_regional_activities(tm
 def test_nothing_listed_counts_as_nothing_shared(tmp_path):
     rows = [activity("A1", lead="ILO"), activity("A2", lead="IOM")]  # same country, theme and period only
     p = _pairs(tmp_path, rows).iloc[0]
-    assert p["activity_types"] == 0 and p["target_groups"] == 0 and p["exploitation_forms"] == 0
+    assert p["activity_types"] == 0 and p["target_groups"] == 0
+    assert p["exploitation_forms"] == 1  # neither names a form: both work on trafficking in general
     assert p["score"] < DEFAULT_THRESHOLD
+
+
+def test_same_regional_footprint_scores_as_high_as_national(tmp_path):
+    rows = [_a("R1", lead="ILO", countries=["THA", "VNM", "KHM"]), _a("R2", lead="IOM", countries=["KHM", "THA", "VNM"])]
+    assert _pairs(tmp_path, rows).iloc[0]["place"] == pytest.approx(1.0)
+
+
+def test_threshold_decides_which_parts_must_be_shared():
+    assert duplication.must_share(DEFAULT_THRESHOLD) == {"activity_types", "target_groups", "exploitation_forms"}
+    assert duplication.must_share(duplication.THRESHOLD_RANGE[0]) == {"activity_types", "target_groups"}
+    assert duplication.must_share(0.5) == set()
 
 
 def test_sidebar_filters_and_country_apply(tmp_path):
@@ -261,3 +273,40 @@ def test_cli_prints_ranked_csv(tmp_path):
         capture_output=True, text=True, cwd=REPO,
     )  # fmt: skip
     assert missing.returncode == 1
+
+
+# ---- on the demo export -------------------------------------------------------------------
+DEFAULT_EXPORT = REPO / "data"
+
+
+@pytest.fixture(scope="module")
+def demo_con():
+    if not (DEFAULT_EXPORT / "planted_duplicates.csv").exists():
+        pytest.skip("the default export with its planted duplicates is not there")
+    return db.connect(DEFAULT_EXPORT)
+
+
+def _planted() -> set[tuple[str, str]]:
+    with open(DEFAULT_EXPORT / "planted_duplicates.csv", encoding="utf-8") as fh:
+        return {tuple(sorted((r["activity_id_a"], r["activity_id_b"]))) for r in csv.DictReader(fh)}
+
+
+def test_planted_duplicates_found_with_precision_and_recall_of_at_least_0_9(demo_con):
+    planted = _planted()
+    pairs = duplication.duplicate_pairs(demo_con)  # the default threshold
+    found = {tuple(sorted(p)) for p in zip(pairs["activity_id_a"], pairs["activity_id_b"])}
+    hits = len(found & planted)
+    precision, recall = hits / len(found), hits / len(planted)
+    assert len(planted) == 20
+    assert precision >= 0.9, f"precision {precision:.2f}: {sorted(found - planted)}"
+    assert recall >= 0.9, f"recall {recall:.2f}: missed {sorted(planted - found)}"
+
+
+def test_blocking_at_a_high_threshold_loses_no_pair(demo_con):
+    # The narrow blocks used at the default threshold find exactly the pairs a wide search
+    # (country and theme only) scores at or above it.
+    wide = duplication.duplicate_pairs(demo_con, threshold=0.5)
+    wide = wide[wide["score"] >= DEFAULT_THRESHOLD]
+    narrow = duplication.duplicate_pairs(demo_con)
+    assert _ids(narrow) == _ids(wide)
+    assert narrow["score"].tolist() == pytest.approx(wide["score"].tolist())

@@ -3,7 +3,8 @@
 -- is a partner of the other, and they share a country, a theme and some time.
 --
 -- Blocking: activities meet only inside a (country, theme) block and only when their periods
--- overlap, so a large export never forms every pair. A pair sharing several themes meets in
+-- overlap, so a large export never forms every pair. At a high threshold the block is narrower
+-- still (a shared activity type, target group, form of exploitation: see $need_type below). A pair sharing several themes meets in
 -- several blocks; it is kept only in the block of its lowest shared theme bit (x & -x).
 -- A pair sharing several countries keeps one row per country (the hot-spot tables count it
 -- in each; duplication.py scores it once).
@@ -16,7 +17,11 @@ WITH sel AS (
         a.activity_id,
         a.lead_agency,
         a.partner_agencies,
+        a.countries,
         a.themes,
+        a.activity_types,
+        a.target_groups,
+        a.exploitation_forms,
         a.start_date,
         greatest(coalesce(a.end_date, current_date), a.start_date) AS end_day,
         greatest(len(a.countries), 1) AS n_countries,
@@ -31,57 +36,93 @@ WITH sel AS (
             lambda c: 1::BIGINT << (list_position($form_codes, c) - 1)), 'bit_or'), 0) AS form_bits
     FROM selected_activities($filters) AS a
 ),
-block AS (  -- one row per activity, country and theme
-    SELECT s.*, ac.iso3, (1::BIGINT << (list_position($theme_codes, t.theme) - 1)) AS block_theme
+block AS (
+    -- One row per activity, country, theme and, where the threshold demands a shared activity
+    -- type, target group or form of exploitation ($need_type, $need_group, $need_form), per
+    -- such code (activities naming no form share the bucket 0). A pair that could not reach
+    -- the threshold without sharing one never meets. Only narrow columns: this is the big side.
+    SELECT
+        s.activity_id, s.lead_agency, s.start_date, s.end_day,
+        s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
+        ac.iso3,
+        1::BIGINT << (list_position($theme_codes, t.code) - 1) AS block_theme,
+        CASE WHEN ty.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($type_codes, ty.code) - 1) END AS block_type,
+        CASE WHEN g.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($group_codes, g.code) - 1) END AS block_group,
+        CASE WHEN fo.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($form_codes, fo.code) - 1) END AS block_form
     FROM sel AS s
     JOIN activity_countries AS ac ON ac.activity_id = s.activity_id
-    CROSS JOIN unnest(list_distinct(s.themes)) AS t(theme)
+    CROSS JOIN unnest(list_distinct(s.themes)) AS t(code)
+    CROSS JOIN unnest(CASE WHEN $need_type THEN list_distinct(s.activity_types) ELSE ['*'] END) AS ty(code)
+    CROSS JOIN unnest(CASE WHEN $need_group THEN list_distinct(s.target_groups) ELSE ['*'] END) AS g(code)
+    CROSS JOIN unnest(CASE WHEN $need_form AND len(s.exploitation_forms) > 0
+                           THEN list_distinct(s.exploitation_forms) ELSE ['*'] END) AS fo(code)
     WHERE $iso3 IS NULL OR ac.iso3 = $iso3
 ),
-pairs AS (
+met AS (  -- pairs that meet in a block, once each per shared country
     SELECT
         a.activity_id AS activity_id_a,
         b.activity_id AS activity_id_b,
         a.iso3,
-        a.lead_agency AS lead_a,
-        b.lead_agency AS lead_b,
-        a.budget_usd AS budget_a,
-        b.budget_usd AS budget_b,
         a.theme_bits & b.theme_bits AS shared_theme_bits,
         a.type_bits & b.type_bits AS shared_type_bits,
         a.group_bits & b.group_bits AS shared_group_bits,
         a.form_bits & b.form_bits AS shared_form_bits,
         (least(a.end_day, b.end_day) - greatest(a.start_date, b.start_date) + 1) AS overlap_days,
         (least(a.end_day - a.start_date, b.end_day - b.start_date) + 1) AS shorter_days,
-        1.0 / sqrt(a.n_countries * b.n_countries) AS place,
-        coalesce(bit_count(a.type_bits & b.type_bits) / nullif(bit_count(a.type_bits | b.type_bits), 0), 0) AS activity_types,
-        coalesce(bit_count(a.group_bits & b.group_bits) / nullif(bit_count(a.group_bits | b.group_bits), 0), 0) AS target_groups,
-        coalesce(bit_count(a.form_bits & b.form_bits) / nullif(bit_count(a.form_bits | b.form_bits), 0), 0) AS exploitation_forms
+        coalesce(bit_count(a.type_bits & b.type_bits) / nullif(bit_count(a.type_bits | b.type_bits), 0), 0)
+            AS activity_types,
+        coalesce(bit_count(a.group_bits & b.group_bits) / nullif(bit_count(a.group_bits | b.group_bits), 0), 0)
+            AS target_groups,
+        -- neither naming a form of exploitation is agreement: both work on trafficking in general
+        coalesce(bit_count(a.form_bits & b.form_bits) / nullif(bit_count(a.form_bits | b.form_bits), 0), 1)
+            AS exploitation_forms
     FROM block AS a
     JOIN block AS b
       ON a.iso3 = b.iso3
      AND a.block_theme = b.block_theme
+     AND a.block_type = b.block_type
+     AND a.block_group = b.block_group
+     AND a.block_form = b.block_form
      AND a.activity_id < b.activity_id
      AND a.start_date <= b.end_day
      AND b.start_date <= a.end_day
     WHERE a.lead_agency <> b.lead_agency
-      AND NOT list_contains(a.partner_agencies, b.lead_agency)
-      AND NOT list_contains(b.partner_agencies, a.lead_agency)
+      -- meet once: in the block of the lowest shared theme (and type, group, form where blocked on them)
       AND a.block_theme = ((a.theme_bits & b.theme_bits) & -(a.theme_bits & b.theme_bits))
+      AND a.block_type = CASE WHEN $need_type THEN (a.type_bits & b.type_bits) & -(a.type_bits & b.type_bits) ELSE 0 END
+      AND a.block_group = CASE WHEN $need_group THEN (a.group_bits & b.group_bits) & -(a.group_bits & b.group_bits) ELSE 0 END
+      AND a.block_form = CASE WHEN $need_form THEN (a.form_bits & b.form_bits) & -(a.form_bits & b.form_bits) ELSE 0 END
 ),
 scored AS (
     SELECT
+        m.*,
+        a.lead_agency AS lead_a,
+        b.lead_agency AS lead_b,
+        a.budget_usd AS budget_a,
+        b.budget_usd AS budget_b,
+        m.overlap_days / m.shorter_days AS time_overlap,
+        -- shared countries / sqrt(countries of A x countries of B): 1 for two national activities
+        -- in one country or two activities over the same countries, less as the footprints spread
+        CASE WHEN a.n_countries = 1 OR b.n_countries = 1 THEN 1
+             ELSE len(list_intersect(a.countries, b.countries)) END / sqrt(a.n_countries * b.n_countries) AS place
+    FROM met AS m
+    JOIN sel AS a ON a.activity_id = m.activity_id_a
+    JOIN sel AS b ON b.activity_id = m.activity_id_b
+    WHERE NOT list_contains(a.partner_agencies, b.lead_agency)
+      AND NOT list_contains(b.partner_agencies, a.lead_agency)
+),
+final AS (
+    SELECT
         *,
-        overlap_days / shorter_days AS time_overlap,
-        ($w_time * overlap_days / shorter_days + $w_place * place
+        ($w_time * time_overlap + $w_place * place
             + $w_activity_types * activity_types
             + $w_target_groups * target_groups
             + $w_exploitation_forms * exploitation_forms)
         / ($w_time + $w_place + $w_activity_types + $w_target_groups + $w_exploitation_forms) AS structured
-    FROM pairs
+    FROM scored
 )
 SELECT *
-FROM scored
+FROM final
 -- the best a pair could reach is its score with identical texts; below the threshold even then, drop it
 WHERE structured + $w_text * (1 - structured) >= $threshold
 ORDER BY activity_id_a, activity_id_b, iso3
