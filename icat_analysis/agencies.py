@@ -49,10 +49,10 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
             "Code": a["code"],
             "Name": a["name"],
             "Kind": a["kind"],
-            "Joined ICAT": a["joined_icat"],
+            "Joined ICAT": [str(y) if not pd.isna(y) else "" for y in a["joined_icat"]],
             "Founding member": a["founding_member"].map({True: "yes", False: "no"}),
-            "Succeeded by": [successor_text(s) for s in a["successor"]],
-            "Took over the work of": [pred[code] or None for code in a["code"]],
+            "Succeeded by": [successor_text(s) or "" for s in a["successor"]],
+            "Took over the work of": [pred[code] for code in a["code"]],
             "Activities led": n("lead_activities"),
             "Activities as partner": n("partner_activities"),
             "Countries": n("countries"),
@@ -128,7 +128,7 @@ def themes_over_time_chart(by_year: pd.DataFrame, agency: str) -> go.Figure:
     charts.layout(fig, f"{agency}: activities started per year, by theme", height=380, legend_title="Theme")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="Start year", dtick=1 if by_year["year"].nunique() <= 15 else None)
-    fig.update_yaxes(title="Activities (an activity with two themes counts in each)")
+    fig.update_yaxes(title="Activities started")
     return fig
 
 

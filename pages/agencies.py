@@ -10,11 +10,11 @@ MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": 
 CHART_CONFIG = {"displaylogo": False}
 
 
-def download_pair(table, name: str, sheet: str, key: str) -> None:
+def download_pair(table, what: str, name: str, sheet: str, key: str) -> None:
     """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
-        "CSV",
+        f"{what} (CSV)",
         data=lambda: downloads.to_csv_bytes(table),
         file_name=f"icat-{name}.csv",
         mime="text/csv",
@@ -24,7 +24,7 @@ def download_pair(table, name: str, sheet: str, key: str) -> None:
         width="stretch",
     )
     c2.download_button(
-        "Excel (XLSX)",
+        f"{what} (XLSX)",
         data=lambda: downloads.to_xlsx_bytes(table, sheet),
         file_name=f"icat-{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -122,27 +122,29 @@ if code:
                     "as_partner": "As partner",
                 }
             )
-            download_pair(table, f"{code.lower()}-countries", f"{code} countries", "ag_countries_dl")
+            download_pair(table, "Countries", f"{code.lower()}-countries", f"{code} countries", "ag_countries_dl")
 
         left, right = st.columns([3, 2])
         with left:
             themes = st_adapter.run("agency_themes_by_year", f, agency=code)
             st.plotly_chart(agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes")
+            st.caption("An activity with several themes counts once under each of them.")
         with right:
             partners = st_adapter.run("agency_partners", f, agency=code)
             if partners.empty:
                 st.info(f"{code} has no joint activity in this selection.", icon=":material/person:")
             else:
                 st.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
-                ptable = agencies.partners_table(partners)
-                download_pair(ptable, f"{code.lower()}-partners", f"{code} partners", "ag_partners_dl")
+        if not partners.empty:
+            ptable = agencies.partners_table(partners)
+            download_pair(ptable, "Partners", f"{code.lower()}-partners", f"{code} partners", "ag_partners_dl")
 
         st.subheader("Its activities")
         acts = agencies.activities_table(st_adapter.run("agency_activities", f, agency=code))
         st.dataframe(acts.head(1000), hide_index=True, height=min(420, 36 * len(acts) + 40))
         if len(acts) > 1000:
             st.caption(f"The first 1,000 of {len(acts):,} activities; the downloads hold them all.")
-        download_pair(acts, f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
+        download_pair(acts, "Activities", f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------
@@ -155,8 +157,7 @@ st.dataframe(
     directory,
     hide_index=True,
     column_config={
-        "Joined ICAT": st.column_config.NumberColumn(format="%d"),
         "Mandate on trafficking in persons": st.column_config.TextColumn(width="large"),
     },
 )
-download_pair(directory, "agencies", "Agencies", "ag_directory_dl")
+download_pair(directory, "Directory", "agencies", "Agencies", "ag_directory_dl")

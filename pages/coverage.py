@@ -9,11 +9,11 @@ AGENCY_NAMES = reference.labels("agency")
 CHART_CONFIG = {"displaylogo": False}
 
 
-def download_pair(table, name: str, sheet: str, key: str) -> None:
+def download_pair(table, what: str, name: str, sheet: str, key: str) -> None:
     """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
-        "CSV",
+        f"{what} (CSV)",
         data=lambda: downloads.to_csv_bytes(table),
         file_name=f"icat-{name}.csv",
         mime="text/csv",
@@ -23,7 +23,7 @@ def download_pair(table, name: str, sheet: str, key: str) -> None:
         width="stretch",
     )
     c2.download_button(
-        "Excel (XLSX)",
+        f"{what} (XLSX)",
         data=lambda: downloads.to_xlsx_bytes(table, sheet),
         file_name=f"icat-{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -160,8 +160,13 @@ with tab_matrix:
                 "(detected victims measure what authorities detected, not how many victims there are)."
             )
         st.caption(" ".join(notes))
-        st.write("Download the whole matrix (every row, whatever the slider shows):")
-        download_pair(coverage.matrix_table(full), f"coverage-by-{dim.replace('_', '-')}", "Coverage", "cov_matrix_dl")
+        download_pair(
+            coverage.matrix_table(full),
+            "Whole matrix",
+            f"coverage-by-{dim.replace('_', '-')}",
+            "Coverage",
+            "cov_matrix_dl",
+        )
 
     if d.has_gaps:
         st.subheader("Gaps: detected victims, no activity")
@@ -185,7 +190,7 @@ with tab_matrix:
             who = "no selected activity works" if gap_agency is None else f"{gap_agency} has no selected activity"
             st.write(f"{len(gap_table):,} countries report detected victims where {who}.")
             st.dataframe(gap_table, hide_index=True, height=min(420, 36 * len(gap_table) + 40))
-            download_pair(gap_table, "coverage-gaps", "Gaps", "cov_gaps_dl")
+            download_pair(gap_table, "Gaps", "coverage-gaps", "Gaps", "cov_gaps_dl")
 
 # ---- one agency's overlap ------------------------------------------------------------------
 with tab_overlap:
@@ -216,7 +221,7 @@ with tab_overlap:
                 "Other agencies present: any agency with a selected activity in the country, lead or partner, "
                 "whether or not it works with this one."
             )
-            download_pair(table, f"overlap-{agency.lower()}", f"Overlap {agency}", "cov_overlap_dl")
+            download_pair(table, "Overlap", f"overlap-{agency.lower()}", f"Overlap {agency}", "cov_overlap_dl")
 
 # ---- joint work ----------------------------------------------------------------------------
 with tab_joint:
@@ -231,7 +236,7 @@ with tab_joint:
             key="cov_joint_heatmap",
             alt="Heat map of joint activities between each pair of agencies",
         )
-        download_pair(coverage.joint_table(joint), "joint-work", "Joint work", "cov_joint_dl")
+        download_pair(coverage.joint_table(joint), "Joint matrix", "joint-work", "Joint work", "cov_joint_dl")
     st.plotly_chart(
         coverage.joint_share_chart(by_year, "Share of activities that are joint, by start year"),
         config=CHART_CONFIG,
@@ -245,4 +250,4 @@ with tab_joint:
             "share_joint_pct": "Joint share (%)",
         }
     )
-    download_pair(per_year, "joint-share-by-year", "Joint share", "cov_share_dl")
+    download_pair(per_year, "Joint share", "joint-share-by-year", "Joint share", "cov_share_dl")

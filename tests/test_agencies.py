@@ -38,7 +38,7 @@ def test_directory_lists_every_reference_agency_with_counts(con):
     assert row.at["UNIFEM", "Succeeded by"] == "UN Women (UNWOMEN)"
     assert row.at["UNDAW", "Succeeded by"] == "UN Women (UNWOMEN)"
     assert row.at["UNWOMEN", "Took over the work of"] == "UNIFEM, UNDAW"
-    assert row.at["ILO", "Joined ICAT"] == 2006
+    assert row.at["ILO", "Joined ICAT"] == "2006" and row.at["DPKO", "Joined ICAT"] == ""
     assert "forced labour" in row.at["ILO", "Mandate on trafficking in persons"]
 
 
@@ -92,3 +92,44 @@ def test_agency_with_no_activities_in_the_selection(con):
     # the filters apply to the profile too
     f = Filters(countries=("NGA",))
     assert db.query(con, "agency_activities", f, agency="ILO").empty
+
+
+# ---- the page ------------------------------------------------------------------------------
+@pytest.fixture
+def page_data(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("ICAT_DATA_DIR", str(make_export(tmp_path / "page", ROWS)))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page(agency: str | None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../pages/agencies.py", default_timeout=60)
+    if agency is not None:
+        at.query_params["agency"] = agency
+    return at.run()
+
+
+def test_agencies_page_profile_from_the_link(page_data):
+    at = _page("ilo")
+    assert not at.exception
+    assert at.header[0].value == "International Labour Organization (ILO)"
+    assert [m.value for m in at.metric] == ["2", "2", "3"]  # led, as partner, countries
+    directory = at.dataframe[-1].value
+    assert len(directory) == len(reference.agency_codes())
+
+
+def test_agencies_page_agency_without_activities_and_unknown_code(page_data):
+    at = _page("DPKO")
+    assert not at.exception
+    assert at.header[0].value == "Department of Peacekeeping Operations (DPKO)"
+    assert any("DPKO has no activities in this selection" in i.value for i in at.info)
+    at = _page("<script>")
+    assert not at.exception and not at.header
+    assert "not an ICAT agency code" in at.warning[0].value

@@ -244,3 +244,47 @@ def test_heatmap_writes_numbers_only_when_small(con):
     assert fig.data[0].texttemplate
     assert list(fig.data[0].y)[0] == "Thailand"
     assert coverage.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
+
+
+# ---- the page ------------------------------------------------------------------------------
+@pytest.fixture
+def page_data(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("ICAT_DATA_DIR", str(make_export(tmp_path / "page", ROWS, indicators=INDICATORS)))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_coverage_page_every_dimension_role_and_measure(page_data):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../pages/coverage.py", default_timeout=60).run()
+    assert not at.exception
+    assert "8 activities" in at.caption[0].value
+    assert at.subheader[0].value == "Gaps: detected victims, no activity"
+    gap_table = at.dataframe[0].value
+    assert gap_table["iso3"].tolist() == ["MMR"]
+    for dim in coverage.DIMENSIONS:
+        at.selectbox(key="cov_dimension").set_value(dim).run()
+        assert not at.exception, dim
+    at.selectbox(key="cov_dimension").set_value("country").run()
+    at.segmented_control(key="cov_role").set_value("partner").run()
+    at.segmented_control(key="cov_measure").set_value("budget").run()
+    assert not at.exception
+    # the overlap tab's table for the first agency present (ILO, alphabetically)
+    overlap = at.dataframe[1].value
+    assert overlap.set_index("iso3").at["THA", "This agency's activities"] == 1  # partner in A5 only
+
+
+def test_coverage_page_empty_selection(page_data):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../pages/coverage.py", default_timeout=60)
+    at.query_params["countries"] = "FRA"
+    at.run()
+    assert not at.exception
+    assert any("No activity matches" in i.value for i in at.info)
