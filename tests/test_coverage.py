@@ -288,3 +288,10 @@ def test_coverage_page_empty_selection(page_data):
     at.run()
     assert not at.exception
     assert any("No activity matches" in i.value for i in at.info)
+
+
+def test_agency_filter_keeps_only_those_agencies_as_columns(con):
+    f = Filters(agencies=("IOM",))
+    m = coverage.coverage_matrix(_cells(con, "country", f), role="any")
+    assert list(m.values.columns) == ["IOM"]  # ILO and UNICEF partner IOM's activities but are not asked for
+    assert m.values.at["THA", "IOM"] == 1 and m.values.at["VNM", "IOM"] == 1
