@@ -26,7 +26,8 @@ PAGES = (
 if __name__ == "__main__":
     st.set_page_config(
         page_title="ICAT coordination dashboard",
-        page_icon=":material/handshake:",
+        # A local file: a material icon as page_icon is fetched from a font CDN as the favicon.
+        page_icon=str(HERE / "static" / "icon.png"),
         layout="wide",
         initial_sidebar_state="expanded",
         menu_items={

@@ -86,7 +86,7 @@ class Freshness:
     oldest_update: date | None
     without_update_date: int
     last_import: datetime | None
-    export_date: str | None
+    export_date: date | None
     activities: int
 
 
@@ -94,6 +94,13 @@ def _date(v):
     if v is None or v is pd.NaT or (not isinstance(v, str) and pd.isna(v)):
         return None
     return pd.Timestamp(v).date()
+
+
+def _manifest_date(v) -> date | None:
+    try:
+        return date.fromisoformat(str(v)[:10]) if v else None
+    except ValueError:  # a hand-edited manifest must not break the page
+        return None
 
 
 def freshness(run: Runner, manifest: dict) -> Freshness:
@@ -106,7 +113,7 @@ def freshness(run: Runner, manifest: dict) -> Freshness:
         oldest_update=_date(row["oldest_update"]),
         without_update_date=_int(row["without_update_date"]),
         last_import=None if pd.isna(last_import) else pd.Timestamp(last_import).to_pydatetime(),
-        export_date=str(export_date)[:10] if export_date else None,
+        export_date=_manifest_date(export_date),
         activities=_int(row["activities"]),
     )
 
@@ -119,6 +126,20 @@ def money(usd: float) -> str:
     if usd >= 1e6:
         return f"US$ {usd / 1e6:,.1f} million"
     return f"US$ {usd:,.0f}"
+
+
+def money_short(usd: float) -> str:
+    """US$ for a narrow figure tile (the currency is in the label): 3.1 bn, 12.4 m, 450,000."""
+    if usd >= 1e9:
+        return f"{usd / 1e9:,.1f} bn"
+    if usd >= 1e6:
+        return f"{usd / 1e6:,.1f} m"
+    return f"{usd:,.0f}"
+
+
+def day(d: date | None) -> str:
+    """1 November 2026 (no leading zero), or "not stated"."""
+    return f"{d.day} {d:%B %Y}" if d else "not stated"
 
 
 def percent(share: float | None) -> str:
@@ -136,7 +157,8 @@ def starts_chart(df: pd.DataFrame) -> go.Figure:
             marker_color=THEME_COLOURS.get(code, colour(len(fig.data))),
             hovertemplate="%{x}: %{y} activities<extra>%{fullData.name}</extra>",
         )
-    fig.update_layout(barmode="stack", bargap=0.15)
+    # Stacked bars list their legend bottom-up by default; keep the four Ps in their usual order.
+    fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
     fig.update_xaxes(title_text="Year the activity started", dtick=1 if df["year"].nunique() <= 15 else 2)
     fig.update_yaxes(title_text="Activities started")
     return layout(fig, "Activities started per year, by theme", legend_title="Theme")

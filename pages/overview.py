@@ -22,15 +22,16 @@ else:
         "Joint", overview.percent(head.share_joint), help=f"{head.joint:,} activities have a partner", border=True
     )
     cols[4].metric(
-        "Known budget",
-        overview.money(head.known_budget_usd),
-        help=f"Sum of the budgets given; {head.activities - head.with_budget:,} activities state none",
+        "Known budget, US$",
+        overview.money_short(head.known_budget_usd),
+        help=f"{overview.money(head.known_budget_usd)}: the sum of the budgets given; "
+        f"{head.activities - head.with_budget:,} activities state none",
         border=True,
     )
     cols[5].metric(
         "Active today",
         f"{head.active_today:,}",
-        help=f"Started and not yet ended on {st_adapter.today():%d %B %Y}",
+        help=f"Started and not yet ended on {overview.day(st_adapter.today())}",
         border=True,
     )
 
@@ -48,8 +49,8 @@ else:
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())
 st.subheader("How fresh the data is")
-newest = f"{fresh.newest_update:%d %B %Y}" if fresh.newest_update else "not stated"
-made = fresh.export_date or "unknown"
+newest = overview.day(fresh.newest_update)
+made = overview.day(fresh.export_date)
 lines = [
     f"- Newest revision of an activity by an agency: **{newest}**",
     f"- Export made on: **{made}**",

@@ -66,7 +66,8 @@ def test_top_countries_ranks_by_activities(run):
 def test_freshness_reads_the_export_and_manifest(run):
     fr = overview.freshness(run, {"updated_at": "2026-01-02T03:04:05+00:00"})
     assert fr.newest_update == date(2024, 1, 15)
-    assert fr.export_date == "2026-01-02"
+    assert fr.export_date == date(2026, 1, 2)
+    assert overview.freshness(run, {"updated_at": "garbage"}).export_date is None
     assert fr.activities == 4 and fr.without_update_date == 0
 
 
@@ -82,5 +83,7 @@ def test_charts_have_titles_and_theme_colours(run):
 def test_money_and_percent_words():
     assert overview.money(12_400_000) == "US$ 12.4 million"
     assert overview.money(450_000) == "US$ 450,000"
+    assert overview.money_short(3_140_000_000) == "3.1 bn"
+    assert overview.day(date(2026, 11, 1)) == "1 November 2026"
     assert overview.percent(0.25) == "25%"
     assert overview.percent(None) == "–"

@@ -62,7 +62,7 @@ def test_overview_figures_and_filters_from_the_link(small_export, monkeypatch, c
     assert metrics["Activities"] == "4"
     assert metrics["Agencies involved"] == "3"
     assert metrics["Joint"] == "25%"
-    assert metrics["Known budget"] == "US$ 450,000"
+    assert metrics["Known budget, US$"] == "450,000"
     assert at.caption[0].value == "4 activities"
 
     at = _app(small_export, monkeypatch, {"agencies": "ILO", "role": "lead", "themes": "nonsense"})

@@ -1,0 +1,145 @@
+"""Browser test infrastructure: a dashboard server on a free port, headless Chromium, a page
+opener that waits for Streamlit to finish, and a record of every request that leaves the
+machine (there must be none: meetings run with poor or no internet).
+
+Where /usr/bin/chromium is missing (a laptop without it) these tests skip; CI installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+VIEWPORT = {"width": 1600, "height": 1000}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dashboard_server(data_dir: Path, port: int | None = None):
+    """Run `streamlit run dashboard.py` on ``data_dir``; yields the base URL, stops it after."""
+    port = port or free_port()
+    env = {**os.environ, "ICAT_DATA_DIR": str(data_dir)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the dashboard exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("the dashboard did not answer /_stcore/health within 90 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def default_server():
+    """The dashboard on the export shipped in data/."""
+    with dashboard_server(REPO / "data") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class OutsideRequests(list):
+    """Every request whose host is not this machine, as "METHOD URL"."""
+
+    def __call__(self, request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if request.url.startswith(("data:", "blob:", "about:")):
+            return
+        if host not in LOCAL_HOSTS:
+            self.append(f"{request.method} {request.url}")
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab at 1600x1000; ``page.outside_requests`` lists requests that left the machine."""
+    context = browser.new_context(viewport=VIEWPORT)
+    tab = context.new_page()
+    outside = OutsideRequests()
+    tab.on("request", outside)
+    tab.outside_requests = outside
+    yield tab
+    context.close()
+
+
+def wait_until_done(page, timeout: float = 60_000) -> None:
+    """Wait for Streamlit to finish the run the last action started."""
+    # The state attribute flips to "running" shortly after an action; give it the chance first.
+    page.wait_for_timeout(300)
+    page.wait_for_selector(DONE, timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(DONE, timeout=timeout)
+
+
+def open_page(page, url: str, timeout: float = 90_000) -> None:
+    """Go to ``url`` and wait until the script has run and the page is drawn."""
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    wait_until_done(page, timeout)

@@ -1,0 +1,79 @@
+"""Every page in headless Chromium on the default export: no exception, no request leaving
+the machine; a filter given in the link changes the Overview's figures and survives moving
+to another page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import pytest
+
+import dashboard
+from tests.browser.conftest import REPO, open_page, wait_until_done
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("url_path", [p[3] for p in dashboard.PAGES])
+def test_every_page_draws_without_error_or_outside_request(url_path, default_server, page):
+    if not (REPO / next(p[0] for p in dashboard.PAGES if p[3] == url_path)).exists():
+        pytest.skip(f"the {url_path} page is not written yet")
+    open_page(page, f"{default_server}/{url_path}")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stCaptionContainer']").first.inner_text().strip()  # the filter sentence
+    assert page.outside_requests == [], page.outside_requests
+
+
+def _headline_activities(page) -> int:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Activities").first
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
+
+
+def test_filter_in_the_link_changes_the_overview_and_survives_navigation(default_server, page):
+    data = REPO / "data" / "activities.parquet"
+    lead = pd.read_parquet(data, columns=["lead_agency"])["lead_agency"]
+    all_n, ilo_lead_n = len(lead), int((lead == "ILO").sum())
+    assert 0 < ilo_lead_n < all_n
+
+    open_page(page, default_server + "/")
+    assert _headline_activities(page) == all_n
+
+    open_page(page, default_server + "/?agencies=ILO&role=lead")
+    assert _headline_activities(page) == ilo_lead_n
+    assert "led by ILO" in page.get_by_text("activities led by ILO").first.inner_text()
+
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Data").click()
+    wait_until_done(page)
+    page.wait_for_url("**/data?*")
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["agencies"] == ["ILO"] and query["role"] == ["lead"]
+    assert page.get_by_text(f"{ilo_lead_n:,} activities led by ILO").count() >= 1
+
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
+    wait_until_done(page)
+    assert _headline_activities(page) == ilo_lead_n
+    assert parse_qs(urlsplit(page.url).query)["agencies"] == ["ILO"]
+    assert page.outside_requests == []
+
+
+def test_unknown_link_values_are_dropped_with_a_notice(default_server, page):
+    open_page(page, default_server + "/?agencies=ILO,%3Cscript%3E&countries=XXX")
+    assert page.get_by_text("not a known code").count() == 2
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "XXX" not in urlsplit(page.url).query
+
+
+def test_reset_clears_the_filters_and_the_link(default_server, page):
+    open_page(page, default_server + "/data?countries=FRA&themes=prevention")
+    page.locator("[data-testid='stSidebar'] button", has_text="Reset filters").click()
+    wait_until_done(page)
+    assert urlsplit(page.url).query == ""
+
+
+def test_overview_screenshot(default_server, page):
+    """The README's picture of the Overview (docs/screenshot-overview.png)."""
+    open_page(page, default_server + "/")
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(REPO / "docs" / "screenshot-overview.png"))
