@@ -129,3 +129,12 @@ def test_highlight_outlines_the_profile_country(con):
     assert shape["locations"] == ["MLT"] and shape["hoverinfo"] == "skip"
     # clicking selects; nothing else on the map fades
     assert spec["data"][0]["unselected"]["marker"]["opacity"] == 1
+
+
+def test_every_registered_metric_answers_with_iso3_and_its_column(con):
+    # A metric another view registers (e.g. duplication hot-spots) must meet the same contract.
+    for key, metric in geo.METRICS.items():
+        values = db.query(con, metric.query, Filters())
+        assert {"iso3", metric.column} <= set(values.columns), key
+        fr = geo.map_frame(values, metric, None, db.query(con, "map_country_values", Filters()))
+        assert fr["value"].notna().all() and len(fr) == 249, key
