@@ -63,8 +63,6 @@ breakdown = (
 )
 
 about = ind.definition(indicator)
-st.markdown(f"**{indicator}.** {about['definition']}")
-st.caption(about["caveat"])
 
 series = ind.area_series(st_adapter.run, indicator, area, breakdown)
 if series.empty:
@@ -94,6 +92,9 @@ else:
             mime="text/csv",
             icon=":material/download:",
         )
+
+st.markdown(f"**{indicator}.** {about['definition']}")
+st.caption(about["caveat"])
 
 # ---- citizenship ---------------------------------------------------------------------------
 with_citizenship = countries[countries["has_citizenship"]]
