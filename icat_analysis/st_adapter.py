@@ -60,8 +60,27 @@ def manifest() -> dict:
     return export.read_manifest(current_data_dir())
 
 
+# ---- navigation ------------------------------------------------------------------------
+def _leave_pages_directory_mode() -> None:
+    """Make a deep link on a freshly started server go through dashboard.py.
+
+    Until ``st.navigation`` has been called once in the process, Streamlit treats a ``pages/``
+    folder beside the main script the old way: a first visitor opening ``/data?...`` gets
+    pages/data.py run on its own, without the sidebar, and every later visitor too. A page
+    that finds itself run that way switches the old mode off and runs again, which goes
+    through dashboard.py and its navigation, keeping the link's query parameters.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not st.session_state.get("_left_pages_mode"):
+        st.session_state["_left_pages_mode"] = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 # ---- filters ---------------------------------------------------------------------------
 def _seed_from_url() -> None:
+    _leave_pages_directory_mode()
     if st.session_state.get("_filters_seeded"):
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import dashboard
-from tests.browser.conftest import REPO, open_page, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,17 @@ def test_overview_screenshot(default_server, page):
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(REPO / "docs" / "screenshot-overview.png"))
+
+
+def test_a_deep_link_is_the_first_visit_of_a_fresh_server(page):
+    """The first visitor of a just-started dashboard opens a shared link to the Data page."""
+    with dashboard_server(REPO / "data") as url:
+        open_page(page, url + "/data?agencies=ILO&role=lead")
+        # The page runs a second time through dashboard.py; wait for the navigation it draws.
+        nav = page.locator("[data-testid='stSidebarNav']")
+        nav.get_by_text("Overview", exact=True).wait_for(timeout=30_000)
+        wait_until_done(page)
+        assert page.locator("[data-testid='stSidebar']").get_by_text("Filters", exact=True).count() == 1
+        assert nav.get_by_text("coverage", exact=True).count() == 0  # the old file-name navigation
+        assert page.get_by_text("activities led by ILO").count() >= 1
+        assert parse_qs(urlsplit(page.url).query)["agencies"] == ["ILO"]
