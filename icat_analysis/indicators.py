@@ -453,7 +453,7 @@ def trend_figure(
             r = s.loc[yr]
             fig.add_annotation(
                 x=yr,
-                y=0.015 + 0.075 * i,
+                y=0.015 + 0.055 * i,
                 xref="x",
                 yref="y domain",
                 yanchor="bottom",

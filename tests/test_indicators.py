@@ -362,3 +362,24 @@ def test_page_says_so_when_nothing_matches(tmp_path, monkeypatch):
     at = _app(tmp_path, monkeypatch).run()
     assert not at.exception
     assert any("No UNODC indicators" in i.value for i in at.info)
+
+
+def test_page_switches_breakdown_and_offers_the_table_as_csv(tmp_path, monkeypatch, hand):
+    at = _app(tmp_path, monkeypatch)
+    at.query_params["countries"] = "NGA"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ind_area").value == ind.Area("country", ("NGA",)).key  # the sidebar's country
+    at.segmented_control(key="ind_breakdown").set_value("sex").run()
+    assert not at.exception
+    assert at.get("download_button")
+
+
+def test_notes_say_what_totals_leave_out_and_name_the_file(hand):
+    series = ind.area_series(hand, VICTIMS, WEST_AFRICA)
+    notes = ind.chart_notes(series, WEST_AFRICA)
+    assert "3 country figure(s) published as <5 are left out" in notes
+    assert "CAR, CAS, EEU, MCA, MCN, SAF, SAM" in notes
+    assert ind.file_name(VICTIMS, ind.Area("sub_region", ("Sub-Saharan Africa",)), "sex") == (
+        "detected_trafficking_victims_sub_saharan_africa_sex.csv"
+    )
