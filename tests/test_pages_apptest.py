@@ -108,3 +108,16 @@ def test_the_navigation_lists_every_page_and_each_file_exists():
     ]
     missing = [f for f in PAGE_FILES if not (REPO / f).exists()]
     assert not missing, f"page files missing: {missing}"
+
+
+def test_html_in_the_data_is_shown_as_text(tmp_path, monkeypatch, clean_streamlit):
+    from tests.factories import activity, make_export
+
+    title = "<script>alert('x')</script><b>bold</b>"
+    make_export(tmp_path / "x", [activity("A1", title=title, lead="ILO", countries=["THA"])])
+    at = _app(tmp_path / "x", monkeypatch)
+    at.switch_page("pages/data.py").run()
+    assert not _problems(at)
+    shown = at.dataframe[0].value
+    assert shown["Title"].tolist() == [title]  # the text itself, in a table cell
+    assert not any(title in str(m.value) for m in at.markdown)  # never handed to markdown
