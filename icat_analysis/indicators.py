@@ -31,7 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import charts, reference
+from . import charts, glotip, reference
 from .filters import Filters
 from .paths import REFERENCE_DIR
 
@@ -93,11 +93,18 @@ def citation(manifest: dict) -> str:
     return DEFAULT_CITATION
 
 
-NOT_COUNTRIES_NOTE = (
-    "UNODC's file also carries regional aggregates (codes CAR, CAS, EEU, MCA, MCN, SAF, SAM) and "
-    "Aruba and Curacao reported together; they are not countries and are left out of every total "
-    "here, so no country is counted twice."
-)
+def _not_countries_note() -> str:
+    # The importer's list of the file's non-country codes, so the note and the data agree.
+    codes = [c for c in glotip.region_codes() if re.fullmatch(r"[A-Z]{3}", c)]
+    others = [c for c in glotip.region_codes() if c not in codes]
+    return (
+        f"UNODC's file also carries regional aggregates (codes {', '.join(codes)})"
+        + (f" and {', '.join(others)} reported together" if others else "")
+        + "; they are not countries and are left out of every total here, so no country is counted twice."
+    )
+
+
+NOT_COUNTRIES_NOTE = _not_countries_note()
 
 
 def indicator_names(present) -> list[str]:
