@@ -110,6 +110,7 @@ def _prepare(name: str) -> dict:
 
 def _reset() -> None:
     _store(Filters())
+    st.session_state["_url_notices"] = []  # the link's dropped values no longer concern the view
 
 
 def current_filters() -> Filters:
@@ -153,6 +154,7 @@ def _format(kind: str):
 def filter_sidebar() -> Filters:
     """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
     _seed_from_url()
+    st.session_state["_empty_states"] = 0
     with st.sidebar:
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
@@ -235,7 +237,11 @@ def empty_state(f: Filters) -> None:
         "or start again from all activities.",
         icon=":material/filter_alt_off:",
     )
-    st.button("Reset filters", key="empty_state_reset", on_click=_reset, icon=":material/restart_alt:")
+    # A page may say "nothing matches" in more than one place; each button needs its own key.
+    n = st.session_state.get("_empty_states", 0) + 1
+    st.session_state["_empty_states"] = n
+    key = "empty_state_reset" if n == 1 else f"empty_state_reset_{n}"
+    st.button("Reset filters", key=key, on_click=_reset, icon=":material/restart_alt:")
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking the export against the data contract…")

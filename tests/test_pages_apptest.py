@@ -75,12 +75,14 @@ def test_overview_figures_and_filters_from_the_link(small_export, monkeypatch, c
 
 
 def test_filters_match_nothing_then_reset(small_export, monkeypatch, clean_streamlit):
-    at = _app(small_export, monkeypatch, {"countries": "FRA"})
+    at = _app(small_export, monkeypatch, {"countries": "FRA", "themes": "bogus"})
     assert not at.metric
+    assert any("bogus" in w.value for w in at.warning)
     assert any("No activity matches" in i.value for i in at.info)
     at.button(key="empty_state_reset").click().run()
     assert {m.label: m.value for m in at.metric}["Activities"] == "4"
     assert at.caption[0].value == "4 activities"
+    assert not at.warning  # the notice about the link goes with the link's filters
 
 
 def test_data_page_offers_downloads_and_the_dictionary(small_export, monkeypatch, clean_streamlit):
