@@ -241,7 +241,9 @@ def pair_activities(con, activity_id_a: str, activity_id_b: str) -> pd.DataFrame
             "Lead agency": r["lead_agency"],
             "Partners": ", ".join(r["partner_agencies"]) or "none",
             "Countries": _country_words(list(r["countries"])) if len(r["countries"]) else "none (global)",
-            "Period": f"{r['start_date']:%Y-%m-%d} to {end:%Y-%m-%d}" if pd.notna(end) else f"{r['start_date']:%Y-%m-%d}, ongoing",
+            "Period": f"{r['start_date']:%Y-%m-%d} to {end:%Y-%m-%d}"
+            if pd.notna(end)
+            else f"{r['start_date']:%Y-%m-%d}, ongoing",
             "Budget (USD)": _money(r["budget_usd"]),
             "Themes": _words(list(r["themes"]), "theme"),
             "Activity types": _words(list(r["activity_types"]), "activity_type") or "none listed",
@@ -400,6 +402,31 @@ def hotspot_map_frame(by_country: pd.DataFrame, places: list[str] | None = None)
         for name, v, ag, b in zip(out["name"], out["value"], out["agencies"], out["budget_usd"])
     ]
     return out[["iso3", "name", "value", "in_selection", "hover"]]
+
+
+def method_markdown() -> str:
+    """How the score is made, in a few lines for the page (docs/DUPLICATION.md has the full text)."""
+    w = WEIGHTS
+    return f"""
+Two activities are compared when their **lead agencies differ**, neither lead is a **partner** of the
+other, and they share a **country**, a **theme** and some **time** (an activity with no end date runs
+until today). Each pair gets a score from 0 to 1 made of parts you can check:
+
+| part | what it measures | weight |
+|---|---|---|
+| Time | days both run / days of the shorter one | {w["time"]:.2f} |
+| Place | shared countries / sqrt(countries of A x countries of B): two national activities in one country score 1, two spread over five countries sharing one score 0.2 | {w["place"]:.2f} |
+| Activity types | shared / listed by either | {w["activity_types"]:.2f} |
+| Target groups | shared / listed by either | {w["target_groups"]:.2f} |
+| Forms of exploitation | shared / listed by either; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
+| Text | how alike titles and descriptions read (word sets, accents and case ignored) | {w["text"]:.2f} |
+
+The **structured score** is the weighted mean of the first five parts. The **score** is the larger
+of the structured score and the weighted mean of all six: the text can raise a score but never
+lower it, since the same work described in French and in English shares few words.
+Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more (the default) are listed as likely duplicates.
+A score is a prompt to ask, not a finding: a planner's review says what the pair really is.
+"""
 
 
 # ---- command line ----------------------------------------------------------------------

@@ -176,7 +176,10 @@ def test_nothing_listed_counts_as_nothing_shared(tmp_path):
 
 
 def test_same_regional_footprint_scores_as_high_as_national(tmp_path):
-    rows = [_a("R1", lead="ILO", countries=["THA", "VNM", "KHM"]), _a("R2", lead="IOM", countries=["KHM", "THA", "VNM"])]
+    rows = [
+        _a("R1", lead="ILO", countries=["THA", "VNM", "KHM"]),
+        _a("R2", lead="IOM", countries=["KHM", "THA", "VNM"]),
+    ]
     assert _pairs(tmp_path, rows).iloc[0]["place"] == pytest.approx(1.0)
 
 
