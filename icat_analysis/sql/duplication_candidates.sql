@@ -36,27 +36,47 @@ WITH sel AS (
             lambda c: 1::BIGINT << (list_position($form_codes, c) - 1)), 'bit_or'), 0) AS form_bits
     FROM selected_activities($filters) AS a
 ),
-block AS (
-    -- One row per activity, country, theme and, where the threshold demands a shared activity
-    -- type, target group or form of exploitation ($need_type, $need_group, $need_form), per
-    -- such code (activities naming no form share the bucket 0). A pair that could not reach
-    -- the threshold without sharing one never meets. Only narrow columns: this is the big side.
+-- One row per activity, country, theme and, where the threshold demands a shared activity type,
+-- target group or form of exploitation ($need_type, $need_group, $need_form), per such code
+-- (activities naming no form share the bucket 0). A pair that could not reach the threshold
+-- without sharing one never meets. (unnest in the select list: a lateral unnest join is slow.)
+by_theme AS (
+    SELECT s.activity_id, s.activity_types, s.target_groups, s.exploitation_forms, ac.iso3,
+           unnest(list_distinct(s.themes)) AS theme_code
+    FROM sel AS s
+    JOIN activity_countries AS ac ON ac.activity_id = s.activity_id
+    WHERE $iso3 IS NULL OR ac.iso3 = $iso3
+),
+by_type AS (
+    SELECT activity_id, target_groups, exploitation_forms, iso3, theme_code,
+           unnest(CASE WHEN $need_type THEN list_distinct(activity_types) ELSE ['*'] END) AS type_code
+    FROM by_theme
+),
+by_group AS (
+    SELECT activity_id, exploitation_forms, iso3, theme_code, type_code,
+           unnest(CASE WHEN $need_group THEN list_distinct(target_groups) ELSE ['*'] END) AS group_code
+    FROM by_type
+),
+by_form AS (
+    SELECT activity_id, iso3, theme_code, type_code, group_code,
+           unnest(CASE WHEN $need_form AND len(exploitation_forms) > 0
+                       THEN list_distinct(exploitation_forms) ELSE ['*'] END) AS form_code
+    FROM by_group
+),
+block AS (  -- only narrow columns: this is the big side of the join
     SELECT
         s.activity_id, s.lead_agency, s.start_date, s.end_day,
         s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
-        ac.iso3,
-        1::BIGINT << (list_position($theme_codes, t.code) - 1) AS block_theme,
-        CASE WHEN ty.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($type_codes, ty.code) - 1) END AS block_type,
-        CASE WHEN g.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($group_codes, g.code) - 1) END AS block_group,
-        CASE WHEN fo.code = '*' THEN 0 ELSE 1::BIGINT << (list_position($form_codes, fo.code) - 1) END AS block_form
-    FROM sel AS s
-    JOIN activity_countries AS ac ON ac.activity_id = s.activity_id
-    CROSS JOIN unnest(list_distinct(s.themes)) AS t(code)
-    CROSS JOIN unnest(CASE WHEN $need_type THEN list_distinct(s.activity_types) ELSE ['*'] END) AS ty(code)
-    CROSS JOIN unnest(CASE WHEN $need_group THEN list_distinct(s.target_groups) ELSE ['*'] END) AS g(code)
-    CROSS JOIN unnest(CASE WHEN $need_form AND len(s.exploitation_forms) > 0
-                           THEN list_distinct(s.exploitation_forms) ELSE ['*'] END) AS fo(code)
-    WHERE $iso3 IS NULL OR ac.iso3 = $iso3
+        k.iso3,
+        1::BIGINT << (list_position($theme_codes, k.theme_code) - 1) AS block_theme,
+        CASE WHEN k.type_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($type_codes, k.type_code) - 1) END
+            AS block_type,
+        CASE WHEN k.group_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($group_codes, k.group_code) - 1) END
+            AS block_group,
+        CASE WHEN k.form_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($form_codes, k.form_code) - 1) END
+            AS block_form
+    FROM by_form AS k
+    JOIN sel AS s ON s.activity_id = k.activity_id
 ),
 met AS (  -- pairs that meet in a block, once each per shared country
     SELECT
