@@ -96,3 +96,14 @@ def test_csv_download_neutralises_formulas(tmp_path):
     text = reviews.reviews_csv(reviews.latest_reviews(tmp_path)).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1 said so" in text
     assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,reviews"
+
+
+def test_reviews_survive_a_new_import_and_its_undo(tmp_path):
+    from icat_analysis.export import undo_last_import
+    from tests.factories import activity, make_export
+
+    make_export(tmp_path, [activity("A1", lead="ILO"), activity("B1", lead="IOM")])
+    reviews.add_review(tmp_path, "A1", "B1", "complementary", "Amina")
+    make_export(tmp_path, [activity("A1", lead="ILO", title="Renamed"), activity("B1", lead="IOM")])
+    undo_last_import(tmp_path)
+    assert reviews.reviewed_keys(tmp_path) == {("A1", "B1")}
