@@ -96,7 +96,10 @@ def candidate_pairs(con, filters: Filters | None = None, *, iso3: str | None = N
     params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
     need = must_share(threshold)
     params.update(
-        need_type="activity_types" in need, need_group="target_groups" in need, need_form="exploitation_forms" in need
+        need_type="activity_types" in need,
+        need_group="target_groups" in need,
+        need_form="exploitation_forms" in need,
+        min_time=least_time_overlap(threshold),
     )
     return db.query(
         con,
@@ -119,6 +122,13 @@ def must_share(threshold: float) -> set[str]:
     least_structured = (threshold - w_text) / (1 - w_text)
     can_lose = (1 - least_structured) * (1 - w_text)  # in units of the weights
     return {k for k in ("activity_types", "target_groups", "exploitation_forms") if WEIGHTS[k] > can_lose + 1e-12}
+
+
+def least_time_overlap(threshold: float) -> float:
+    """The least time part a pair can have and still reach ``threshold`` (all else perfect)."""
+    w_text = WEIGHTS["text"]
+    can_lose = (1 - (threshold - w_text) / (1 - w_text)) * (1 - w_text)
+    return max(0.0, 1 - can_lose / WEIGHTS["time"] - 1e-9)
 
 
 # ---- text ------------------------------------------------------------------------------

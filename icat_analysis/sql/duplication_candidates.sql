@@ -12,7 +12,7 @@
 -- Parameters: $filters; $iso3 (NULL = every country); the weights of the parts (w_ and a name);
 -- $w_text and $threshold, to drop pairs that could not reach the threshold even with
 -- identical texts; $theme_codes, $type_codes, $group_codes, $form_codes (code order = bit order).
-WITH sel AS (
+WITH sel AS MATERIALIZED (
     SELECT
         a.activity_id,
         a.lead_agency,
@@ -63,7 +63,7 @@ by_form AS (
                        THEN list_distinct(exploitation_forms) ELSE ['*'] END) AS form_code
     FROM by_group
 ),
-block AS (  -- only narrow columns: this is the big side of the join
+block AS MATERIALIZED (  -- only narrow columns: this is the big side of the join
     SELECT
         s.activity_id, s.lead_agency, s.start_date, s.end_day,
         s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
@@ -74,7 +74,9 @@ block AS (  -- only narrow columns: this is the big side of the join
         CASE WHEN k.group_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($group_codes, k.group_code) - 1) END
             AS block_group,
         CASE WHEN k.form_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($form_codes, k.form_code) - 1) END
-            AS block_form
+            AS block_form,
+        -- one integer key per block: a join on it is several times faster than on five columns
+        hash(k.iso3, k.theme_code, k.type_code, k.group_code, k.form_code) AS block_key
     FROM by_form AS k
     JOIN sel AS s ON s.activity_id = k.activity_id
 ),
@@ -98,20 +100,31 @@ met AS (  -- pairs that meet in a block, once each per shared country
             AS exploitation_forms
     FROM block AS a
     JOIN block AS b
-      ON a.iso3 = b.iso3
-     AND a.block_theme = b.block_theme
-     AND a.block_type = b.block_type
-     AND a.block_group = b.block_group
-     AND a.block_form = b.block_form
-     AND a.activity_id < b.activity_id
+      ON a.block_key = b.block_key
      AND a.start_date <= b.end_day
      AND b.start_date <= a.end_day
-    WHERE a.lead_agency <> b.lead_agency
+    WHERE a.activity_id < b.activity_id
+      AND a.lead_agency <> b.lead_agency
+      -- the same block for certain (a hash can collide)
+      AND a.iso3 = b.iso3 AND a.block_theme = b.block_theme AND a.block_type = b.block_type
+      AND a.block_group = b.block_group AND a.block_form = b.block_form
+      -- the time part alone must not cost more than the pair can lose ($min_time from the threshold)
+      AND (least(a.end_day, b.end_day) - greatest(a.start_date, b.start_date) + 1)
+          >= $min_time * (least(a.end_day - a.start_date, b.end_day - b.start_date) + 1)
       -- meet once: in the block of the lowest shared theme (and type, group, form where blocked on them)
       AND a.block_theme = ((a.theme_bits & b.theme_bits) & -(a.theme_bits & b.theme_bits))
       AND a.block_type = CASE WHEN $need_type THEN (a.type_bits & b.type_bits) & -(a.type_bits & b.type_bits) ELSE 0 END
       AND a.block_group = CASE WHEN $need_group THEN (a.group_bits & b.group_bits) & -(a.group_bits & b.group_bits) ELSE 0 END
       AND a.block_form = CASE WHEN $need_form THEN (a.form_bits & b.form_bits) & -(a.form_bits & b.form_bits) ELSE 0 END
+),
+hopeful AS (  -- could still reach the threshold with the best place and identical texts
+    SELECT *
+    FROM met
+    WHERE ($w_time * overlap_days / shorter_days + $w_place
+            + $w_activity_types * activity_types + $w_target_groups * target_groups
+            + $w_exploitation_forms * exploitation_forms)
+          / ($w_time + $w_place + $w_activity_types + $w_target_groups + $w_exploitation_forms) * (1 - $w_text) + $w_text
+          >= $threshold
 ),
 scored AS (
     SELECT
@@ -125,7 +138,7 @@ scored AS (
         -- in one country or two activities over the same countries, less as the footprints spread
         CASE WHEN a.n_countries = 1 OR b.n_countries = 1 THEN 1
              ELSE len(list_intersect(a.countries, b.countries)) END / sqrt(a.n_countries * b.n_countries) AS place
-    FROM met AS m
+    FROM hopeful AS m
     JOIN sel AS a ON a.activity_id = m.activity_id_a
     JOIN sel AS b ON b.activity_id = m.activity_id_b
     WHERE NOT list_contains(a.partner_agencies, b.lead_agency)
