@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import db, export, reference
+from . import db, downloads, export, reference
 from .filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from .paths import data_dir
 
@@ -256,3 +256,28 @@ def _validation(path: str, version: str) -> list[str] | None:
 def validation_problems() -> list[str] | None:
     """What ``validate`` finds wrong with the loaded export (None where it cannot run)."""
     return _validation(str(current_data_dir()), export_version())
+
+
+def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
+    """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(
+        f"{what} (CSV)",
+        data=lambda: downloads.to_csv_bytes(table),
+        file_name=f"icat-{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_csv",
+        width="stretch",
+    )
+    c2.download_button(
+        f"{what} (XLSX)",
+        data=lambda: downloads.to_xlsx_bytes(table, sheet),
+        file_name=f"icat-{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{key}_xlsx",
+        width="stretch",
+    )

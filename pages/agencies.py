@@ -3,36 +3,11 @@ on what, with whom, and its activities). ``?agency=CODE`` opens a profile from a
 
 import streamlit as st
 
-from icat_analysis import agencies, downloads, geo, reference, st_adapter
+from icat_analysis import agencies, geo, reference, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
 CHART_CONFIG = {"displaylogo": False}
-
-
-def download_pair(table, what: str, name: str, sheet: str, key: str) -> None:
-    """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(table),
-        file_name=f"icat-{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-    c2.download_button(
-        f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(table, sheet),
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
 
 
 def _profile_changed() -> None:
@@ -122,7 +97,9 @@ if code:
                     "as_partner": "As partner",
                 }
             )
-            download_pair(table, "Countries", f"{code.lower()}-countries", f"{code} countries", "ag_countries_dl")
+            st_adapter.table_downloads(
+                table, "Countries", f"{code.lower()}-countries", f"{code} countries", "ag_countries_dl"
+            )
 
         left, right = st.columns([3, 2])
         with left:
@@ -137,14 +114,16 @@ if code:
                 st.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
         if not partners.empty:
             ptable = agencies.partners_table(partners)
-            download_pair(ptable, "Partners", f"{code.lower()}-partners", f"{code} partners", "ag_partners_dl")
+            st_adapter.table_downloads(
+                ptable, "Partners", f"{code.lower()}-partners", f"{code} partners", "ag_partners_dl"
+            )
 
         st.subheader("Its activities")
         acts = agencies.activities_table(st_adapter.run("agency_activities", f, agency=code))
         st.dataframe(acts.head(1000), hide_index=True, height=min(420, 36 * len(acts) + 40))
         if len(acts) > 1000:
             st.caption(f"The first 1,000 of {len(acts):,} activities; the downloads hold them all.")
-        download_pair(acts, "Activities", f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
+        st_adapter.table_downloads(acts, "Activities", f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------
@@ -160,4 +139,4 @@ st.dataframe(
         "Mandate on trafficking in persons": st.column_config.TextColumn(width="large"),
     },
 )
-download_pair(directory, "Directory", "agencies", "Agencies", "ag_directory_dl")
+st_adapter.table_downloads(directory, "Directory", "agencies", "Agencies", "ag_directory_dl")

@@ -3,35 +3,10 @@ detected, one agency's overlap with the others, and joint work between agencies.
 
 import streamlit as st
 
-from icat_analysis import coverage, downloads, reference, st_adapter
+from icat_analysis import coverage, reference, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 CHART_CONFIG = {"displaylogo": False}
-
-
-def download_pair(table, what: str, name: str, sheet: str, key: str) -> None:
-    """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(table),
-        file_name=f"icat-{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-    c2.download_button(
-        f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(table, sheet),
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
 
 
 f = st_adapter.current_filters()
@@ -160,7 +135,7 @@ with tab_matrix:
                 "(detected victims measure what authorities detected, not how many victims there are)."
             )
         st.caption(" ".join(notes))
-        download_pair(
+        st_adapter.table_downloads(
             coverage.matrix_table(full),
             "Whole matrix",
             f"coverage-by-{dim.replace('_', '-')}",
@@ -190,7 +165,7 @@ with tab_matrix:
             who = "no selected activity works" if gap_agency is None else f"{gap_agency} has no selected activity"
             st.write(f"{len(gap_table):,} countries report detected victims where {who}.")
             st.dataframe(gap_table, hide_index=True, height=min(420, 36 * len(gap_table) + 40))
-            download_pair(gap_table, "Gaps", "coverage-gaps", "Gaps", "cov_gaps_dl")
+            st_adapter.table_downloads(gap_table, "Gaps", "coverage-gaps", "Gaps", "cov_gaps_dl")
 
 # ---- one agency's overlap ------------------------------------------------------------------
 with tab_overlap:
@@ -221,7 +196,9 @@ with tab_overlap:
                 "Other agencies present: any agency with a selected activity in the country, lead or partner, "
                 "whether or not it works with this one."
             )
-            download_pair(table, "Overlap", f"overlap-{agency.lower()}", f"Overlap {agency}", "cov_overlap_dl")
+            st_adapter.table_downloads(
+                table, "Overlap", f"overlap-{agency.lower()}", f"Overlap {agency}", "cov_overlap_dl"
+            )
 
 # ---- joint work ----------------------------------------------------------------------------
 with tab_joint:
@@ -236,7 +213,9 @@ with tab_joint:
             key="cov_joint_heatmap",
             alt="Heat map of joint activities between each pair of agencies",
         )
-        download_pair(coverage.joint_table(joint), "Joint matrix", "joint-work", "Joint work", "cov_joint_dl")
+        st_adapter.table_downloads(
+            coverage.joint_table(joint), "Joint matrix", "joint-work", "Joint work", "cov_joint_dl"
+        )
     st.plotly_chart(
         coverage.joint_share_chart(by_year, "Share of activities that are joint, by start year"),
         config=CHART_CONFIG,
@@ -250,4 +229,4 @@ with tab_joint:
             "share_joint_pct": "Joint share (%)",
         }
     )
-    download_pair(per_year, "Joint share", "joint-share-by-year", "Joint share", "cov_share_dl")
+    st_adapter.table_downloads(per_year, "Joint share", "joint-share-by-year", "Joint share", "cov_share_dl")
