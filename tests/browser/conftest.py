@@ -143,3 +143,12 @@ def open_page(page, url: str, timeout: float = 90_000) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     wait_until_done(page, timeout)
+
+
+def screenshot_path(name: str, tmp_path: Path) -> Path:
+    """Where a test's screenshot goes: docs/ when ICAT_UPDATE_SCREENSHOTS=1 (to refresh the
+    pictures in the README and docs), else the test's temporary folder, so a test run never
+    changes tracked files."""
+    if os.environ.get("ICAT_UPDATE_SCREENSHOTS") == "1":
+        return REPO / "docs" / name
+    return tmp_path / name

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import REPO, dashboard_server, open_page, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,9 @@ def test_coverage_page_draws_and_stays_legible(server, page, tmp_path):
     labels = [t.text_content() for t in heat.locator(".ytick text").all()]
     assert 5 <= len(labels) <= 40  # the top-N slider keeps the first view short
     assert page.get_by_text("Gaps: detected victims, no activity").count() == 1
-    shot = REPO / "docs" / "screenshot-coverage.png" if name == "default" else tmp_path / f"coverage-{name}.png"
+    shot = (
+        screenshot_path("screenshot-coverage.png", tmp_path) if name == "default" else tmp_path / f"coverage-{name}.png"
+    )
     page.screenshot(path=str(shot))
 
     # Every country: a tall chart whose rows keep their height (labels never overlap).

@@ -3,7 +3,7 @@ no exception and no request leaving the machine, draws the hot-spot map, and a p
 a planner leaves the list of pairs to review and appears in the reviewed view.
 
 Reviews are written to the data directory, so the server runs on a copy of data/. The
-screenshot is saved as docs/screenshot-duplication.png.
+screenshot goes to docs/screenshot-duplication.png with ICAT_UPDATE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from icat_analysis import reviews
-from tests.browser.conftest import REPO, dashboard_server, open_page, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def metric(page, label: str) -> str:
     return box.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
-def test_page_opens_with_map_and_screenshot(page, review_server):
+def test_page_opens_with_map_and_screenshot(page, review_server, tmp_path):
     url, _ = review_server
     open_page(page, f"{url}/duplication")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -42,11 +42,11 @@ def test_page_opens_with_map_and_screenshot(page, review_server):
     assert metric(page, "Likely duplicate pairs") == "20"
     assert page.get_by_text("do not imply official endorsement").count() >= 1
     page.wait_for_timeout(1000)
-    page.screenshot(path=str(REPO / "docs" / "screenshot-duplication.png"))
+    page.screenshot(path=str(screenshot_path("screenshot-duplication.png", tmp_path)))
     assert page.outside_requests == []
 
 
-def test_marking_a_pair_moves_it_to_the_reviewed_view(page, review_server):
+def test_marking_a_pair_moves_it_to_the_reviewed_view(page, review_server, tmp_path):
     url, data = review_server
     open_page(page, f"{url}/duplication")
     page.get_by_role("tab", name="Pairs to review").click()
@@ -73,5 +73,5 @@ def test_marking_a_pair_moves_it_to_the_reviewed_view(page, review_server):
     assert [(r["activity_id_a"], r["activity_id_b"], r["verdict"], r["reviewer"]) for r in logged] == [
         (*sorted((a, b)), "duplicate", "Amina Diallo")
     ]
-    page.screenshot(path=str(REPO / "docs" / "screenshot-duplication-reviewed.png"))
+    page.screenshot(path=str(screenshot_path("screenshot-duplication-reviewed.png", tmp_path)))
     assert page.outside_requests == []

@@ -4,7 +4,7 @@ an independent count of the parquet files, picking a country opens its activitie
 filter given in the link changes the map.
 
 Uses the shared browser fixtures (tests/browser/conftest.py). The screenshot is saved as
-docs/screenshot-map.png.
+docs/screenshot-map.png when ICAT_UPDATE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from tests.browser.conftest import REPO, open_page, wait_until_done
+from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -105,9 +105,9 @@ def test_filter_in_the_link_changes_the_map(default_server, page):
     assert "involving UNICEF" in page.locator("[data-testid='stMain']").inner_text()
 
 
-def test_screenshot(default_server, page):
+def test_screenshot(default_server, page, tmp_path):
     open_map(page, default_server, "?country=NGA")
     page.wait_for_timeout(1500)
     (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / "screenshot-map.png"))
+    page.screenshot(path=str(screenshot_path("screenshot-map.png", tmp_path)))
     assert page.locator("[data-testid='stException']").count() == 0

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import dashboard
-from tests.browser.conftest import REPO, dashboard_server, open_page, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -71,12 +71,12 @@ def test_reset_clears_the_filters_and_the_link(default_server, page):
     assert urlsplit(page.url).query == ""
 
 
-def test_overview_screenshot(default_server, page):
+def test_overview_screenshot(default_server, page, tmp_path):
     """The README's picture of the Overview (docs/screenshot-overview.png)."""
     open_page(page, default_server + "/")
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     page.wait_for_timeout(1000)
-    page.screenshot(path=str(REPO / "docs" / "screenshot-overview.png"))
+    page.screenshot(path=str(screenshot_path("screenshot-overview.png", tmp_path)))
 
 
 def test_a_deep_link_is_the_first_visit_of_a_fresh_server(page):
