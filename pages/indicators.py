@@ -3,8 +3,8 @@ region or the world, with who reports them and the activities of the selection b
 
 import streamlit as st
 
-from icat_analysis import downloads, st_adapter
 from icat_analysis import indicators as ind
+from icat_analysis import st_adapter
 
 f = st_adapter.current_filters()
 st.title("Indicators")
@@ -85,13 +85,8 @@ else:
     with st.expander("Table of the figures"):
         table = ind.series_table(series, aggregate=area.is_aggregate)
         st.dataframe(table, hide_index=True)
-        st.download_button(
-            "Download CSV",
-            downloads.to_csv_bytes(table),
-            file_name=ind.file_name(indicator, area, breakdown),
-            mime="text/csv",
-            icon=":material/download:",
-        )
+        name = ind.file_name(indicator, area, breakdown).removesuffix(".csv").removeprefix("icat-")
+        st_adapter.table_downloads(table, "Figures", name, "Figures", "ind_trend_dl")
 
 st.markdown(f"**{indicator}.** {about['definition']}")
 st.caption(about["caveat"])
@@ -149,14 +144,9 @@ if not with_citizenship.empty:
     with st.expander("Table of citizenships"):
         table = ind.origins_table(origins)
         st.dataframe(table, hide_index=True)
-        st.download_button(
-            "Download CSV",
-            downloads.to_csv_bytes(table),
-            file_name=ind.file_name(indicator, ind.Area("country", (detecting,)), "citizenship"),
-            mime="text/csv",
-            icon=":material/download:",
-            key="ind_origins_csv",
-        )
+        name = ind.file_name(indicator, ind.Area("country", (detecting,)), "citizenship")
+        name = name.removesuffix(".csv").removeprefix("icat-")
+        st_adapter.table_downloads(table, "Citizenships", name, "Citizenships", "ind_origins_dl")
 
 # ---- source and definitions -------------------------------------------------------------
 st.divider()

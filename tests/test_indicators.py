@@ -364,7 +364,7 @@ def test_page_says_so_when_nothing_matches(tmp_path, monkeypatch):
     assert any("No UNODC indicators" in i.value for i in at.info)
 
 
-def test_page_switches_breakdown_and_offers_the_table_as_csv(tmp_path, monkeypatch, hand):
+def test_page_switches_breakdown_and_offers_the_table_as_csv_and_xlsx(tmp_path, monkeypatch, hand):
     at = _app(tmp_path, monkeypatch)
     at.query_params["countries"] = "NGA"
     at.run()
@@ -372,7 +372,8 @@ def test_page_switches_breakdown_and_offers_the_table_as_csv(tmp_path, monkeypat
     assert at.selectbox(key="ind_area").value == ind.Area("country", ("NGA",)).key  # the sidebar's country
     at.segmented_control(key="ind_breakdown").set_value("sex").run()
     assert not at.exception
-    assert at.get("download_button")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Figures (CSV)" in labels and "Figures (XLSX)" in labels
 
 
 def test_notes_say_what_totals_leave_out_and_name_the_file(hand):
