@@ -1,0 +1,591 @@
+"""``python -m icat_analysis bench``: how long each page's data work takes as the export grows.
+
+For every size the benchmark builds (or reuses) a synthetic export with :mod:`demo`, then
+times, for every page, the calls the page makes to this package in its default view, with
+``functools.partial(db.query, con)`` as the query runner (what ``st_adapter.run`` does, minus
+Streamlit's result cache). Each page is timed on a fresh connection: the first run is
+"cold", the median of the next runs "warm". "With cache" replays the warm run with every
+query answered from a pickled copy of its result, which is what ``st.cache_data`` does on a
+hit (it stores results pickled and returns a copy).
+
+The duplication index is timed in a child process with a time limit, so a slow method cannot
+stop the benchmark. Each size runs in its own process, so peak memory is that size's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import multiprocessing as mp
+import pickle
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from .filters import Filters
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+SEED = 2006
+#: the narrow view: one agency, one sub-region, six years
+NARROW = Filters(agencies=("ILO",), regions=("South-eastern Asia",), year_from=2015, year_to=2020)
+FILTER_SETS = {"default": Filters(), "narrow": NARROW}
+PAIRS_COUNTRY = "THA"
+PROFILE_AGENCY = "ILO"
+
+#: targets at 1,000,000 activities on the reference machine (2 cores)
+TARGETS = {
+    "page_warm_ms": 300,
+    "page_cold_ms": 2000,
+    "hotspot_index_s": 10,
+    "country_pairs_s": 1,
+    "peak_memory_mb": 4096,
+    "pandas_ratio": 10,
+    "browser_warm_s": 2,
+}
+
+
+# ---- the data work of each page (default view), as pages/*.py call it -----------------------
+def page_overview(run, con, f, data_dir):
+    from . import export, overview
+
+    overview.headline_figures(run, f, date.today())
+    overview.starts_per_year_by_theme(run, f)
+    overview.top_countries(run, f, n=10)
+    overview.freshness(run, export.read_manifest(data_dir))
+
+
+def page_map(run, con, f, data_dir):
+    from . import geo, need
+
+    scope = run("map_scope_counts", f).iloc[0]
+    if int(scope["activities"]):
+        metric = geo.METRICS["activities"]
+        values = run(metric.query, f)
+        presence = run("map_country_values", f)
+        geo.map_frame(values, metric, f.place_iso3(), presence)
+        detections = run("need_detections_and_protection", f)
+        if not detections.empty:
+            need.possible_gaps(detections, f.place_iso3())
+
+
+def page_map_country(run, con, f, data_dir):
+    """The map page with one country's profile open (THA)."""
+    from . import country_profile
+
+    page_map(run, con, f, data_dir)
+    acts = run("country_activities", f, iso3=PAIRS_COUNTRY)
+    agencies = run("country_agencies", f, iso3=PAIRS_COUNTRY)
+    country_profile.summary(acts, agencies)
+    country_profile.activities_table(acts)
+    country_profile.agencies_table(agencies)
+    country_profile.theme_counts(acts)
+    run("country_victims_trend", iso3=PAIRS_COUNTRY)
+
+
+def page_coverage(run, con, f, data_dir):
+    from . import coverage
+
+    by_year = run("coverage_joint_by_year", f)
+    if int(by_year["activities"].sum()) == 0:
+        return
+    detections = run("coverage_detections", None)
+    dim, role = "country", f.role
+    d = coverage.dimension(dim)
+    cells = run(d.query, f)
+    options = dict(
+        dim=dim,
+        role=role,
+        measure="activities",
+        sort_agencies="total",
+        sort_places="total",
+        detections=detections,
+        gap_basis="any",
+    )
+    full = coverage.coverage_matrix(cells, **options)
+    top_n = min(40, full.places_total) if full.places_total > 25 else None
+    coverage.coverage_matrix(cells, top_n=top_n, **options)
+    coverage.matrix_table(full)
+    coverage.gaps(cells, detections, agency=None, role=role, places=f.place_iso3(), basis="any")
+    # the other two tabs run in the same script run
+    country_cells = run("coverage_country", f)
+    present = sorted(set(country_cells["agency"]))
+    if present:
+        agency = next((a for a in f.agencies if a in present), present[0])
+        coverage.overlap_for_agency(country_cells, agency, role=role)
+    pairs = run("coverage_joint_pairs", f)
+    coverage.joint_work_matrix(pairs)
+    coverage.joint_work_by_year(by_year)
+
+
+def page_indicators(run, con, f, data_dir):
+    from . import export
+    from . import indicators as ind
+
+    run("indicators_selected_count", f)
+    ind.citation(export.read_manifest(data_dir))
+    available = run("indicators_available")
+    if available.empty:
+        return
+    names = ind.indicator_names(available["indicator"])
+    indicator = ind.indicator_from_param(None, names)
+    countries = run("indicators_countries", indicator=indicator)
+    area = ind.preselected_area(f)
+    series = ind.area_series(run, indicator, area, "total")
+    if not series.empty:
+        years = (int(series["year"].min()), int(series["year"].max()))
+        ind.activities_by_year(run, f, area, years)
+    with_citizenship = countries[countries["has_citizenship"]]
+    in_area = area.iso3() if area.is_aggregate else list(area.codes[:1])
+    if in_area is not None:
+        with_citizenship = with_citizenship[with_citizenship["iso3"].isin(in_area)]
+    if not with_citizenship.empty:
+        richest = with_citizenship.sort_values(["citizenship_cells", "name"], ascending=[False, True])
+        origins = ind.origins(run, indicator, richest["iso3"].iloc[0])
+        ind.latest_origins(origins, top=10)
+
+
+def page_agencies(run, con, f, data_dir):
+    from . import agencies
+
+    run("coverage_joint_by_year", f)
+    agencies.directory(run("agency_counts", f))
+
+
+def page_agency_profile(run, con, f, data_dir):
+    """The agencies page with one agency's profile open (ILO)."""
+    from . import agencies
+
+    page_agencies(run, con, f, data_dir)
+    code = PROFILE_AGENCY
+    countries = run("agency_countries", f, agency=code)
+    if not countries.empty:
+        agencies.coverage_map_frame(countries, code)
+    run("agency_themes_by_year", f, agency=code)
+    agencies.partners_table(run("agency_partners", f, agency=code))
+    agencies.activities_table(run("agency_activities", f, agency=code))
+
+
+def page_duplication_count(run, con, f, data_dir):
+    """The duplication page before its (separately timed, cached) scoring."""
+    from . import reviews
+
+    run("duplication_activity_count", f)
+    reviews.latest_reviews(data_dir)
+
+
+def page_data(run, con, f, data_dir):
+    from . import dictionary, downloads, export
+
+    rows = run("activity_rows", f)
+    if not rows.empty:
+        table = downloads.labelled_activities(rows)
+        table.head(1000)
+    run("export_row_counts", None)
+    m = export.read_manifest(data_dir)
+    dictionary.manifest_facts(m)
+    dictionary.sources(m)
+
+
+PAGES = {
+    "overview": page_overview,
+    "map": page_map,
+    "map_country_profile": page_map_country,
+    "coverage": page_coverage,
+    "indicators": page_indicators,
+    "agencies": page_agencies,
+    "agency_profile": page_agency_profile,
+    "duplication_page": page_duplication_count,
+    "data": page_data,
+}
+
+#: the queries the pandas baseline implements, by the page they belong to
+PANDAS_COMPARED = {
+    "overview_headline": "overview",
+    "map_country_values": "map",
+    "coverage_country": "coverage",
+    "indicators_world_trend": "indicators",
+    "indicators_activities_by_year": "indicators",
+}
+
+
+# ---- timing ---------------------------------------------------------------------------------
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+class _Recorder:
+    """A query runner that keeps each result pickled, to replay the page from a result cache."""
+
+    def __init__(self, run):
+        self.run, self.store = run, {}
+
+    def __call__(self, name, filters=None, **params):
+        df = self.run(name, filters, **params)
+        self.store[_key(name, filters, params)] = pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)
+        return df
+
+
+def _key(name, filters, params):
+    return (name, filters, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items())))
+
+
+def _cached_runner(store):
+    def run(name, filters=None, **params):
+        return pickle.loads(store[_key(name, filters, params)]).copy()
+
+    return run
+
+
+def time_page(fn, data_dir: Path, f: Filters, warm_runs: int) -> dict:
+    from . import db
+
+    t0 = time.perf_counter()
+    con = db.connect(data_dir)
+    connect = time.perf_counter() - t0
+    try:
+        run = functools.partial(db.query, con)
+        t0 = time.perf_counter()
+        fn(run, con, f, data_dir)
+        cold = time.perf_counter() - t0
+        warm = []
+        rec = _Recorder(run)
+        for i in range(warm_runs):
+            t0 = time.perf_counter()
+            fn(rec if i == 0 else run, con, f, data_dir)
+            warm.append(time.perf_counter() - t0)
+        cached = []
+        replay = _cached_runner(rec.store)
+        for _ in range(max(warm_runs, 1)):
+            t0 = time.perf_counter()
+            fn(replay, con, f, data_dir)
+            cached.append(time.perf_counter() - t0)
+    finally:
+        con.close()
+    return {
+        "connect_ms": _ms(connect),
+        "cold_ms": _ms(cold),
+        "warm_ms": _ms(statistics.median(warm)) if warm else None,
+        "with_cache_ms": _ms(statistics.median(cached)),
+    }
+
+
+def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> None:
+    """Run in a child process: hot-spot index, then one country's pairs; send each timing."""
+    from . import db, duplication
+
+    con = db.connect(Path(data_dir))
+    t0 = time.perf_counter()
+    scored = duplication.scored_pairs(con, f, threshold=threshold)
+    t_scored = time.perf_counter() - t0
+    duplication.hotspots_by_country(scored)
+    duplication.hotspots_by_country_theme(scored)
+    t_index = time.perf_counter() - t0
+    conn.send({"hotspot_index_s": round(t_index, 3), "scored_pairs_s": round(t_scored, 3), "pairs": int(len(scored))})
+    t0 = time.perf_counter()
+    duplication.describe_pairs(con, scored, limit=500)
+    conn.send({"pairs_to_review_s": round(time.perf_counter() - t0, 3)})
+    t0 = time.perf_counter()
+    rows = duplication.scored_pairs(con, f, iso3=PAIRS_COUNTRY, threshold=threshold)
+    duplication.describe_pairs(con, rows)
+    conn.send({"country_pairs_s": round(time.perf_counter() - t0, 3), "country_pairs": int(len(rows))})
+    conn.send({"peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+
+
+def time_duplication(data_dir: Path, f: Filters, timeout: float) -> dict:
+    """The duplication steps in a child process; a step not done within ``timeout`` seconds
+    (all steps together) is reported as timed out and the child is stopped."""
+    from . import duplication
+
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_duplication_child, args=(str(data_dir), f, duplication.DEFAULT_THRESHOLD, child))
+    t_start = time.perf_counter()
+    proc.start()
+    child.close()
+    out: dict = {"timeout_s": timeout}
+    deadline = t_start + timeout
+    try:
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0 or not parent.poll(left):
+                if proc.is_alive():
+                    out["timed_out"] = True
+                break
+            try:
+                out.update(parent.recv())
+            except EOFError:
+                break
+            if "peak_memory_mb" in out:
+                break
+    finally:
+        if not out.get("timed_out"):
+            proc.join(30)  # done: let it exit on its own
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(10)
+        if proc.exitcode not in (0, None) and not out.get("timed_out"):
+            out["error"] = f"exit status {proc.exitcode}"
+    return out
+
+
+def ensure_export(out: Path, n: int, seed: int = SEED) -> tuple[Path, float | None]:
+    """The demo export of ``n`` activities under ``out``, built unless already there; returns
+    the directory and the seconds it took to build (None when reused)."""
+    from . import demo, export, glotip
+
+    d = Path(out) / f"demo-{n}-s{seed}"
+    m = export.read_manifest(d) if (d / "activities.parquet").exists() else {}
+    if m.get("row_counts", {}).get("activities") == n and m.get("seed", seed) == seed:
+        return d, None
+    t0 = time.perf_counter()
+    glotip_file = glotip.DEFAULT_FILE if glotip.DEFAULT_FILE.exists() else None
+    demo.generate(d, n, seed, glotip_file)
+    return d, round(time.perf_counter() - t0, 1)
+
+
+def bench_size(data_dir: Path, *, warm_runs: int, pandas: bool, duplication: bool, dup_timeout: float) -> dict:
+    """Every timing for one export (run in a process of its own for an honest peak memory)."""
+    import psutil
+
+    from . import db
+
+    proc = psutil.Process()
+    res: dict = {"rss_start_mb": round(proc.memory_info().rss / 2**20, 1)}
+    t0 = time.perf_counter()
+    con = db.connect(data_dir)
+    res["connect_s"] = round(time.perf_counter() - t0, 3)
+    res["rss_after_connect_mb"] = round(proc.memory_info().rss / 2**20, 1)
+    res["activities"] = int(con.execute("SELECT count(*) FROM activities").fetchone()[0])
+    con.close()
+    pages: dict = {}
+    for page, fn in PAGES.items():
+        pages[page] = {name: time_page(fn, data_dir, f, warm_runs) for name, f in FILTER_SETS.items()}
+    res["pages"] = pages
+    if pandas:
+        from . import bench_pandas
+
+        res["pandas"] = bench_pandas.compare(data_dir, FILTER_SETS, warm_runs=warm_runs)
+    if duplication:
+        res["duplication"] = {"default": time_duplication(data_dir, Filters(), dup_timeout)}
+    res["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    res["rss_end_mb"] = round(proc.memory_info().rss / 2**20, 1)
+    return res
+
+
+def _size_child(data_dir: str, kwargs: dict, conn) -> None:
+    try:
+        conn.send(bench_size(Path(data_dir), **kwargs))
+    except BaseException as exc:  # the parent reports it; the other sizes still run
+        conn.send({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def bench_in_child(data_dir: Path, **kwargs) -> dict:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_size_child, args=(str(data_dir), kwargs, child))
+    proc.start()
+    child.close()
+    try:
+        res = parent.recv()
+    except EOFError:
+        res = {"error": "the benchmark process ended without a result"}
+    proc.join()
+    return res
+
+
+# ---- report ---------------------------------------------------------------------------------
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("pass" if ok else "FAIL")
+
+
+def checks(res: dict) -> list[dict]:
+    """Each target against the measured figure (targets are set for 1,000,000 activities)."""
+    out = []
+    for page, by_filter in res.get("pages", {}).items():
+        for name, t in by_filter.items():
+            out.append(
+                {
+                    "what": f"{page} ({name}) warm",
+                    "value": t["warm_ms"],
+                    "unit": "ms",
+                    "target": TARGETS["page_warm_ms"],
+                    "ok": t["warm_ms"] <= TARGETS["page_warm_ms"],
+                }
+            )
+            out.append(
+                {
+                    "what": f"{page} ({name}) cold",
+                    "value": t["cold_ms"],
+                    "unit": "ms",
+                    "target": TARGETS["page_cold_ms"],
+                    "ok": t["cold_ms"] <= TARGETS["page_cold_ms"],
+                }
+            )
+    dup = res.get("duplication", {}).get("default")
+    if dup:
+        for key, target in (("hotspot_index_s", "hotspot_index_s"), ("country_pairs_s", "country_pairs_s")):
+            v = dup.get(key)
+            out.append(
+                {
+                    "what": key.replace("_s", "").replace("_", " "),
+                    "value": v if v is not None else f"> {dup['timeout_s']} (stopped)",
+                    "unit": "s",
+                    "target": TARGETS[target],
+                    "ok": (v <= TARGETS[target]) if v is not None else False,
+                }
+            )
+    if "peak_memory_mb" in res:
+        peak = max(res["peak_memory_mb"], (dup or {}).get("peak_memory_mb", 0))
+        out.append(
+            {
+                "what": "peak memory",
+                "value": peak,
+                "unit": "MB",
+                "target": TARGETS["peak_memory_mb"],
+                "ok": peak <= TARGETS["peak_memory_mb"],
+            }
+        )
+    for q, r in res.get("pandas", {}).get("queries", {}).items():
+        for name, t in r.items():
+            out.append(
+                {
+                    "what": f"pandas/duckdb {q} ({name})",
+                    "value": t["ratio"],
+                    "unit": "x",
+                    "target": TARGETS["pandas_ratio"],
+                    "ok": t["ratio"] >= TARGETS["pandas_ratio"],
+                }
+            )
+    return out
+
+
+def table(results: dict) -> str:
+    lines = []
+    for size, res in results["sizes"].items():
+        lines.append(f"\n== {int(size):,} activities ==")
+        if "error" in res:
+            lines.append(f"  error: {res['error']}")
+            continue
+        built = res.get("build_s")
+        lines.append(
+            f"  export built in {built} s" if built is not None else "  export reused",
+        )
+        lines.append(
+            f"  connect/load {res['connect_s']:.2f} s; RSS after load {res['rss_after_connect_mb']:.0f} MB "
+            f"(process start {res['rss_start_mb']:.0f} MB); peak {res['peak_memory_mb']:.0f} MB"
+        )
+        lines.append(
+            f"  {'page':<22}{'filters':<9}{'cold ms':>10}{'warm ms':>10}{'cached ms':>11}  warm<=300 cold<=2000"
+        )
+        for page, by_filter in res["pages"].items():
+            for name, t in by_filter.items():
+                lines.append(
+                    f"  {page:<22}{name:<9}{t['cold_ms']:>10.1f}{t['warm_ms']:>10.1f}{t['with_cache_ms']:>11.1f}"
+                    f"  {_verdict(t['warm_ms'] <= 300):<9} {_verdict(t['cold_ms'] <= 2000)}"
+                )
+        if "pandas" in res:
+            p = res["pandas"]
+            lines.append(
+                f"  pandas baseline: read parquet {p['load_s']:.2f} s, RSS after {p['rss_after_load_mb']:.0f} MB"
+            )
+            lines.append(f"  {'query':<30}{'filters':<9}{'duckdb ms':>10}{'pandas ms':>11}{'ratio':>8}  >=10x")
+            for q, r in p["queries"].items():
+                for name, t in r.items():
+                    lines.append(
+                        f"  {q:<30}{name:<9}{t['duckdb_ms']:>10.1f}{t['pandas_ms']:>11.1f}{t['ratio']:>8.1f}"
+                        f"  {_verdict(t['ratio'] >= 10)}"
+                    )
+        dup = res.get("duplication", {}).get("default")
+        if dup:
+            parts = [f"{k}={v}" for k, v in dup.items()]
+            lines.append("  duplication (default threshold, all activities): " + ", ".join(parts))
+    if results.get("load"):
+        lines.append("\n== load test ==")
+        lines.append("  " + json.dumps(results["load"]))
+    return "\n".join(lines)
+
+
+# ---- command line ---------------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(n) for n in DEFAULT_SIZES),
+        help="numbers of activities, comma-separated (default 10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--out", default="bench", metavar="DIR", help="where the demo exports are kept (default bench/)"
+    )
+    parser.add_argument("--json", metavar="FILE", help="results file (default OUT/results.json)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"demo seed (default {SEED})")
+    parser.add_argument("--quick", action="store_true", help="one warm run, no pandas baseline (a smoke run)")
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm runs per page; the median is reported")
+    parser.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    parser.add_argument("--skip-duplication", action="store_true", help="do not time the duplication index")
+    parser.add_argument(
+        "--duplication-timeout", type=float, default=120.0, metavar="S", help="stop the duplication steps after S s"
+    )
+    parser.add_argument(
+        "--load", action="store_true", help="also run the 20-session browser load test (tests/browser/test_load.py)"
+    )
+
+
+def run_load_test() -> dict:
+    import os
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    out = repo / "bench" / "load.json"
+    env = {**os.environ, "ICAT_LOAD_TEST": "1", "ICAT_LOAD_JSON": str(out)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/browser/test_load.py", "-q", "-m", "load"], cwd=repo, env=env
+    )
+    res = json.loads(out.read_text()) if out.exists() else {}
+    res["pytest_exit_status"] = proc.returncode
+    return res
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        print(f"bench: --sizes must be whole numbers, got {args.sizes!r}", file=sys.stderr)
+        return 2
+    if not sizes or min(sizes) <= 0:
+        print("bench: give at least one size above 0", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    json_path = Path(args.json) if args.json else out / "results.json"
+    warm_runs = 1 if args.quick else max(1, args.warm_runs)
+    kwargs = dict(
+        warm_runs=warm_runs,
+        pandas=not (args.quick or args.no_pandas),
+        duplication=not args.skip_duplication,
+        dup_timeout=args.duplication_timeout,
+    )
+    results: dict = {
+        "machine": {"cpus": mp.cpu_count(), "python": sys.version.split()[0]},
+        "targets": TARGETS,
+        "filters": {k: f.to_query_params() for k, f in FILTER_SETS.items()},
+        "settings": {**kwargs, "seed": args.seed},
+        "sizes": {},
+    }
+    for n in sizes:
+        d, built = ensure_export(out, n, args.seed)
+        how = f"built in {built:.1f} s" if built is not None else "reused"
+        print(f"{n:,} activities: export {how} ({d})")
+        res = bench_in_child(d, **kwargs)
+        res["build_s"] = built
+        res["checks"] = checks(res) if "error" not in res else []
+        results["sizes"][str(n)] = res
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(results, indent=2, default=str))
+    if args.load:
+        results["load"] = run_load_test()
+        json_path.write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    print(f"\nresults: {json_path}")
+    return 1 if any("error" in r for r in results["sizes"].values()) else 0

@@ -1,0 +1,128 @@
+"""The performance benchmark: it runs end to end on a tiny export, the pandas baseline gives
+the same answers as the DuckDB queries, and the result cache is keyed by the export version."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from icat_analysis import bench, bench_pandas, db, export
+from icat_analysis.filters import Filters
+from tests.conftest import four_activities
+from tests.factories import activity, make_export
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = 2_000
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    args = parser.parse_args(["--sizes", str(TINY), "--out", str(out), "--quick", "--duplication-timeout", "120"])
+    status = bench.run(args)
+    return status, out, json.loads((out / "results.json").read_text())
+
+
+def test_quick_bench_writes_every_page_with_numeric_timings(tiny_bench):
+    status, out, results = tiny_bench
+    assert status == 0
+    res = results["sizes"][str(TINY)]
+    assert res["activities"] == TINY
+    assert set(res["pages"]) == set(bench.PAGES)
+    for page, by_filter in res["pages"].items():
+        assert set(by_filter) == {"default", "narrow"}, page
+        for t in by_filter.values():
+            for key in ("connect_ms", "cold_ms", "warm_ms", "with_cache_ms"):
+                assert isinstance(t[key], float) and t[key] >= 0, (page, key)
+    assert res["connect_s"] > 0 and res["peak_memory_mb"] > 0
+    dup = res["duplication"]["default"]
+    assert isinstance(dup["hotspot_index_s"], float) and isinstance(dup["country_pairs_s"], float)
+    assert not dup.get("timed_out") and "error" not in dup
+    assert any(c["what"] == "peak memory" for c in res["checks"])
+
+
+def test_the_export_is_reused_the_second_time(tiny_bench):
+    _, out, _ = tiny_bench
+    d, built = bench.ensure_export(out, TINY)
+    assert built is None and (d / "activities.parquet").exists()
+
+
+def test_pandas_baseline_gives_the_duckdb_answers(tiny_bench):
+    _, out, _ = tiny_bench
+    d = out / f"demo-{TINY}-s{bench.SEED}"
+    res = bench_pandas.compare(d, bench.FILTER_SETS, warm_runs=1)
+    assert set(res["queries"]) == {
+        "overview_headline",
+        "map_country_values",
+        "coverage_country",
+        "indicators_world_trend",
+        "indicators_activities_by_year",
+    }
+    for q, by_filter in res["queries"].items():
+        for name, t in by_filter.items():
+            assert t["same_result"], (q, name)
+
+
+def test_pandas_headline_counts_a_hand_made_export(small_export):
+    t = bench_pandas.load(small_export)
+    from datetime import date
+
+    row = bench_pandas.overview_headline(t, Filters(), date(2020, 1, 1)).iloc[0]
+    # four activities, ILO IOM UNODC involved, THA VNM KHM NGA, one joint, 450,000 known
+    assert (row["activities"], row["agencies"], row["countries"], row["joint"]) == (4, 3, 4, 1)
+    assert row["known_budget_usd"] == 450_000
+    con = db.connect(small_export)
+    duck = db.query(con, "map_country_values", Filters())
+    assert bench_pandas.same(bench_pandas.map_country_values(t, Filters()), duck)
+    tha = duck.set_index("iso3").loc["THA"]
+    assert tha["activities"] == 2
+
+
+def test_a_new_import_changes_the_export_version_and_the_cached_answer(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from icat_analysis import st_adapter
+
+    d = make_export(tmp_path / "data", four_activities())
+    monkeypatch.setenv("ICAT_DATA_DIR", str(d))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    v1 = export.export_version(d)
+    assert int(st_adapter.run("overview_headline", Filters(), today=st_adapter.today())["activities"].iloc[0]) == 4
+
+    rows = [*four_activities(), activity("A5", lead="UNHCR", countries=["KEN"])]
+    make_export(d, rows)  # a new import replaces the files
+    v2 = export.export_version(d)
+    assert v2 != v1
+    assert int(st_adapter.run("overview_headline", Filters(), today=st_adapter.today())["activities"].iloc[0]) == 5
+
+    export.undo_last_import(d)
+    assert export.export_version(d) not in (v2,)
+    assert int(st_adapter.run("overview_headline", Filters(), today=st_adapter.today())["activities"].iloc[0]) == 4
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _cache_data_functions():
+    for path in [*sorted((REPO / "icat_analysis").glob("*.py")), *sorted((REPO / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any("cache_data" in ast.unparse(d) for d in node.decorator_list):
+                yield path.name, node
+
+
+def test_no_cached_function_takes_a_dataframe():
+    found = list(_cache_data_functions())
+    assert found, "expected the cached query of st_adapter"
+    for file_name, fn in found:
+        names = [a.arg for a in fn.args.args]
+        assert "version" in names, f"{file_name}:{fn.name} must be keyed by the export version"
+        for a in fn.args.args:
+            ann = ast.unparse(a.annotation) if a.annotation else ""
+            assert "DataFrame" not in ann, f"{file_name}:{fn.name}({a.arg}) hashes a DataFrame"
+            assert a.arg not in ("df", "frame", "rows", "table"), f"{file_name}:{fn.name}({a.arg})"
