@@ -589,3 +589,62 @@ def run(args: argparse.Namespace) -> int:
     print(table(results))
     print(f"\nresults: {json_path}")
     return 1 if any("error" in r for r in results["sizes"].values()) else 0
+
+
+def markdown(results: dict) -> str:
+    """The results as Markdown tables (for docs/PERFORMANCE.md)."""
+    sizes = [s for s, r in results["sizes"].items() if "error" not in r]
+    head = "| page | filters | " + " | ".join(f"{int(s):,}: cold / warm / cached ms" for s in sizes) + " |"
+    lines = [head, "|---|---|" + "---|" * len(sizes)]
+    first = results["sizes"][sizes[0]]["pages"]
+    for page, by_filter in first.items():
+        for name in by_filter:
+            cells = []
+            for s in sizes:
+                t = results["sizes"][s]["pages"][page][name]
+                cells.append(f"{t['cold_ms']:,.0f} / {t['warm_ms']:,.0f} / {t['with_cache_ms']:,.0f}")
+            lines.append(f"| {page} | {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| | " + " | ".join(f"{int(s):,}" for s in sizes) + " |", "|---|" + "---|" * len(sizes)]
+
+    def row(label, fn):
+        lines.append(f"| {label} | " + " | ".join(fn(results["sizes"][s]) for s in sizes) + " |")
+
+    def dup(key):
+        def get(r):
+            d = r.get("duplication", {}).get("default", {})
+            if key in d:
+                return f"{d[key]:,.2f} s"
+            return f"> {d['timeout_s']:.0f} s (stopped)" if d.get("timed_out") else "not run"
+
+        return get
+
+    row("build the demo export", lambda r: "reused" if r.get("build_s") is None else f"{r['build_s']:.1f} s")
+    row("connect and load into DuckDB", lambda r: f"{r['connect_s']:.2f} s")
+    row("process RSS after load", lambda r: f"{r['rss_after_connect_mb']:,.0f} MB")
+    row("peak RSS of the benchmark process", lambda r: f"{r['peak_memory_mb']:,.0f} MB")
+    row("duplication hot-spot index (default threshold)", dup("hotspot_index_s"))
+    row("duplication pairs to review (best 500)", dup("pairs_to_review_s"))
+    row(f"one country's pairs ({PAIRS_COUNTRY})", dup("country_pairs_s"))
+    row(
+        "duplication child peak RSS",
+        lambda r: f"{r.get('duplication', {}).get('default', {}).get('peak_memory_mb', 0):,.0f} MB",
+    )
+    if all("pandas" in results["sizes"][s] for s in sizes):
+        lines += [
+            "",
+            "| query | filters | " + " | ".join(f"{int(s):,}: duckdb / pandas ms (ratio)" for s in sizes) + " |",
+        ]
+        lines.append("|---|---|" + "---|" * len(sizes))
+        for q, by_filter in results["sizes"][sizes[0]]["pandas"]["queries"].items():
+            for name in by_filter:
+                cells = []
+                for s in sizes:
+                    t = results["sizes"][s]["pandas"]["queries"].get(q, {}).get(name)
+                    cells.append(
+                        f"{t['duckdb_ms']:,.0f} / {t['pandas_ms']:,.0f} ({t['ratio']}x)"
+                        + ("" if t["same_result"] else " DIFFERENT")
+                        if t
+                        else "-"
+                    )
+                lines.append(f"| {q} | {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
