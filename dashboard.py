@@ -29,18 +29,31 @@ if __name__ == "__main__":
         # A local file: a material icon as page_icon is fetched from a font CDN as the favicon.
         page_icon=str(HERE / "static" / "icon.png"),
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="collapsed" if st_adapter.presenting() else "expanded",
         menu_items={
             "About": "ICAT coordination dashboard: who does what, where and when against trafficking in persons."
         },
     )
+    # In presentation mode (?present=1) the pages are tabs along the top: the sidebar is hidden.
+    presenting = st_adapter.presenting()
     # A page file that is not there (a partial checkout) is left out rather than breaking every page.
     page = st.navigation(
         [
             st.Page(file, title=title, icon=icon, url_path=url_path, default=(i == 0))
             for i, (file, title, icon, url_path) in enumerate(PAGES)
             if (HERE / file).exists()
-        ]
+        ],
+        position="top" if presenting else "sidebar",
     )
+    # The sidebar is still drawn (hidden) so the link's filters keep applying and stay in the URL.
     st.session_state["filters"] = st_adapter.filter_sidebar()
+    if presenting:
+        st_adapter.presentation_styles()
     page.run()
+    if presenting:
+        st.button(
+            "Leave presentation mode",
+            on_click=st_adapter.leave_presentation,
+            icon=":material/close_fullscreen:",
+            key="leave_presentation",
+        )

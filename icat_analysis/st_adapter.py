@@ -18,6 +18,7 @@ import streamlit as st
 from . import db, downloads, export, reference
 from .filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from .paths import data_dir
+from .presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
 WIDGET_PREFIX = "w_"
@@ -193,6 +194,9 @@ def filter_sidebar() -> Filters:
 def _write_url(f: Filters) -> None:
     keep = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k in PAGE_KEYS}
     wanted = {**f.to_query_params(), **{k: v[0] if len(v) == 1 else v for k, v in keep.items()}}
+    if presenting():
+        # Moving to another page drops the link's page keys; presentation mode stays on.
+        wanted[PRESENT_KEY] = "1"
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -280,4 +284,55 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
         on_click="ignore",
         key=f"{key}_xlsx",
         width="stretch",
+    )
+
+
+# ---- meetings: presentation mode and charts that stand on their own -------------------
+def presenting() -> bool:
+    """Whether this view is in presentation mode (``?present=1`` in the link, kept while
+    moving between pages)."""
+    if "_presenting" not in st.session_state:
+        st.session_state["_presenting"] = is_presenting(st.query_params.get(PRESENT_KEY))
+    return bool(st.session_state["_presenting"])
+
+
+def leave_presentation() -> None:
+    st.session_state["_presenting"] = False
+    if PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
+
+
+def presentation_styles() -> None:
+    """Hide the sidebar and Streamlit's chrome and enlarge the text (a fixed stylesheet)."""
+    if presenting():
+        st.html(f"<style>{PRESENTATION_CSS}</style>")
+
+
+def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, **kwargs):
+    """``st.plotly_chart`` with the filter sentence under the title and a toolbar PNG download
+    (made in the browser, no network) carrying both; larger in presentation mode."""
+    f = f if f is not None else current_filters()
+    with_sentence(fig, f.describe(None), present=presenting())
+    return st.plotly_chart(fig, config=chart_config(fig, config), **kwargs)
+
+
+def briefing_download(f: Filters) -> None:
+    """One button: the current view as a self-contained HTML briefing (made when clicked)."""
+    from functools import partial
+
+    from . import briefing
+
+    def make() -> bytes:
+        con = connection()
+        html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today())
+        return html.encode("utf-8")
+
+    st.download_button(
+        "Briefing pack of this view (HTML, works offline, prints to PDF)",
+        data=make,
+        file_name=briefing.file_name(today(), "html"),
+        mime="text/html",
+        icon=":material/summarize:",
+        on_click="ignore",
+        key="briefing_html",
     )

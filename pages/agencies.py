@@ -80,7 +80,7 @@ if code:
         if countries.empty:
             st.info(f"None of {code}'s selected activities names a country (they are global).")
         else:
-            st.plotly_chart(
+            st_adapter.plotly_chart(
                 agencies.coverage_map(countries, code),
                 config=MAP_CONFIG,
                 key="agency_map",
@@ -104,14 +104,14 @@ if code:
         left, right = st.columns([3, 2])
         with left:
             themes = st_adapter.run("agency_themes_by_year", f, agency=code)
-            st.plotly_chart(agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes")
+            st_adapter.plotly_chart(agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes")
             st.caption("An activity with several themes counts once under each of them.")
         with right:
             partners = st_adapter.run("agency_partners", f, agency=code)
             if partners.empty:
                 st.info(f"{code} has no joint activity in this selection.", icon=":material/person:")
             else:
-                st.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
+                st_adapter.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
         if not partners.empty:
             ptable = agencies.partners_table(partners)
             st_adapter.table_downloads(

@@ -108,7 +108,7 @@ with tab_matrix:
         title = (
             f"{coverage.MEASURES[measure]} by agency and {d.place_word} ({coverage.ROLE_LABELS[role].lower()}; {shown})"
         )
-        st.plotly_chart(
+        st_adapter.plotly_chart(
             coverage.coverage_heatmap(m, title),
             config=CHART_CONFIG,
             key="cov_heatmap",
@@ -207,7 +207,7 @@ with tab_joint:
     if joint.empty:
         st.info("No selected activity has a partner agency.", icon=":material/info:")
     else:
-        st.plotly_chart(
+        st_adapter.plotly_chart(
             coverage.joint_heatmap(joint, "Joint activities: both agencies take part (lead or partner)"),
             config=CHART_CONFIG,
             key="cov_joint_heatmap",
@@ -216,7 +216,7 @@ with tab_joint:
         st_adapter.table_downloads(
             coverage.joint_table(joint), "Joint matrix", "joint-work", "Joint work", "cov_joint_dl"
         )
-    st.plotly_chart(
+    st_adapter.plotly_chart(
         coverage.joint_share_chart(by_year, "Share of activities that are joint, by start year"),
         config=CHART_CONFIG,
         key="cov_joint_share",

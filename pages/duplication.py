@@ -90,7 +90,7 @@ with tab_hot:
         )
     else:
         frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
-        st.plotly_chart(
+        st_adapter.plotly_chart(
             geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
             config=MAP_CONFIG,
             alt="World map of likely duplicate pairs by country",

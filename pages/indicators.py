@@ -79,7 +79,7 @@ else:
         "" if breakdown == "total" else f": {ind.BREAKDOWNS[breakdown].lower()}"
     )
     fig = ind.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
-    st.plotly_chart(fig, config={"displaylogo": False}, key="ind_trend")
+    st_adapter.plotly_chart(fig, config={"displaylogo": False}, key="ind_trend")
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)
     with st.expander("Table of the figures"):
@@ -122,7 +122,7 @@ if not with_citizenship.empty:
         if latest.empty:
             st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
         else:
-            st.plotly_chart(
+            st_adapter.plotly_chart(
                 ind.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
                 config={"displaylogo": False},
                 key="ind_origins_latest",
@@ -133,7 +133,7 @@ if not with_citizenship.empty:
         top = ind.top_origins(origins, top=6)
         trend = origins[origins["series"].isin(top)]
         if not trend.empty:
-            st.plotly_chart(
+            st_adapter.plotly_chart(
                 ind.trend_figure(
                     trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
                 ),

@@ -85,7 +85,7 @@ else:
     fig = geo.world_choropleth(
         frame, "value", label=metric.label, colorscale=metric.colorscale, highlight=st.session_state.get("map_country")
     )
-    st.plotly_chart(
+    st_adapter.plotly_chart(
         fig,
         key="map_chart",
         on_select=_map_clicked,
@@ -167,7 +167,7 @@ else:
             if acts.empty:
                 st.info(f"No activities in {name} to draw.", icon=":material/info:")
             else:
-                st.plotly_chart(
+                st_adapter.plotly_chart(
                     country_profile.timeline_figure(acts, st_adapter.today()),
                     config=PLAIN_CONFIG,
                     alt=f"Timeline of activities in {name} by lead agency",
@@ -179,7 +179,7 @@ else:
             if trend.empty:
                 st.info(f"UNODC publishes no total of detected victims for {name}.", icon=":material/info:")
             else:
-                st.plotly_chart(
+                st_adapter.plotly_chart(
                     country_profile.victims_trend_figure(trend, name),
                     config=PLAIN_CONFIG,
                     alt=f"Detected victims of trafficking in {name} by year",

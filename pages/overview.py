@@ -38,14 +38,14 @@ else:
     left, right = st.columns([3, 2])
     with left:
         starts = overview.starts_per_year_by_theme(st_adapter.run, f)
-        st.plotly_chart(overview.starts_chart(starts), config={"displaylogo": False})
+        st_adapter.plotly_chart(overview.starts_chart(starts), config={"displaylogo": False})
         st.caption("An activity with several themes counts once under each of them.")
     with right:
         top = overview.top_countries(st_adapter.run, f, n=10)
         if top.empty:
             st.info("None of these activities names a country (all are global).", icon=":material/public:")
         else:
-            st.plotly_chart(overview.countries_chart(top), config={"displaylogo": False})
+            st_adapter.plotly_chart(overview.countries_chart(top), config={"displaylogo": False})
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())
 st.subheader("How fresh the data is")
@@ -58,3 +58,5 @@ lines = [
 if fresh.without_update_date:
     lines.append(f"- {fresh.without_update_date:,} of {fresh.activities:,} activities carry no revision date")
 st.markdown("\n".join(lines))
+
+st_adapter.briefing_download(f)

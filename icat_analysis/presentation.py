@@ -1,0 +1,94 @@
+"""Showing the dashboard in a meeting: presentation mode's fixed stylesheet, and what every
+chart carries so that a picture of it stands on its own (its title and the filter sentence).
+
+Pure helpers: no streamlit here (st_adapter draws), so they are tested without a browser.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import plotly.graph_objects as go
+
+#: The URL flag that opens a view in presentation mode (``?present=1``).
+PRESENT_KEY = "present"
+
+#: Presentation mode's stylesheet. Fixed text: no data value is ever put into it.
+PRESENTATION_CSS = """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stToolbarActions"],
+[data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], #MainMenu, footer {
+  display: none !important;
+}
+[data-testid="stHeader"] { background: #FFFFFF; }
+[data-testid="stTopNav"] a, [data-testid="stTopNav"] span { font-size: 1.1rem; }
+html, body, [data-testid="stApp"] { font-size: 20px; }
+[data-testid="stMainBlockContainer"], .block-container {
+  max-width: 100% !important; padding-left: 2.5rem !important; padding-right: 2.5rem !important;
+  padding-top: 4rem !important;
+}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"] { font-size: 1.1rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+"""
+
+#: Extra height given to charts in presentation mode (a projector is seen from afar).
+PRESENTATION_HEIGHT_FACTOR = 1.25
+
+#: Subtitle font: smaller than the title, dark enough to read on a projector.
+SUBTITLE_FONT = {"size": 13, "color": "#333333"}
+
+
+def is_presenting(value) -> bool:
+    """Whether a ``present`` query value asks for presentation mode ("1", "true", "yes")."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def file_stem(title: str, fallback: str = "icat-chart") -> str:
+    """A safe file name stem from a chart title ("Activities by country" -> icat-activities-by-country)."""
+    words = re.sub(r"<[^>]*>", " ", title or "")
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:60].strip("-")
+    return f"icat-{slug}" if slug else fallback
+
+
+def figure_title(fig: go.Figure) -> str:
+    t = fig.layout.title.text
+    return str(t) if t else ""
+
+
+def wrap_sentence(sentence: str, width: int = 110) -> str:
+    """The filter sentence broken over lines for a plotly subtitle (plotly does not wrap)."""
+    return "<br>".join(textwrap.wrap(sentence, width=width, break_long_words=False)) or sentence
+
+
+def with_sentence(fig: go.Figure, sentence: str, *, present: bool = False) -> go.Figure:
+    """The same figure with the filter sentence as its subtitle, so an exported picture says
+    what was selected; in presentation mode, a taller chart. Changes ``fig`` in place."""
+    text = wrap_sentence(sentence)
+    lines = text.count("<br>") + 1
+    title = fig.layout.title
+    fig.update_layout(title={"subtitle": {"text": text, "font": SUBTITLE_FONT}})
+    if not title.text:
+        # A subtitle needs a title to hang from: the sentence becomes the title.
+        fig.update_layout(title={"text": " ", "x": 0, "xanchor": "left"})
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+    fig.update_layout(margin={"t": top + 18 * lines})
+    if present and fig.layout.height:
+        fig.update_layout(height=int(fig.layout.height * PRESENTATION_HEIGHT_FACTOR))
+    return fig
+
+
+def chart_config(fig: go.Figure, given: dict | None = None, *, topojson_url: str = "app/static/") -> dict:
+    """The plotly config of a chart drawn on a page: a PNG download in the toolbar (drawn in
+    the browser, no network), no plotly logo or cloud link, map geometry from our own server."""
+    config = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "topojsonURL": topojson_url,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": file_stem(figure_title(fig))},
+    }
+    config.update(given or {})
+    return config

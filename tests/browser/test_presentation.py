@@ -1,0 +1,84 @@
+"""Meetings: the briefing file draws every chart with the network cut off, and a link with
+``present=1`` shows the view without the sidebar on a 1920x1080 projector."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+import pytest
+
+from icat_analysis import briefing, db, export
+from icat_analysis.filters import Filters
+from tests.browser.conftest import REPO, open_page, screenshot_path
+
+pytestmark = pytest.mark.browser
+
+PROJECTOR = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="module")
+def briefing_file(tmp_path_factory):
+    con = db.connect(REPO / "data")
+    f = Filters(agencies=("UNODC", "IOM"))
+    html = briefing.briefing_html(
+        functools.partial(db.query, con), con, f, export.read_manifest(REPO / "data"), date(2026, 11, 29)
+    )
+    path = tmp_path_factory.mktemp("briefing") / "briefing.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_briefing_draws_every_chart_with_the_network_cut_off(browser, briefing_file):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    refused = []
+
+    def only_files(route):
+        if route.request.url.startswith(("file://", "data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_files)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(briefing_file.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot').length === 3 && "
+        "[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
+    page.wait_for_function("document.querySelectorAll('path.choroplethlocation').length > 150", timeout=30_000)
+    countries = page.locator("path.choroplethlocation").count()
+    charts = page.locator(".js-plotly-plot").count()
+    drawn = page.locator(".js-plotly-plot .main-svg").count()
+    context.close()
+    assert refused == []
+    assert errors == []
+    assert charts == 3
+    assert drawn >= charts
+    assert countries > 150
+
+
+def test_presentation_mode_hides_the_sidebar_and_keeps_the_filters(default_server, browser, tmp_path):
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    open_page(page, f"{default_server}/?agencies=IOM&present=1")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.count() == 0 or not sidebar.first.is_visible()
+    # The link's filter still applies and the sentence says so.
+    assert "involving IOM" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    # Pages are reached from the top navigation, and presentation mode stays on when moving.
+    page.get_by_role("link", name="Map").first.click()
+    page.wait_for_url("**/map**")
+    open_page(page, page.url)
+    assert "present=1" in page.url and "agencies=IOM" in page.url
+    assert sidebar.count() == 0 or not sidebar.first.is_visible()
+    page.goto(f"{default_server}/?agencies=IOM&present=1")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(screenshot_path("screenshot-presentation.png", tmp_path)))
+    context.close()

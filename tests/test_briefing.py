@@ -1,0 +1,82 @@
+"""The briefing pack: every section, the filter sentence, the synthetic notice, and nothing
+that would load from the network when the file is opened."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+
+import pytest
+
+from icat_analysis import briefing, db, export
+from icat_analysis.filters import Filters
+from icat_analysis.paths import DEFAULT_DATA_DIR
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def con():
+    return db.connect(DEFAULT_DATA_DIR)
+
+
+def make(con, f: Filters, manifest: dict | None = None) -> str:
+    manifest = export.read_manifest(DEFAULT_DATA_DIR) if manifest is None else manifest
+    return briefing.briefing_html(functools.partial(db.query, con), con, f, manifest, TODAY)
+
+
+@pytest.fixture(scope="module")
+def iom(con):
+    return make(con, Filters(agencies=("IOM",)))
+
+
+def test_every_section_is_there(iom):
+    for key in ("headline", "map", "coverage", "hotspots", "trend", "sources"):
+        assert f'<section id="{key}"' in iom
+    assert 'id="chart-map"' in iom and 'id="chart-coverage"' in iom and 'id="chart-trend"' in iom
+    assert "Detected victims of trafficking, world" in iom
+    assert "UNODC, UNODC Research - Data Portal - Trafficking in Persons" in iom
+    assert "29 November 2026" in iom or "2026-11-29" in iom
+
+
+def test_the_filter_sentence_heads_the_file_and_every_chart(con, iom):
+    f = Filters(agencies=("IOM",))
+    b = briefing.build(functools.partial(db.query, con), con, f, export.read_manifest(DEFAULT_DATA_DIR), TODAY)
+    assert b.sentence == "458 activities involving IOM"
+    assert f'id="filter-sentence">{b.sentence}</p>' in iom
+    for s in b.sections:
+        if s.figure is not None:
+            assert b.sentence in s.figure.layout.title.subtitle.text
+
+
+def test_nothing_is_loaded_from_the_network(iom):
+    assert not re.search(r"<script[^>]+src=", iom)
+    assert not re.search(r"<link[^>]+href=", iom)
+    assert not re.search(r'topojsonURL"\s*:\s*"https?:', iom)
+    # The map geometry is in the file, before plotly.js (which only fills it when missing).
+    assert iom.index("window.PlotlyGeoAssets = {topojson: {world_50m:") < iom.index("plotly.js v")
+    assert '"showSendToCloud": false' in iom and '"displaylogo": false' in iom
+
+
+def test_the_synthetic_notice_follows_the_manifest(con, iom):
+    assert 'id="synthetic-notice"' in iom
+    real = make(con, Filters(agencies=("IOM",)), manifest={"synthetic": False})
+    assert 'id="synthetic-notice"' not in real
+
+
+def test_an_empty_selection_still_makes_a_briefing(con):
+    html = make(con, Filters(year_from=1990, year_to=1990))
+    assert "0 activities" in html and "No activity matches these filters." in html
+    assert 'id="chart-trend"' in html
+
+
+def test_hotspot_table_lists_the_countries_with_most_pairs(con):
+    b = briefing.build(functools.partial(db.query, con), con, Filters(), export.read_manifest(DEFAULT_DATA_DIR), TODAY)
+    table = b.section("hotspots").table
+    assert 0 < len(table) <= briefing.HOTSPOT_ROWS
+    assert list(table["Likely duplicate pairs"]) == sorted(table["Likely duplicate pairs"], reverse=True)
+
+
+def test_print_styles_break_pages_and_hide_the_toolbar(iom):
+    assert "@media print" in iom and "page-break-before: always" in iom and ".modebar" in iom
