@@ -35,6 +35,8 @@ NARROW = Filters(agencies=("ILO",), regions=("South-eastern Asia",), year_from=2
 FILTER_SETS = {"default": Filters(), "narrow": NARROW}
 PAIRS_COUNTRY = "THA"
 PROFILE_AGENCY = "ILO"
+#: a page whose first run takes longer than this is not repeated
+SLOW_S = 15.0
 
 #: targets at 1,000,000 activities on the reference machine (2 cores)
 TARGETS = {
@@ -251,6 +253,16 @@ def time_page(fn, data_dir: Path, f: Filters, warm_runs: int) -> dict:
         t0 = time.perf_counter()
         fn(run, con, f, data_dir)
         cold = time.perf_counter() - t0
+        if cold > SLOW_S:
+            # A page this slow misses every target already; repeating it would take the
+            # benchmark's whole time budget.
+            return {
+                "connect_ms": _ms(connect),
+                "cold_ms": _ms(cold),
+                "warm_ms": None,
+                "with_cache_ms": None,
+                "note": f"first run took {cold:.0f} s (over {SLOW_S} s): warm runs skipped",
+            }
         warm = []
         rec = _Recorder(run)
         for i in range(warm_runs):
@@ -292,7 +304,16 @@ def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> Non
     rows = duplication.scored_pairs(con, f, iso3=PAIRS_COUNTRY, threshold=threshold)
     duplication.describe_pairs(con, rows)
     conn.send({"country_pairs_s": round(time.perf_counter() - t0, 3), "country_pairs": int(len(rows))})
-    conn.send({"peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+    import psutil
+
+    # ru_maxrss of a spawned child starts from its parent's high-water mark; the current RSS
+    # after the work is the child's own figure.
+    conn.send(
+        {
+            "rss_after_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
+            "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    )
 
 
 def time_duplication(data_dir: Path, f: Filters, timeout: float) -> dict:
@@ -410,10 +431,10 @@ def checks(res: dict) -> list[dict]:
             out.append(
                 {
                     "what": f"{page} ({name}) warm",
-                    "value": t["warm_ms"],
+                    "value": t["warm_ms"] if t["warm_ms"] is not None else f"> {t['cold_ms']:.0f} (not repeated)",
                     "unit": "ms",
                     "target": TARGETS["page_warm_ms"],
-                    "ok": t["warm_ms"] <= TARGETS["page_warm_ms"],
+                    "ok": t["warm_ms"] is not None and t["warm_ms"] <= TARGETS["page_warm_ms"],
                 }
             )
             out.append(
@@ -483,6 +504,12 @@ def table(results: dict) -> str:
         )
         for page, by_filter in res["pages"].items():
             for name, t in by_filter.items():
+                if t["warm_ms"] is None:
+                    lines.append(
+                        f"  {page:<22}{name:<9}{t['cold_ms']:>10.1f}{'-':>10}{'-':>11}"
+                        f"  {'FAIL':<9} {_verdict(t['cold_ms'] <= 2000)}  ({t['note']})"
+                    )
+                    continue
                 lines.append(
                     f"  {page:<22}{name:<9}{t['cold_ms']:>10.1f}{t['warm_ms']:>10.1f}{t['with_cache_ms']:>11.1f}"
                     f"  {_verdict(t['warm_ms'] <= 300):<9} {_verdict(t['cold_ms'] <= 2000)}"
@@ -602,7 +629,10 @@ def markdown(results: dict) -> str:
             cells = []
             for s in sizes:
                 t = results["sizes"][s]["pages"][page][name]
-                cells.append(f"{t['cold_ms']:,.0f} / {t['warm_ms']:,.0f} / {t['with_cache_ms']:,.0f}")
+                if t["warm_ms"] is None:
+                    cells.append(f"{t['cold_ms']:,.0f} / not repeated")
+                else:
+                    cells.append(f"{t['cold_ms']:,.0f} / {t['warm_ms']:,.0f} / {t['with_cache_ms']:,.0f}")
             lines.append(f"| {page} | {name} | " + " | ".join(cells) + " |")
     lines += ["", "| | " + " | ".join(f"{int(s):,}" for s in sizes) + " |", "|---|" + "---|" * len(sizes)]
 
@@ -626,8 +656,8 @@ def markdown(results: dict) -> str:
     row("duplication pairs to review (best 500)", dup("pairs_to_review_s"))
     row(f"one country's pairs ({PAIRS_COUNTRY})", dup("country_pairs_s"))
     row(
-        "duplication child peak RSS",
-        lambda r: f"{r.get('duplication', {}).get('default', {}).get('peak_memory_mb', 0):,.0f} MB",
+        "duplication process RSS after its work",
+        lambda r: f"{r.get('duplication', {}).get('default', {}).get('rss_after_mb', 0):,.0f} MB",
     )
     if all("pandas" in results["sizes"][s] for s in sizes):
         lines += [

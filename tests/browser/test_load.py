@@ -55,8 +55,14 @@ def _mb(proc) -> float:
     return round(proc.memory_info().rss / 2**20, 1)
 
 
-def _go(tab, label: str) -> None:
-    tab.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+def _go(tab, label: str, *, dispatch: bool = False) -> None:
+    link = tab.locator("[data-testid='stSidebarNav'] a", has_text=label).first
+    if dispatch:
+        # Twenty tabs on two cores: a real click waits for each tab's renderer to settle, one
+        # tab at a time; dispatching the event starts all twenty runs together.
+        link.dispatch_event("click", timeout=180_000)
+    else:
+        link.click(timeout=180_000)
 
 
 def _wait(tab, title: str, timeout: float = 180_000) -> None:
@@ -67,6 +73,18 @@ def _wait(tab, title: str, timeout: float = 180_000) -> None:
 def test_twenty_sessions_through_every_page(browser):
     data = Path(os.environ.get("ICAT_LOAD_DATA", REPO / "data"))
     figures: dict = {"export": str(data), "sessions": SESSIONS}
+    try:
+        _run(browser, data, figures)
+    finally:
+        print(json.dumps(figures, indent=2))
+        out = os.environ.get("ICAT_LOAD_JSON")
+        if out:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            Path(out).write_text(json.dumps(figures, indent=2))
+    assert figures["exceptions"] == 0
+
+
+def _run(browser, data: Path, figures: dict) -> None:
     with dashboard_server(data, port=PORT) as url:
         server = _server_process(PORT)
         figures["server_rss_idle_mb"] = _mb(server)
@@ -79,6 +97,7 @@ def test_twenty_sessions_through_every_page(browser):
             _go(tab, label)
             _wait(tab, title)
         warm = {}
+        figures["browser_warm_render_s"] = warm
         for label, title in PAGES:  # second visit: what a person waits once the caches are filled
             t0 = time.perf_counter()
             _go(tab, label)
@@ -100,11 +119,12 @@ def test_twenty_sessions_through_every_page(browser):
         for t in tabs:
             _wait(t, "Overview")
         steps = {}
+        figures["per_page_all_sessions_s"] = steps
         exceptions = 0
         for label, title in PAGES[1:] + PAGES[:1]:
             t0 = time.perf_counter()
             for t in tabs:
-                _go(t, label)
+                _go(t, label, dispatch=True)
             for t in tabs:
                 _wait(t, title)
                 exceptions += t.locator("[data-testid='stException']").count()
@@ -120,10 +140,3 @@ def test_twenty_sessions_through_every_page(browser):
         figures["median_step_s"] = statistics.median(steps.values())
         for c in contexts:
             c.close()
-
-    print(json.dumps(figures, indent=2))
-    out = os.environ.get("ICAT_LOAD_JSON")
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(figures, indent=2))
-    assert exceptions == 0
