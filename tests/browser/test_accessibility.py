@@ -33,10 +33,6 @@ def serious_violations(page) -> list[str]:
     return out
 
 
-# Known and ours to fix: the theme's primaryColor #0072B2 on Streamlit's tint of it (#DAE8F1),
-# the selected segment of a segmented control, has a contrast of 4.3:1 (4.5:1 needed). The
-# fix is a darker primaryColor in .streamlit/config.toml; until then this test reports it.
-@pytest.mark.xfail(reason="primaryColor #0072B2 on #DAE8F1 (selected segmented control) is 4.3:1", strict=False)
 @pytest.mark.parametrize("url_path", [p[3] for p in dashboard.PAGES])
 def test_no_serious_accessibility_violation(url_path, default_server, page):
     open_page(page, f"{default_server}/{'' if url_path == 'overview' else url_path}")
