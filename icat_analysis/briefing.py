@@ -305,6 +305,8 @@ def _static_image(fig: go.Figure) -> bytes:
     # The map geometry from our own folder, so making the picture needs no network.
     pio.defaults.topojson = STATIC.as_uri() + "/"
     try:
+        # Room above the plot for the title and the filter sentence, which a slide would clip.
+        fig = go.Figure(fig).update_layout(margin=dict(t=110, l=40, r=40, b=40))
         return fig.to_image(format="png", width=1600, height=900, scale=1)
     except Exception as exc:  # kaleido reports a missing Chromium in several ways
         raise StaticImagesUnavailable(

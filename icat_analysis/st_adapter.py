@@ -327,7 +327,13 @@ def briefing_download(f: Filters) -> None:
         html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today())
         return html.encode("utf-8")
 
-    st.download_button(
+    def make_pptx() -> bytes:
+        con = connection()
+        b = briefing.build(partial(db.query, con), con, f, manifest(), today())
+        return briefing.to_pptx(b)
+
+    left, right = st.columns(2)
+    left.download_button(
         "Briefing pack of this view (HTML, works offline, prints to PDF)",
         data=make,
         file_name=briefing.file_name(today(), "html"),
@@ -336,3 +342,16 @@ def briefing_download(f: Filters) -> None:
         on_click="ignore",
         key="briefing_html",
     )
+    available, why = briefing.static_images_available()
+    if available:
+        right.download_button(
+            "Briefing slides (PowerPoint)",
+            data=make_pptx,
+            file_name=briefing.file_name(today(), "pptx"),
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            icon=":material/slideshow:",
+            on_click="ignore",
+            key="briefing_pptx",
+        )
+    else:
+        right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")

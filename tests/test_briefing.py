@@ -80,3 +80,31 @@ def test_hotspot_table_lists_the_countries_with_most_pairs(con):
 
 def test_print_styles_break_pages_and_hide_the_toolbar(iom):
     assert "@media print" in iom and "page-break-before: always" in iom and ".modebar" in iom
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not briefing.static_images_available()[0], reason="needs kaleido and /usr/bin/chromium")
+def test_powerpoint_has_a_slide_per_chart_with_offline_map(con):
+    """Static pictures come from kaleido's Chromium with the map geometry of static/."""
+    import io
+
+    from pptx import Presentation
+
+    b = briefing.build(
+        functools.partial(db.query, con),
+        con,
+        Filters(agencies=("IOM",)),
+        export.read_manifest(DEFAULT_DATA_DIR),
+        date(2026, 11, 29),
+    )
+    deck = Presentation(io.BytesIO(briefing.to_pptx(b)))
+    titles = [s.shapes.title.text for s in deck.slides]
+    charts = [s for s in b.sections if s.figure is not None]
+    pictures = [sh for s in deck.slides for sh in s.shapes if sh.shape_type == 13]  # PICTURE
+    assert len(pictures) == len(charts) >= 3
+    assert titles[0] == "ICAT coordination briefing" and titles[-1] == "Sources"
+    # The map picture is a real drawing, not a blank frame (countries coloured: many distinct colours).
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(pictures[0].image.blob)).convert("RGB").resize((200, 112))
+    assert len(set(img.getdata())) > 20
