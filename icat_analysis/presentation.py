@@ -30,7 +30,8 @@ html, body, [data-testid="stApp"] { font-size: 20px; }
 }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stCaptionContainer"] { font-size: 1.1rem; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
+/* The metric's number sits in a markdown paragraph: override the paragraph size above. */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p { font-size: 2.6rem !important; line-height: 1.2; }
 """
 
 #: Extra height given to charts in presentation mode (a projector is seen from afar).
