@@ -58,6 +58,9 @@ DEFAULT_THRESHOLD = 0.92
 #: The slider's range on the page: from 0.86 up, a pair must share an activity type and a
 #: target group to reach the threshold, which keeps the search small on large exports.
 THRESHOLD_RANGE = (0.86, 0.99)
+#: From this threshold up, pairs meet only on the exact codes they share (a few small blocks
+#: per activity); below it, on any shared code (slower on a large export, same pairs).
+NARROW_FROM = THRESHOLD_RANGE[0]
 
 _CODE_LISTS = {
     "theme_codes": "theme",
@@ -101,9 +104,20 @@ def candidate_pairs(con, filters: Filters | None = None, *, iso3: str | None = N
         need_form="exploitation_forms" in need,
         min_time=least_time_overlap(threshold),
     )
+    if threshold >= NARROW_FROM - 1e-12:
+        # the blocks on shared code sets (sql/duplication_candidates_narrow.sql, proof at its top)
+        params.update(
+            can_lose=1.0 - float(threshold),
+            n_types=len(params["type_codes"]),
+            n_groups=len(params["group_codes"]),
+            n_forms=len(params["form_codes"]),
+        )
+        name = "duplication_candidates_narrow"
+    else:
+        name = "duplication_candidates"
     return db.query(
         con,
-        "duplication_candidates",
+        name,
         filters,
         iso3=iso3,
         threshold=float(threshold),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -189,6 +190,71 @@ def test_threshold_decides_which_parts_must_be_shared():
     assert duplication.must_share(0.5) == set()
 
 
+def test_pair_naming_different_codes_can_still_reach_the_default_threshold(tmp_path):
+    # A lists one activity type, B the same and another: types 1/2, every other part 1 and
+    # identical texts: 0.20 + 0.20 + 0.15 x 0.5 + 0.15 + 0.10 + 0.20 = 0.925. The narrow blocks
+    # must not require identical code sets.
+    text = dict(title="Training labour inspectors on forced labour", description="Same words")
+    rows = [
+        _a("A1", lead="ILO", **text),
+        _a("A2", lead="IOM", activity_types=["capacity_building", "technical_assistance"], **text),
+    ]
+    pairs = _pairs(tmp_path, rows, threshold=DEFAULT_THRESHOLD)
+    assert _ids(pairs) == [("A1", "A2")]
+    assert pairs.iloc[0]["activity_types"] == 0.5
+    assert pairs.iloc[0]["score"] == pytest.approx(0.925)
+
+
+def _random_activities(seed: int) -> list[dict]:
+    """Activities crowded on few codes, dates and countries, all with the same text, so many
+    pairs sit just above or below a high threshold with code sets that differ a little."""
+    rng = random.Random(seed)
+    pools = {
+        "activity_types": ["capacity_building", "technical_assistance", "research_data"],
+        "target_groups": ["labour_inspectors", "law_enforcement", "judiciary"],
+        "exploitation_forms": ["forced_labour", "sexual_exploitation", "organ_removal"],
+    }
+    rows = []
+    for i in range(60):
+        codes = {k: rng.sample(v, rng.choice([1, 1, 2, 2, 3])) for k, v in pools.items()}
+        if rng.random() < 0.2:
+            codes["exploitation_forms"] = []
+        start = rng.choice(["2015-01-01", "2015-02-01", "2015-06-01", "2016-01-01"])
+        end = rng.choice(["2017-12-31", "2018-03-31", None])
+        rows.append(
+            activity(
+                f"R{i:02d}",
+                lead=rng.choice(["ILO", "IOM", "UNODC", "UNICEF"]),
+                countries=rng.choice([["THA"], ["THA"], ["VNM"], ["THA", "VNM"]]),
+                themes=rng.sample(["protection", "prosecution", "prevention"], rng.choice([1, 2])),
+                start=start,
+                end=end,
+                title="Training on trafficking",
+                description="The same words",
+                **codes,
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_narrow_blocks_find_every_pair_the_wide_search_finds(tmp_path, seed):
+    # The blocks on exactly shared code sets (from NARROW_FROM up) against the search by
+    # country and theme alone (threshold 0), on crowded random activities, at several thresholds.
+    make_export(tmp_path, _random_activities(seed))
+    con = db.connect(tmp_path)
+    wide = duplication.scored_pairs(con, threshold=0)
+    assert len(wide) > 100
+    near = 0
+    for threshold in (duplication.NARROW_FROM, 0.88, 0.90, DEFAULT_THRESHOLD, 0.95):
+        narrow = duplication.scored_pairs(con, threshold=threshold)
+        expected = wide[wide["score"] >= threshold - 1e-9]
+        key = ["activity_id_a", "activity_id_b", "iso3"]
+        assert sorted(map(tuple, narrow[key].to_numpy())) == sorted(map(tuple, expected[key].to_numpy()))
+        near += int((expected["activity_types"] < 1).sum() + (expected["target_groups"] < 1).sum())
+    assert near > 0  # some pairs above a threshold do not share identical code sets
+
+
 def test_sidebar_filters_and_country_apply(tmp_path):
     rows = [
         _a("A1", lead="ILO"),
@@ -305,11 +371,12 @@ def test_planted_duplicates_found_with_precision_and_recall_of_at_least_0_9(demo
     assert recall >= 0.9, f"recall {recall:.2f}: missed {sorted(planted - found)}"
 
 
-def test_blocking_at_a_high_threshold_loses_no_pair(demo_con):
-    # The narrow blocks used at the default threshold find exactly the pairs a wide search
-    # (country and theme only) scores at or above it.
+@pytest.mark.parametrize("threshold", [duplication.THRESHOLD_RANGE[0], 0.90, DEFAULT_THRESHOLD, 0.95])
+def test_blocking_at_a_high_threshold_loses_no_pair(demo_con, threshold):
+    # The narrow blocks used from 0.86 up find exactly the pairs a wide search
+    # (country and theme only) scores at or above the threshold.
     wide = duplication.duplicate_pairs(demo_con, threshold=0.5)
-    wide = wide[wide["score"] >= DEFAULT_THRESHOLD]
-    narrow = duplication.duplicate_pairs(demo_con)
+    wide = wide[wide["score"] >= threshold - 1e-9]
+    narrow = duplication.duplicate_pairs(demo_con, threshold=threshold)
     assert _ids(narrow) == _ids(wide)
     assert narrow["score"].tolist() == pytest.approx(wide["score"].tolist())

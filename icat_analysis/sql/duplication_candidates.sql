@@ -26,15 +26,18 @@ WITH sel AS MATERIALIZED (
         greatest(coalesce(a.end_date, current_date), a.start_date) AS end_day,
         greatest(len(a.countries), 1) AS n_countries,
         a.budget_usd,
-        coalesce(list_aggregate(list_transform(list_distinct(a.themes),
+        -- codes as bit masks (bit_or ignores a code listed twice, so no list_distinct: it is slow)
+        coalesce(list_aggregate(list_transform(a.themes,
             lambda c: 1::BIGINT << (list_position($theme_codes, c) - 1)), 'bit_or'), 0) AS theme_bits,
-        coalesce(list_aggregate(list_transform(list_distinct(a.activity_types),
+        coalesce(list_aggregate(list_transform(a.activity_types,
             lambda c: 1::BIGINT << (list_position($type_codes, c) - 1)), 'bit_or'), 0) AS type_bits,
-        coalesce(list_aggregate(list_transform(list_distinct(a.target_groups),
+        coalesce(list_aggregate(list_transform(a.target_groups,
             lambda c: 1::BIGINT << (list_position($group_codes, c) - 1)), 'bit_or'), 0) AS group_bits,
-        coalesce(list_aggregate(list_transform(list_distinct(a.exploitation_forms),
+        coalesce(list_aggregate(list_transform(a.exploitation_forms,
             lambda c: 1::BIGINT << (list_position($form_codes, c) - 1)), 'bit_or'), 0) AS form_bits
     FROM selected_activities($filters) AS a
+    -- one country asked for: only its activities (bit masks cost time on a large export)
+    WHERE $iso3 IS NULL OR a.activity_id IN (SELECT activity_id FROM activity_countries WHERE iso3 = $iso3)
 ),
 -- One row per activity, country, theme and, where the threshold demands a shared activity type,
 -- target group or form of exploitation ($need_type, $need_group, $need_form), per such code
@@ -124,7 +127,7 @@ hopeful AS (  -- could still reach the threshold with the best place and identic
             + $w_activity_types * activity_types + $w_target_groups * target_groups
             + $w_exploitation_forms * exploitation_forms)
           / ($w_time + $w_place + $w_activity_types + $w_target_groups + $w_exploitation_forms) * (1 - $w_text) + $w_text
-          >= $threshold
+          >= $threshold - 1e-9  -- a score exactly at the threshold counts (floating point)
 ),
 scored AS (
     SELECT
@@ -157,5 +160,5 @@ final AS (
 SELECT *
 FROM final
 -- the best a pair could reach is its score with identical texts; below the threshold even then, drop it
-WHERE structured + $w_text * (1 - structured) >= $threshold
+WHERE structured + $w_text * (1 - structured) >= $threshold - 1e-9
 ORDER BY activity_id_a, activity_id_b, iso3
