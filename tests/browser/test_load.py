@@ -82,6 +82,7 @@ def test_twenty_sessions_through_every_page(browser):
             Path(out).parent.mkdir(parents=True, exist_ok=True)
             Path(out).write_text(json.dumps(figures, indent=2))
     assert figures["exceptions"] == 0
+    assert figures.get("stalled", 0) == 0
 
 
 def _run(browser, data: Path, figures: dict) -> None:
@@ -114,10 +115,10 @@ def _run(browser, data: Path, figures: dict) -> None:
         tabs = [c.new_page() for c in contexts]
         peak = before
         t_all = time.perf_counter()
-        for t in tabs:
+        for t in tabs:  # opened one after the other; all twenty stay connected
             t.goto(url + "/", wait_until="commit")
-        for t in tabs:
             _wait(t, "Overview")
+        figures["twenty_sessions_opened_s"] = round(time.perf_counter() - t_all, 1)
         steps = {}
         figures["per_page_all_sessions_s"] = steps
         exceptions = 0
@@ -126,9 +127,14 @@ def _run(browser, data: Path, figures: dict) -> None:
             for t in tabs:
                 _go(t, label, dispatch=True)
             for t in tabs:
-                _wait(t, title)
+                try:
+                    _wait(t, title, timeout=120_000)
+                except Exception:  # a session that never finished the page: counted, not fatal
+                    figures["stalled"] = figures.get("stalled", 0) + 1
+                    continue
                 exceptions += t.locator("[data-testid='stException']").count()
             steps[label] = round(time.perf_counter() - t0, 2)
+            figures["exceptions"] = exceptions
             peak = max(peak, _mb(server))
         figures["all_sessions_all_pages_s"] = round(time.perf_counter() - t_all, 1)
         figures["per_page_all_sessions_s"] = steps
