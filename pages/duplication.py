@@ -97,18 +97,19 @@ with tab_hot:
         )
         st.caption(geo.UN_MAP_DISCLAIMER)
         st.subheader("By country")
+        by_country_table = by_country.drop(columns=["iso3"]).rename(
+            columns={
+                "country": "Country",
+                "pairs": "Pairs",
+                "activities": "Activities involved",
+                "agencies": "Agencies",
+                "n_agencies": "Number of agencies",
+                "budget_usd": "Budget involved (USD)",
+                "top_score": "Highest score",
+            }
+        )
         st.dataframe(
-            by_country.drop(columns=["iso3"]).rename(
-                columns={
-                    "country": "Country",
-                    "pairs": "Pairs",
-                    "activities": "Activities involved",
-                    "agencies": "Agencies",
-                    "n_agencies": "Number of agencies",
-                    "budget_usd": "Budget involved (USD)",
-                    "top_score": "Highest score",
-                }
-            ),
+            by_country_table,
             hide_index=True,
             width="stretch",
             column_config={
@@ -116,24 +117,28 @@ with tab_hot:
                 "Highest score": st.column_config.NumberColumn(format="%.2f"),
             },
         )
+        st_adapter.table_downloads(
+            by_country_table, "Hot-spots by country", "hotspots-by-country", "Hot-spots", "dup_country_dl"
+        )
         st.caption(
             "A pair sharing several countries counts in each. Budget involved: the sum of the budgets "
             "of the activities in these pairs, each counted once per country (regional budgets are not split)."
         )
         st.subheader("By country and theme")
         by_theme = duplication.hotspots_by_country_theme(scored)
+        by_theme_table = by_theme.drop(columns=["iso3", "n_agencies"]).rename(
+            columns={
+                "country": "Country",
+                "theme": "Theme",
+                "pairs": "Pairs",
+                "activities": "Activities involved",
+                "agencies": "Agencies",
+                "budget_usd": "Budget involved (USD)",
+                "top_score": "Highest score",
+            }
+        )
         st.dataframe(
-            by_theme.drop(columns=["iso3", "n_agencies"]).rename(
-                columns={
-                    "country": "Country",
-                    "theme": "Theme",
-                    "pairs": "Pairs",
-                    "activities": "Activities involved",
-                    "agencies": "Agencies",
-                    "budget_usd": "Budget involved (USD)",
-                    "top_score": "Highest score",
-                }
-            ),
+            by_theme_table,
             hide_index=True,
             width="stretch",
             column_config={
@@ -142,6 +147,9 @@ with tab_hot:
             },
         )
         st.caption("A pair counts under every theme both activities share.")
+        st_adapter.table_downloads(
+            by_theme_table, "Hot-spots by country and theme", "hotspots-by-theme", "Hot-spots by theme", "dup_theme_dl"
+        )
 
 with tab_open:
     limit = 500

@@ -142,14 +142,18 @@ else:
             if acts.empty:
                 st.info(f"None of the selected activities works in {name}.", icon=":material/info:")
             else:
+                acts_table = country_profile.activities_table(acts)
                 st.dataframe(
-                    country_profile.activities_table(acts),
+                    acts_table,
                     hide_index=True,
                     width="stretch",
                     column_config={
                         "Budget (USD)": st.column_config.NumberColumn(format="localized"),
                         "Title": st.column_config.TextColumn(width="large"),
                     },
+                )
+                st_adapter.table_downloads(
+                    acts_table, "Activities", f"{iso3.lower()}-activities", f"{iso3} activities", "map_acts_dl"
                 )
         with tabs[1]:
             a, b = st.columns([2, 1])
@@ -220,7 +224,9 @@ else:
     if ranked.empty:
         st.info("No country in the selected places has UNODC counts of detected victims.", icon=":material/info:")
     else:
-        st.dataframe(need.gaps_table(ranked), hide_index=True, width="stretch", height=420)
+        gaps = need.gaps_table(ranked)
+        st.dataframe(gaps, hide_index=True, width="stretch", height=420)
+        st_adapter.table_downloads(gaps, "Possible gaps", "possible-gaps", "Possible gaps", "map_gaps_dl")
     st.caption(
         "Source: " + need.citation(st_adapter.manifest(), []) + ". Detected victims: total, all forms, sexes and ages."
     )
