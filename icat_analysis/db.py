@@ -36,7 +36,8 @@ def connect(data_dir: Path, *, in_memory: bool = True) -> duckdb.DuckDBPyConnect
     empty table with the contract's columns, so an empty export still answers every query.
     """
     data_dir = Path(data_dir)
-    con = duckdb.connect(":memory:")
+    # No progress bar: it writes to the terminal of the command line and the benchmark.
+    con = duckdb.connect(":memory:", config={"enable_progress_bar": False})
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
         path = data_dir / file_name
