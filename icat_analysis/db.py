@@ -37,7 +37,8 @@ def connect(data_dir: Path, *, in_memory: bool = True) -> duckdb.DuckDBPyConnect
     """
     data_dir = Path(data_dir)
     # No progress bar: it writes to the terminal of the command line and the benchmark.
-    con = duckdb.connect(":memory:", config={"enable_progress_bar": False})
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
         path = data_dir / file_name
