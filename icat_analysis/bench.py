@@ -97,7 +97,7 @@ def page_coverage(run, con, f, data_dir):
     detections = run("coverage_detections", None)
     dim, role = "country", f.role
     d = coverage.dimension(dim)
-    cells = run(d.query, f)
+    cells = run(d.query, f, **d.params)
     options = dict(
         dim=dim,
         role=role,

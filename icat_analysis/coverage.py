@@ -23,6 +23,12 @@ class Dimension:
     query: str  # the named query that returns its cells
     place_word: str  # one of them, in a sentence ("country")
     has_gaps: bool  # whether UNODC detections can mark places of it as gaps
+    code_list: str | None = None  # the activity list column a code dimension counts ($code_list)
+
+    @property
+    def params(self) -> dict:
+        """The query's parameters besides the filters."""
+        return {"code_list": self.code_list} if self.code_list else {}
 
 
 #: The dimensions a person may choose, each mapped to a fixed query (an allow-list).
@@ -30,9 +36,11 @@ DIMENSIONS: dict[str, Dimension] = {
     "country": Dimension("Country", "coverage_country", "country", True),
     "sub_region": Dimension("Sub-region", "coverage_sub_region", "sub-region", True),
     "region": Dimension("Region", "coverage_region", "region", True),
-    "theme": Dimension("Theme", "coverage_theme", "theme", False),
-    "target_group": Dimension("Target group", "coverage_target_group", "target group", False),
-    "exploitation_form": Dimension("Form of exploitation", "coverage_exploitation_form", "form of exploitation", False),
+    "theme": Dimension("Theme", "coverage_codes", "theme", False, "themes"),
+    "target_group": Dimension("Target group", "coverage_codes", "target group", False, "target_groups"),
+    "exploitation_form": Dimension(
+        "Form of exploitation", "coverage_codes", "form of exploitation", False, "exploitation_forms"
+    ),
 }
 #: role choice -> roles counted in a cell
 ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead",), "partner": ("partner",)}

@@ -53,7 +53,7 @@ with tab_matrix:
         or "activities"
     )
     d = coverage.dimension(dim)
-    cells = st_adapter.run(d.query, f)
+    cells = st_adapter.run(d.query, f, **d.params)
 
     c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
     sort_places = c1.selectbox(

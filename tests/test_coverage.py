@@ -66,7 +66,8 @@ def con(tmp_path_factory):
 
 
 def _cells(con, dim, f=None):
-    return db.query(con, coverage.dimension(dim).query, f)
+    d = coverage.dimension(dim)
+    return db.query(con, d.query, f, **d.params)
 
 
 def _independent(agency, place, roles, key="countries", budget=False):
