@@ -16,6 +16,10 @@ from .geo import as_list
 #: the band where censored GLOTIP values ("<5") are drawn: they are known to be 0-4, no more
 CENSORED_BAND = (0.0, 5.0)
 CENSORED_Y = 2.5
+#: rows of a country's activities shown on the page (the download has them all)
+SHOWN = 1000
+#: bars in the timeline
+TIMELINE_ROWS = 60
 
 
 def _join(codes, names: dict[str, str] | None = None) -> str:
@@ -57,28 +61,27 @@ def agencies_table(agencies: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def theme_counts(activities: pd.DataFrame) -> pd.DataFrame:
-    """Activities per theme (an activity with two themes counts under both)."""
+def theme_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Activities per theme (``country_theme_counts``), labelled, in the code list's order."""
     labels = reference.labels("theme")
-    rows = [t for themes in activities["themes"] for t in as_list(themes)]
-    counts = pd.Series(rows, dtype="object").value_counts()
-    order = [c for c in reference.codes("theme") if c in counts.index]
-    return pd.DataFrame({"Theme": [labels.get(c, c) for c in order], "Activities": [int(counts[c]) for c in order]})
+    by_code = dict(zip(counts["theme"], counts["activities"]))
+    order = [c for c in reference.codes("theme") if c in by_code]
+    return pd.DataFrame({"Theme": [labels.get(c, c) for c in order], "Activities": [int(by_code[c]) for c in order]})
 
 
-def summary(activities: pd.DataFrame, agencies: pd.DataFrame) -> dict:
-    """Headline numbers for the profile header."""
-    budgets = activities["budget_usd"].dropna()
+def summary(totals: pd.DataFrame, agencies: pd.DataFrame) -> dict:
+    """Headline numbers for the profile header, from ``country_summary`` and ``country_agencies``."""
+    row = totals.iloc[0]
     return {
-        "activities": int(activities["activity_id"].nunique()),
+        "activities": int(row["activities"]),
         "agencies_present": int(agencies["agency"].nunique()),
-        "known_budget_usd": float(budgets.sum()),
-        "activities_with_budget": int(len(budgets)),
-        "regional_or_global": int(activities["scope"].isin(["regional", "global"]).sum()),
+        "known_budget_usd": float(row["known_budget_usd"]),
+        "activities_with_budget": int(row["activities_with_budget"]),
+        "regional_or_global": int(row["regional_or_global"]),
     }
 
 
-def timeline_figure(activities: pd.DataFrame, today: date | None = None, max_rows: int = 60) -> go.Figure:
+def timeline_figure(activities: pd.DataFrame, today: date | None = None, max_rows: int = TIMELINE_ROWS) -> go.Figure:
     """A bar per activity from start to end (ongoing ones run to today), coloured by lead agency.
 
     Titles come from the data: they are escaped so plotly shows them as text.

@@ -57,6 +57,12 @@ def run(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
     return _cached_query(str(current_data_dir()), export_version(), name, f, frozen).copy()
 
 
+def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
+    """A named query run now, outside the result cache: for a full download that is built only
+    when someone clicks it (caching every row of a large export would hold it in memory)."""
+    return db.query(connection(), name, (filters or Filters()).without_notices(), **params)
+
+
 def manifest() -> dict:
     return export.read_manifest(current_data_dir())
 
@@ -263,11 +269,19 @@ def validation_problems() -> list[str] | None:
 
 
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
-    """CSV and XLSX buttons for one table (labelled, formulas neutralised)."""
+    """CSV and XLSX buttons for one table (labelled, formulas neutralised).
+
+    ``table`` is a DataFrame, or a function returning one, called only when a button is
+    clicked (for a table larger than what the page shows).
+    """
+
+    def rows() -> pd.DataFrame:
+        return table() if callable(table) else table
+
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(table),
+        data=lambda: downloads.to_csv_bytes(rows()),
         file_name=f"icat-{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -277,7 +291,7 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     )
     c2.download_button(
         f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(table, sheet),
+        data=lambda: downloads.to_xlsx_bytes(rows(), sheet),
         file_name=f"icat-{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

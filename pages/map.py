@@ -119,9 +119,9 @@ else:
     if iso3:
         name = NAMES.get(iso3, iso3)
         st.header(f"{name} ({iso3})", anchor="country-profile")
-        acts = st_adapter.run("country_activities", f, iso3=iso3)
+        acts = st_adapter.run("country_activities", f, iso3=iso3, by_lead=False, limit=country_profile.SHOWN)
         agencies = st_adapter.run("country_agencies", f, iso3=iso3)
-        s = country_profile.summary(acts, agencies)
+        s = country_profile.summary(st_adapter.run("country_summary", f, iso3=iso3), agencies)
         c = st.columns(4)
         c[0].metric("Activities", f"{s['activities']:,}", border=True)
         c[1].metric("Agencies present", f"{s['agencies_present']:,}", border=True)
@@ -152,8 +152,19 @@ else:
                         "Title": st.column_config.TextColumn(width="large"),
                     },
                 )
+                if s["activities"] > len(acts):
+                    st.caption(
+                        f"The first {len(acts):,} of {s['activities']:,} activities, by start date;"
+                        " the downloads hold them all."
+                    )
                 st_adapter.table_downloads(
-                    acts_table, "Activities", f"{iso3.lower()}-activities", f"{iso3} activities", "map_acts_dl"
+                    lambda: country_profile.activities_table(
+                        st_adapter.fetch("country_activities", f, iso3=iso3, by_lead=False, limit=None)
+                    ),
+                    "Activities",
+                    f"{iso3.lower()}-activities",
+                    f"{iso3} activities",
+                    "map_acts_dl",
                 )
         with tabs[1]:
             a, b = st.columns([2, 1])
@@ -165,19 +176,28 @@ else:
                     column_config={"Name": st.column_config.TextColumn(width="medium")},
                 )
             with b:
-                st.dataframe(country_profile.theme_counts(acts), hide_index=True, width="stretch")
+                st.dataframe(
+                    country_profile.theme_counts(st_adapter.run("country_theme_counts", f, iso3=iso3)),
+                    hide_index=True,
+                    width="stretch",
+                )
                 st.caption("An activity with several themes counts under each.")
         with tabs[2]:
             if acts.empty:
                 st.info(f"No activities in {name} to draw.", icon=":material/info:")
             else:
+                timeline = st_adapter.run(
+                    "country_activities", f, iso3=iso3, by_lead=True, limit=country_profile.TIMELINE_ROWS
+                )
                 st_adapter.plotly_chart(
-                    country_profile.timeline_figure(acts, st_adapter.today()),
+                    country_profile.timeline_figure(timeline, st_adapter.today()),
                     config=PLAIN_CONFIG,
                     alt=f"Timeline of activities in {name} by lead agency",
                 )
-                if len(acts) > 60:
-                    st.caption(f"The first 60 of {len(acts):,} activities, by lead agency and start date.")
+                if s["activities"] > len(timeline):
+                    st.caption(
+                        f"The first {len(timeline):,} of {s['activities']:,} activities, by lead agency and start date."
+                    )
         with tabs[3]:
             trend = st_adapter.run("country_victims_trend", iso3=iso3)
             if trend.empty:

@@ -52,7 +52,7 @@ def con(tmp_path_factory):
 
 
 def test_profile_lists_the_countrys_activities_and_agencies_by_role(con):
-    acts = db.query(con, "country_activities", Filters(), iso3="THA")
+    acts = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=False, limit=None)
     assert sorted(acts["activity_id"]) == ["A1", "A2", "A3"]
     table = cp.activities_table(acts).set_index("ID")
     assert table.loc["A2", "Partners"] == "ILO, UNICEF"
@@ -60,7 +60,8 @@ def test_profile_lists_the_countrys_activities_and_agencies_by_role(con):
     agencies = cp.agencies_table(db.query(con, "country_agencies", Filters(), iso3="THA")).set_index("Agency")
     assert agencies.loc["ILO", "Lead in"] == 1 and agencies.loc["ILO", "Partner in"] == 1
     assert agencies.loc["UNICEF", "Lead in"] == 0 and agencies.loc["UNICEF", "Partner in"] == 1
-    s = cp.summary(acts, db.query(con, "country_agencies", Filters(), iso3="THA"))
+    totals = db.query(con, "country_summary", Filters(), iso3="THA")
+    s = cp.summary(totals, db.query(con, "country_agencies", Filters(), iso3="THA"))
     assert s == {
         "activities": 3,
         "agencies_present": 4,
@@ -68,17 +69,29 @@ def test_profile_lists_the_countrys_activities_and_agencies_by_role(con):
         "activities_with_budget": 2,
         "regional_or_global": 1,
     }
-    themes = cp.theme_counts(acts).set_index("Theme")["Activities"].to_dict()
+    counts = db.query(con, "country_theme_counts", Filters(), iso3="THA")
+    themes = cp.theme_counts(counts).set_index("Theme")["Activities"].to_dict()
     assert themes == {"Prevention": 1, "Protection": 2, "Prosecution": 1}
 
 
 def test_profile_respects_filters(con):
-    acts = db.query(con, "country_activities", Filters(agencies=("UNICEF",)), iso3="THA")
+    acts = db.query(con, "country_activities", Filters(agencies=("UNICEF",)), iso3="THA", by_lead=False, limit=None)
     assert acts["activity_id"].tolist() == ["A2"]
 
 
+def test_profile_shows_the_first_rows_and_counts_them_all(con):
+    """The page shows the first rows by start date (or by lead for the timeline); the header
+    counts every activity, so a busy country's profile stays quick."""
+    shown = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=False, limit=2)
+    everything = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=False, limit=None)
+    assert shown["activity_id"].tolist() == everything["activity_id"].tolist()[:2]
+    by_lead = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=True, limit=2)
+    assert by_lead["lead_agency"].tolist() == ["ILO", "IOM"]
+    assert int(db.query(con, "country_summary", Filters(), iso3="THA")["activities"].iloc[0]) == 3
+
+
 def test_timeline_has_a_bar_per_activity_by_lead_and_escapes_titles(con):
-    acts = db.query(con, "country_activities", Filters(), iso3="THA")
+    acts = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=True, limit=60)
     fig = cp.timeline_figure(acts, today=date(2026, 6, 1))
     assert sorted(t.name for t in fig.data) == ["ILO", "IOM", "UNODC"]
     labels = [y for t in fig.data for y in t.y]

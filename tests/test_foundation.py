@@ -60,3 +60,38 @@ def test_url_values_outside_code_lists_are_dropped_with_notice():
 def test_sentence_names_the_filters():
     f = Filters(agencies=("ILO", "IOM"), role="lead", regions=("South-eastern Asia",), year_from=2015, year_to=2020)
     assert f.describe(214) == "214 activities led by ILO or IOM in South-eastern Asia, 2015-2020"
+
+
+def test_row_ids_tie_the_link_tables_to_their_activity(tmp_path):
+    """Page queries join on the integer rid: it must name the same activity in all three
+    tables, and a link row whose activity is missing is kept (with no rid), not dropped."""
+    rows = [
+        activity("A1", lead="ILO", partners=["IOM"], countries=["THA", "LAO"]),
+        activity("A2", lead="UNICEF", countries=["VNM"]),
+    ]
+    con = db.connect(make_export(tmp_path, rows))
+    by_id = dict(con.execute("SELECT activity_id, rid FROM activities").fetchall())
+    assert sorted(by_id) == ["A1", "A2"] and len(set(by_id.values())) == 2
+    for table in ("activity_countries", "activity_agencies"):
+        pairs = con.execute(f"SELECT DISTINCT activity_id, rid FROM {table}").fetchall()
+        assert all(by_id[a] == r for a, r in pairs)
+    who_where = con.execute(
+        "SELECT iso3, agency, role FROM activity_places_agencies WHERE rid = ? ORDER BY ALL", [by_id["A1"]]
+    ).fetchall()
+    assert who_where == [
+        ("LAO", "ILO", "lead"),
+        ("LAO", "IOM", "partner"),
+        ("THA", "ILO", "lead"),
+        ("THA", "IOM", "partner"),
+    ]
+
+    # a link file naming an activity the activities file lacks (validate reports it)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "activity_countries.parquet"
+    links = pq.read_table(path)
+    extra = pa.table({"activity_id": ["GONE"], "iso3": ["KHM"]}).cast(links.schema)
+    pq.write_table(pa.concat_tables([links, extra]), path)
+    con = db.connect(tmp_path)
+    assert con.execute("SELECT count(*), count(rid) FROM activity_countries").fetchone() == (4, 3)

@@ -1,4 +1,7 @@
--- The selected activities working in one country (regional and global ones included).
+-- The selected activities working in one country (regional and global ones included), by start
+-- date, or by lead agency and start date for the timeline ($by_lead). $limit rows at most
+-- (NULL: all, for the download): a busy country has tens of thousands at 1,000,000 activities,
+-- and the page shows only the first ones.
 SELECT a.activity_id,
        a.title,
        a.lead_agency,
@@ -10,5 +13,6 @@ SELECT a.activity_id,
        a.themes,
        a.budget_usd
 FROM selected_activities($filters) AS a
-WHERE list_contains(a.countries, $iso3)
-ORDER BY a.start_date, a.activity_id
+WHERE a.rid IN (SELECT rid FROM activity_countries WHERE iso3 = $iso3)
+ORDER BY CASE WHEN $by_lead THEN a.lead_agency END, a.start_date, a.activity_id
+LIMIT $limit

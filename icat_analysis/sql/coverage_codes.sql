@@ -11,9 +11,9 @@ WITH wanted AS (
            END AS codes
 ),
 cells AS (
-    SELECT DISTINCT a.activity_id, a.budget_usd, aa.agency, aa.role, v.place
+    SELECT DISTINCT a.rid, a.budget_usd, aa.agency, aa.role, v.place
     FROM selected_activities($filters) AS a
-    JOIN activity_agencies AS aa ON aa.activity_id = a.activity_id
+    JOIN activity_agencies AS aa USING (rid)
     CROSS JOIN (SELECT unnest(CASE $code_list
                                   WHEN 'themes' THEN a.themes
                                   WHEN 'target_groups' THEN a.target_groups

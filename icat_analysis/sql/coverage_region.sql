@@ -2,15 +2,14 @@
 -- countries of one region count once in that region, not once per country. Only the
 -- agencies and places the filters name are kept.
 WITH cells AS (
-    SELECT DISTINCT a.activity_id, a.budget_usd, aa.agency, aa.role, c.region AS place
+    SELECT DISTINCT a.rid, a.budget_usd, x.agency, x.role, c.region AS place
     FROM selected_activities($filters) AS a
-    JOIN activity_agencies AS aa ON aa.activity_id = a.activity_id
-    JOIN activity_countries AS ac ON ac.activity_id = a.activity_id
-    JOIN countries AS c ON c.iso3 = ac.iso3
+    JOIN activity_places_agencies AS x USING (rid)
+    JOIN countries AS c ON c.iso3 = x.iso3
     WHERE (struct_extract($filters, 'agencies') IS NULL
-           OR list_contains(struct_extract($filters, 'agencies'), aa.agency))
+           OR list_contains(struct_extract($filters, 'agencies'), x.agency))
       AND (struct_extract($filters, 'iso3') IS NULL
-           OR list_contains(struct_extract($filters, 'iso3'), ac.iso3))
+           OR list_contains(struct_extract($filters, 'iso3'), x.iso3))
 )
 SELECT agency, role, place,
        count(*) AS activities,

@@ -3,17 +3,17 @@
 -- is NULL, the world). An activity is active in a year its start-end span touches; an open
 -- end runs to today. Cancelled activities did not run and are left out.
 WITH chosen AS (
-    SELECT a.activity_id, a.start_date, coalesce(a.end_date, current_date) AS end_date
+    SELECT a.rid, a.start_date, coalesce(a.end_date, current_date) AS end_date
     FROM selected_activities($filters) AS a
     WHERE coalesce(a.status, '') <> 'cancelled'
       AND ($iso3 IS NULL
            OR EXISTS (SELECT 1 FROM activity_countries AS ac
-                      WHERE ac.activity_id = a.activity_id AND list_contains($iso3, ac.iso3)))
+                      WHERE ac.rid = a.rid AND list_contains($iso3, ac.iso3)))
 ),
 years AS (
     SELECT unnest(generate_series($year_from::INTEGER, $year_to::INTEGER)) AS year
 )
-SELECT y.year, count(c.activity_id) AS activities
+SELECT y.year, count(c.rid) AS activities
 FROM years AS y
 LEFT JOIN chosen AS c
        ON year(c.start_date) <= y.year AND year(c.end_date) >= y.year

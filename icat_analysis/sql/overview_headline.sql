@@ -1,16 +1,22 @@
 -- The Overview's headline figures for the selected activities. `$today` is bound (not
 -- current_date) so a cached result is keyed by the day it describes.
 WITH a AS (
-    SELECT * FROM selected_activities($filters) AS a
+    SELECT rid, lead_agency, partner_agencies, is_joint, budget_usd, start_date, end_date, status
+    FROM selected_activities($filters) AS a
 ),
+-- agencies from the activities' own lead and partner columns: no join with a link table
 involved AS (
-    SELECT count(DISTINCT x.agency) AS n
-    FROM activity_agencies AS x
-    SEMI JOIN a ON a.activity_id = x.activity_id
+    SELECT count(DISTINCT agency) AS n
+    FROM (
+        SELECT lead_agency AS agency FROM a
+        UNION ALL
+        SELECT unnest(partner_agencies) AS agency FROM a
+    )
 ),
 places AS (
-    SELECT count(DISTINCT iso3) AS n
-    FROM (SELECT unnest(countries) AS iso3 FROM a)
+    SELECT count(DISTINCT ac.iso3) AS n
+    FROM activity_countries AS ac
+    WHERE ac.rid IN (SELECT rid FROM a)
 )
 SELECT
     count(*) AS activities,
