@@ -212,8 +212,11 @@ def matrix_table(m: CoverageMatrix) -> pd.DataFrame:
         out[agency_label(agency)] = m.values[agency].to_numpy()
     out["Total (sum of cells)"] = m.values.sum(axis=1).to_numpy()
     if d.has_gaps:
+        # one pass over a boolean array: cell-by-cell .at lookups took 0.2 s for 164 x 19
+        flags = m.gaps.to_numpy(dtype=bool)
+        agencies = list(m.values.columns)
         out["Agencies with no work where UNODC reports detected victims"] = [
-            "; ".join(a for a in m.values.columns if m.gaps.at[p, a]) for p in m.values.index
+            "; ".join(a for a, gap in zip(agencies, row) if gap) for row in flags
         ]
     return out
 
