@@ -1,21 +1,26 @@
 -- For the agency directory: how many selected activities each agency leads, joins as a partner,
 -- and in how many countries it works.
-WITH involved AS (
-    SELECT aa.agency, aa.role, a.rid
-    FROM selected_activities($filters) AS a
-    JOIN activity_agencies AS aa USING (rid)
+WITH sel AS (
+    SELECT rid FROM selected_activities($filters)
+),
+involved AS (
+    SELECT aa.agency,
+           count(DISTINCT aa.rid) FILTER (WHERE aa.role = 'lead') AS lead_activities,
+           count(DISTINCT aa.rid) FILTER (WHERE aa.role = 'partner') AS partner_activities
+    FROM activity_agencies AS aa
+    WHERE aa.rid IN (SELECT rid FROM sel)
+    GROUP BY aa.agency
 ),
 places AS (
-    SELECT i.agency, count(DISTINCT ac.iso3) AS countries
-    FROM involved AS i
-    JOIN activity_countries AS ac ON ac.rid = i.rid
-    GROUP BY ALL
+    SELECT x.agency, count(DISTINCT x.iso3) AS countries
+    FROM activity_places_agencies AS x
+    WHERE x.rid IN (SELECT rid FROM sel)
+    GROUP BY x.agency
 )
 SELECT i.agency,
-       count(DISTINCT i.rid) FILTER (WHERE i.role = 'lead') AS lead_activities,
-       count(DISTINCT i.rid) FILTER (WHERE i.role = 'partner') AS partner_activities,
-       coalesce(any_value(p.countries), 0) AS countries
+       i.lead_activities,
+       i.partner_activities,
+       coalesce(p.countries, 0) AS countries
 FROM involved AS i
-LEFT JOIN places AS p ON p.agency = i.agency
-GROUP BY i.agency
+LEFT JOIN places AS p USING (agency)
 ORDER BY i.agency
