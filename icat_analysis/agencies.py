@@ -167,8 +167,6 @@ def partners_chart(partners: pd.DataFrame, agency: str) -> go.Figure:
 
 
 def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
-    """The agency's activities with its role, labelled like every other activity download."""
-    out = labelled_activities(activities)
-    role = reference.labels("role")
-    out.insert(2, "Role of this agency", [role.get(r, r) for r in activities["role"]])
-    return out
+    """The agency's activities (``agency_activities`` or one page of them) with its role,
+    labelled like every other activity download."""
+    return labelled_activities(activities)

@@ -79,12 +79,14 @@ def page_map_country(run, con, f, data_dir):
     from . import country_profile
 
     page_map(run, con, f, data_dir)
-    acts = run("country_activities", f, iso3=PAIRS_COUNTRY)
+    acts = run("country_activities", f, iso3=PAIRS_COUNTRY, by_lead=False, limit=country_profile.SHOWN)
     agencies = run("country_agencies", f, iso3=PAIRS_COUNTRY)
-    country_profile.summary(acts, agencies)
+    country_profile.summary(run("country_summary", f, iso3=PAIRS_COUNTRY), agencies)
     country_profile.activities_table(acts)
     country_profile.agencies_table(agencies)
-    country_profile.theme_counts(acts)
+    country_profile.theme_counts(run("country_theme_counts", f, iso3=PAIRS_COUNTRY))
+    timeline = run("country_activities", f, iso3=PAIRS_COUNTRY, by_lead=True, limit=country_profile.TIMELINE_ROWS)
+    country_profile.timeline_figure(timeline)
     run("country_victims_trend", iso3=PAIRS_COUNTRY)
 
 
@@ -159,7 +161,7 @@ def page_agencies(run, con, f, data_dir):
 
 def page_agency_profile(run, con, f, data_dir):
     """The agencies page with one agency's profile open (ILO)."""
-    from . import agencies
+    from . import agencies, downloads
 
     page_agencies(run, con, f, data_dir)
     code = PROFILE_AGENCY
@@ -168,7 +170,11 @@ def page_agency_profile(run, con, f, data_dir):
         agencies.coverage_map_frame(countries, code)
     run("agency_themes_by_year", f, agency=code)
     agencies.partners_table(run("agency_partners", f, agency=code))
-    agencies.activities_table(run("agency_activities", f, agency=code))
+    # its activities: counted, and the first page fetched and labelled (the download is
+    # built only when clicked)
+    n = int(run("agency_activities_count", f, agency=code)["activities"].iloc[0])
+    page = downloads.page_of(n, 1)
+    agencies.activities_table(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
 
 
 def page_duplication_count(run, con, f, data_dir):
@@ -180,12 +186,14 @@ def page_duplication_count(run, con, f, data_dir):
 
 
 def page_data(run, con, f, data_dir):
+    """The Data page: the selection counted, its first page of rows fetched and labelled (the
+    downloads are built only when clicked)."""
     from . import dictionary, downloads, export
 
-    rows = run("activity_rows", f)
-    if not rows.empty:
-        table = downloads.labelled_activities(rows)
-        table.head(1000)
+    n = int(run("activity_rows_count", f)["activities"].iloc[0])
+    if n:
+        page = downloads.page_of(n, 1)
+        downloads.labelled_activities(run("activity_rows_page", f, limit=page.limit, offset=page.offset))
     run("export_row_counts", None)
     m = export.read_manifest(data_dir)
     dictionary.manifest_facts(m)

@@ -5,17 +5,29 @@ A cell beginning with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return,
 spreadsheets skip before such a sign) is a formula to Excel and LibreOffice; a title sent
 by an agency could start with one. Such cells get a leading single quote, so the spreadsheet
 shows the text instead of running it.
+
+Activities are labelled column by column with Arrow compute functions, never cell by cell in
+Python: a download of a million activities is labelled in seconds. The full download of a
+selection is written batch by batch straight from DuckDB, so it never holds the whole
+selection as a DataFrame. Pages show one page of rows at a time (:func:`page_of`).
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from . import reference
+from .contract import LIST_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: control characters XLSX cannot hold (openpyxl refuses them)
@@ -25,6 +37,8 @@ _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "activity_id": ("Activity ID", None),
     "title": ("Title", None),
+    # only in one agency's list of activities (``agency_activities``): its role in each
+    "role": ("Role of this agency", "role"),
     "description": ("Description", None),
     "lead_agency": ("Lead agency", "agency"),
     "partner_agencies": ("Partner agencies", "agency"),
@@ -42,19 +56,88 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "donors": ("Donors", None),
     "last_updated": ("Last updated", None),
 }
+DATE_COLUMNS = ("start_date", "end_date", "last_updated")
 LIST_SEPARATOR = "; "
 
+#: rows shown on one page of a table of activities
+PAGE_ROWS = 1000
+#: the largest selection offered as an Excel file: openpyxl writes about 2,000 rows of
+#: activities a second (50,000 take about half a minute), and a sheet holds at most
+#: 1,048,576 rows. The CSV holds every selection and opens in Excel too.
+XLSX_MAX_ROWS = 50_000
+#: the most rows an Excel sheet holds
+EXCEL_SHEET_ROWS = 1_048_576
+#: rows DuckDB hands over at a time while a full download is written
+BATCH_ROWS = 100_000
 
-def _is_listy(v) -> bool:
-    return isinstance(v, (list, tuple, np.ndarray))
+
+# ---- labels ---------------------------------------------------------------------------------
+@cache
+def _label_arrays(kind: str) -> tuple[pa.Array, pa.Array]:
+    names = reference.labels(kind)
+    return pa.array(list(names), pa.string()), pa.array(list(names.values()), pa.string())
 
 
-def _label_cell(v, names: dict[str, str] | None):
-    if _is_listy(v):
-        return LIST_SEPARATOR.join(str(names.get(x, x)) if names else str(x) for x in v)
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    return names.get(v, v) if names else v
+def _labelled_codes(arr: pa.Array, kind: str | None) -> pa.Array:
+    """Codes replaced by their labels; a value without a label stays as it is."""
+    arr = arr.cast(pa.string())
+    if kind is None:
+        return arr
+    codes, labels = _label_arrays(kind)
+    return pc.coalesce(labels.take(pc.index_in(arr, value_set=codes)), arr)
+
+
+def _joined_list(arr: pa.Array, kind: str | None) -> pa.Array:
+    """Each list labelled and joined with "; " (an empty list gives "", a missing one null)."""
+    if not (pa.types.is_list(arr.type) and pa.types.is_string(arr.type.value_type)):
+        arr = arr.cast(pa.list_(pa.string()))
+    # Label the list values once, then rebuild the lists on the same offsets.
+    values = _labelled_codes(arr.values, kind)
+    lists = pa.ListArray.from_arrays(arr.offsets, values, mask=arr.is_null() if arr.null_count else None)
+    return pc.binary_join(lists, LIST_SEPARATOR)
+
+
+def _labelled_column(col: str, arr: pa.Array) -> pa.Array:
+    kind = ACTIVITY_COLUMNS[col][1]
+    if col in LIST_COLUMNS:
+        return _joined_list(arr, kind)
+    if col == "is_joint":
+        return pc.if_else(arr.cast(pa.bool_()), "yes", "no")
+    if col == "budget_usd":
+        return arr.cast(pa.float64())
+    if col in DATE_COLUMNS:
+        return arr.cast(pa.date32())
+    return _labelled_codes(arr, kind)
+
+
+def labelled_table(table: pa.Table | pa.RecordBatch) -> pa.Table:
+    """Arrow activities with readable headings, names for codes and lists joined with "; "."""
+    columns, headings = [], []
+    for col, (heading, _kind) in ACTIVITY_COLUMNS.items():
+        if col not in table.column_names:
+            continue
+        data = table.column(col)
+        chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
+        labelled = [_labelled_column(col, c) for c in chunks]
+        columns.append(pa.chunked_array(labelled, type=_labelled_type(col)))
+        headings.append(heading)
+    return pa.Table.from_arrays(columns, names=headings)
+
+
+def _labelled_type(col: str) -> pa.DataType:
+    if col == "budget_usd":
+        return pa.float64()
+    if col in DATE_COLUMNS:
+        return pa.date32()
+    return pa.string()
+
+
+def _arrow_column(col: str, s: pd.Series) -> pa.Array:
+    if col in LIST_COLUMNS:
+        return pa.array(s, type=pa.list_(pa.string()), from_pandas=True)
+    if col in DATE_COLUMNS:
+        return pa.array(pd.to_datetime(s), from_pandas=True)
+    return pa.array(s, from_pandas=True)
 
 
 def labelled_activities(df: pd.DataFrame) -> pd.DataFrame:
@@ -62,22 +145,46 @@ def labelled_activities(df: pd.DataFrame) -> pd.DataFrame:
 
     Agencies and countries appear by name (ILO -> International Labour Organization), code
     lists by label (capacity_building -> Capacity building); the activity ID keeps its code.
-    Columns not in the template are left out.
+    Columns not in the template (except an agency's role) are left out.
     """
-    out = {}
-    for col, (heading, kind) in ACTIVITY_COLUMNS.items():
-        if col not in df.columns:
-            continue
-        names = reference.labels(kind) if kind else None
-        if col == "is_joint":
-            out[heading] = df[col].map({True: "yes", False: "no"})
-        elif col == "budget_usd":
-            out[heading] = df[col]
-        else:
-            out[heading] = [_label_cell(v, names) for v in df[col]]
-    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+    cols = [c for c in ACTIVITY_COLUMNS if c in df.columns]
+    table = pa.Table.from_arrays([_arrow_column(c, df[c]) for c in cols], names=cols)
+    return labelled_table(table).to_pandas()
 
 
+# ---- pages of rows --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Page:
+    """One page of a long table: which rows it shows and how to say so."""
+
+    number: int  # 1-based, within 1..pages
+    pages: int
+    offset: int  # rows before this page (the SQL OFFSET)
+    limit: int  # rows on a full page (the SQL LIMIT)
+    first: int  # 1-based row number of the first row shown (0 when there is none)
+    last: int
+    total: int
+
+    def words(self) -> str:
+        """ "Rows 1,001–2,000 of 2,500 (page 2 of 3)"."""
+        if self.total == 0:
+            return "No rows."
+        where = f" (page {self.number:,} of {self.pages:,})" if self.pages > 1 else ""
+        return f"Rows {self.first:,}–{self.last:,} of {self.total:,}{where}"
+
+
+def page_of(total: int, number: int | None, size: int = PAGE_ROWS) -> Page:
+    """Page ``number`` (1-based; out-of-range numbers are brought back in range) of ``total`` rows."""
+    total = max(0, int(total))
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, int(number or 1)), pages)
+    offset = (number - 1) * size
+    first = offset + 1 if total else 0
+    last = min(offset + size, total)
+    return Page(number, pages, offset, size, first, last, total)
+
+
+# ---- neutralising formulas ------------------------------------------------------------------
 def _neutral_text(v):
     if isinstance(v, str) and v.startswith(FORMULA_START):
         return "'" + v
@@ -98,9 +205,82 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _neutral_array(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    formula = None
+    for sign in FORMULA_START:
+        hit = pc.starts_with(arr, sign)
+        formula = hit if formula is None else pc.or_(formula, hit)
+    return pc.if_else(pc.fill_null(formula, False), pc.binary_join_element_wise("'", arr, ""), arr)
+
+
+def neutralise_table(table: pa.Table) -> pa.Table:
+    """:func:`neutralise` for an Arrow table, column at a time."""
+    columns = [
+        _neutral_array(table.column(i)) if pa.types.is_string(table.schema.field(i).type) else table.column(i)
+        for i in range(table.num_columns)
+    ]
+    return pa.Table.from_arrays(columns, names=[_neutral_text(n) for n in table.column_names])
+
+
+# ---- files ----------------------------------------------------------------------------------
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with a byte-order mark, so Excel reads accents right), formulas neutralised."""
     return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+
+
+@contextmanager
+def query_reader(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params):
+    """The named query's rows as an Arrow record batch reader, read from DuckDB as they come.
+
+    ``$filters`` is bound to ``filters`` and every other ``$name`` to ``params`` (as
+    :func:`db.query` does), on a cursor of its own.
+    """
+    from . import db
+    from .filters import Filters
+
+    bound = {"filters": (filters or Filters()).as_sql_param(), **params}
+    cur = con.cursor()
+    try:
+        yield cur.sql(db.sql_text(name), params=bound).to_arrow_reader(batch_rows)
+    finally:
+        cur.close()
+
+
+def activities_csv(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params) -> bytes:
+    """Every row of the named activities query as a labelled CSV, written batch by batch.
+
+    The same table :func:`to_csv_bytes` writes of :func:`labelled_activities` (UTF-8 with a
+    byte-order mark, formulas neutralised), without a DataFrame of the whole selection: the
+    memory it needs beyond the file itself is one batch.
+    """
+    out = io.BytesIO()
+    out.write("\ufeff".encode())
+    options = pa_csv.WriteOptions(include_header=True, quoting_style="needed")
+    with query_reader(con, name, filters, batch_rows, **params) as reader:
+        schema = labelled_table(reader.schema.empty_table()).schema
+        with pa_csv.CSVWriter(out, schema, write_options=options) as writer:
+            for batch in reader:
+                writer.write_table(neutralise_table(labelled_table(batch)))
+    return out.getvalue()
+
+
+def activities_xlsx(con, name: str, filters, sheet_name: str = "Activities", **params) -> bytes:
+    """Every row of the named activities query as a labelled XLSX (for selections up to
+    :data:`XLSX_MAX_ROWS`; the page offers the CSV beyond that)."""
+    from . import db
+
+    return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name)
+
+
+def xlsx_too_big(n: int) -> str:
+    """Why a selection of ``n`` rows gets no Excel file, and what to do instead."""
+    if n > EXCEL_SHEET_ROWS:
+        why = f"an Excel sheet holds at most {EXCEL_SHEET_ROWS:,} rows"
+        csv = "The CSV holds every row (Excel opens only its first rows; a database or Python reads it all)."
+    else:
+        why = f"an Excel file is made for up to {XLSX_MAX_ROWS:,} rows (writing one takes about half a minute at that size)"
+        csv = f"The CSV holds every row and opens in Excel too (a sheet holds up to {EXCEL_SHEET_ROWS:,} rows)."
+    return f"No Excel file for {n:,} rows: {why}. {csv} Narrow the filters for an Excel file."
 
 
 def _sheet_name(name: str) -> str:

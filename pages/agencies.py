@@ -3,7 +3,7 @@ on what, with whom, and its activities). ``?agency=CODE`` opens a profile from a
 
 import streamlit as st
 
-from icat_analysis import agencies, geo, reference, st_adapter
+from icat_analysis import agencies, downloads, geo, reference, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
@@ -104,14 +104,18 @@ if code:
         left, right = st.columns([3, 2])
         with left:
             themes = st_adapter.run("agency_themes_by_year", f, agency=code)
-            st_adapter.plotly_chart(agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes")
+            st_adapter.plotly_chart(
+                agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes"
+            )
             st.caption("An activity with several themes counts once under each of them.")
         with right:
             partners = st_adapter.run("agency_partners", f, agency=code)
             if partners.empty:
                 st.info(f"{code} has no joint activity in this selection.", icon=":material/person:")
             else:
-                st_adapter.plotly_chart(agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners")
+                st_adapter.plotly_chart(
+                    agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners"
+                )
         if not partners.empty:
             ptable = agencies.partners_table(partners)
             st_adapter.table_downloads(
@@ -119,11 +123,51 @@ if code:
             )
 
         st.subheader("Its activities")
-        acts = agencies.activities_table(st_adapter.run("agency_activities", f, agency=code))
-        st.dataframe(acts.head(1000), hide_index=True, height=min(420, 36 * len(acts) + 40))
-        if len(acts) > 1000:
-            st.caption(f"The first 1,000 of {len(acts):,} activities; the downloads hold them all.")
-        st_adapter.table_downloads(acts, "Activities", f"{code.lower()}-activities", f"{code} activities", "ag_acts_dl")
+        # Count in SQL and fetch one page: an agency can have 100,000 activities; the whole
+        # list is read only when a download is clicked.
+        n = int(st_adapter.run("agency_activities_count", f, agency=code)["activities"].iloc[0])
+        if st.session_state.get("_agency_rows_for") != (f, code):  # a new list starts on its first page
+            st.session_state["_agency_rows_for"] = (f, code)
+            st.session_state["agency_rows_page"] = 1
+        page = downloads.page_of(n, st.session_state.get("agency_rows_page"))
+        st.session_state["agency_rows_page"] = page.number
+        left, right = st.columns([1, 4], vertical_alignment="bottom")
+        if page.pages > 1:
+            left.number_input(
+                f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="agency_rows_page"
+            )
+        right.markdown(f"**{page.words()}**, newest first; the downloads hold all {n:,}.")
+        rows = st_adapter.run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset)
+        acts = agencies.activities_table(rows)
+        st.dataframe(acts, hide_index=True, height=min(420, 36 * len(acts) + 40))
+        con = st_adapter.connection()
+        xlsx_ok = n <= downloads.XLSX_MAX_ROWS
+        c1, c2, _ = st.columns([1, 1, 2])
+        c1.download_button(
+            "Activities (CSV)",
+            data=lambda: downloads.activities_csv(con, "agency_activities", f, agency=code),
+            file_name=f"icat-{code.lower()}-activities.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key="ag_acts_dl_csv",
+            width="stretch",
+        )
+        c2.download_button(
+            "Activities (XLSX)",
+            data=(lambda: downloads.activities_xlsx(con, "agency_activities", f, f"{code} activities", agency=code))
+            if xlsx_ok
+            else b"",
+            file_name=f"icat-{code.lower()}-activities.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/download:",
+            on_click="ignore",
+            key="ag_acts_dl_xlsx",
+            width="stretch",
+            disabled=not xlsx_ok,
+        )
+        if not xlsx_ok:
+            st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------

@@ -9,42 +9,56 @@ f = st_adapter.current_filters()
 st.title("Data")
 st_adapter.synthetic_banner()
 
-rows = st_adapter.run("activity_rows", f)
-st_adapter.show_filter_sentence(len(rows), f)
+# Count in SQL and fetch one page of rows: the whole selection is read only when a download
+# is clicked (fetching and keeping a million rows on every render took a minute and GBs).
+n = int(st_adapter.run("activity_rows_count", f)["activities"].iloc[0])
+st_adapter.show_filter_sentence(n, f)
 
 st.subheader("Download the selected activities")
-if rows.empty:
+if n == 0:
     st_adapter.empty_state(f)
 else:
-    # Label only the rows shown; the downloads label every row when clicked (a Python pass
-    # over every row cost seconds at 100,000 activities on each render).
-    preview = downloads.labelled_activities(rows.head(1000))
     st.write(
-        f"{len(rows):,} activities, with agency and country names and the labels of codes. "
+        f"{n:,} activities, with agency and country names and the labels of codes. "
         "Cells that a spreadsheet would run as a formula start with a single quote."
     )
+    con = st_adapter.connection()
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button(
         "CSV",
-        data=lambda: downloads.to_csv_bytes(downloads.labelled_activities(rows)),
+        data=lambda: downloads.activities_csv(con, "activity_rows", f),
         file_name="icat-activities.csv",
         mime="text/csv",
         icon=":material/download:",
         on_click="ignore",
         width="stretch",
     )
+    xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     c2.download_button(
         "Excel (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(downloads.labelled_activities(rows), "Activities"),
+        data=(lambda: downloads.activities_xlsx(con, "activity_rows", f, "Activities")) if xlsx_ok else b"",
         file_name="icat-activities.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         on_click="ignore",
         width="stretch",
+        disabled=not xlsx_ok,
     )
-    st.dataframe(preview, hide_index=True, height=320)
-    if len(rows) > 1000:
-        st.caption(f"The first 1,000 of {len(rows):,} rows; the downloads hold them all.")
+    if not xlsx_ok:
+        st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
+
+    # A new selection starts on its first page.
+    if st.session_state.get("_data_rows_for") != f:
+        st.session_state["_data_rows_for"] = f
+        st.session_state["data_rows_page"] = 1
+    page = downloads.page_of(n, st.session_state.get("data_rows_page"))
+    st.session_state["data_rows_page"] = page.number
+    left, right = st.columns([1, 4], vertical_alignment="bottom")
+    if page.pages > 1:
+        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="data_rows_page")
+    right.markdown(f"**{page.words()}**, in the order of the activity ID; the downloads hold all {n:,}.")
+    rows = st_adapter.run("activity_rows_page", f, limit=page.limit, offset=page.offset)
+    st.dataframe(downloads.labelled_activities(rows), hide_index=True, height=320)
 
 st.subheader("What the export holds")
 counts = st_adapter.run("export_row_counts", None)

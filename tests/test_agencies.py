@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from icat_analysis import agencies, db, downloads, reference
@@ -84,6 +85,28 @@ def test_profile_pieces_for_an_agency(con):
     assert "'=HYPERLINK(1)" in titles  # a title never runs as a formula
 
 
+def test_profile_activities_counted_paged_and_downloaded(con):
+    assert db.query(con, "agency_activities_count", agency="ILO")["activities"].iloc[0] == 4
+    page2 = db.query(con, "agency_activities_page", agency="ILO", limit=2, offset=2)
+    shown = agencies.activities_table(page2)
+    assert shown["Activity ID"].tolist() == ["A2", "A1"]  # the 3rd and 4th newest
+    assert shown.columns.tolist()[:4] == ["Activity ID", "Title", "Role of this agency", "Lead agency"]
+    assert shown["Role of this agency"].tolist() == ["Lead", "Lead"]
+    assert shown.set_index("Activity ID").at["A1", "Countries"] == "Thailand; Laos"
+
+    back = pd.read_csv(
+        io.BytesIO(downloads.activities_csv(con, "agency_activities", Filters(), agency="ILO")), encoding="utf-8-sig"
+    )
+    assert back["Activity ID"].tolist() == ["A3", "A4", "A2", "A1"]
+    r = back.set_index("Activity ID")
+    assert r.at["A4", "Role of this agency"] == "Partner" and r.at["A4", "Title"] == "'=HYPERLINK(1)"
+    assert r.at["A4", "Partner agencies"] == "International Labour Organization; United Nations Children's Fund"
+    wb = openpyxl.load_workbook(
+        io.BytesIO(downloads.activities_xlsx(con, "agency_activities", None, "ILO", agency="ILO"))
+    )
+    assert wb.active.max_row == 5 and wb.active.cell(row=2, column=3).value == "Partner"
+
+
 def test_agency_with_no_activities_in_the_selection(con):
     assert db.query(con, "agency_activities", agency="DPKO").empty
     assert db.query(con, "agency_countries", agency="DPKO").empty
@@ -123,6 +146,56 @@ def test_agencies_page_profile_from_the_link(page_data):
     assert [m.value for m in at.metric] == ["2", "2", "3"]  # led, as partner, countries
     directory = at.dataframe[-1].value
     assert len(directory) == len(reference.agency_codes())
+
+
+def _activities(at):
+    return next(d.value for d in at.dataframe if "Role of this agency" in d.value.columns)
+
+
+def test_agencies_page_lists_the_profile_activities_a_page_at_a_time(page_data):
+    at = _page("ILO")
+    assert not at.exception
+    table = _activities(at)
+    assert table["Activity ID"].tolist() == ["A3", "A4", "A2", "A1"]
+    assert any(m.value.startswith("**Rows 1–4 of 4**") for m in at.markdown)
+    assert not at.number_input  # one page: nothing to move through
+
+
+@pytest.fixture
+def many_rows(tmp_path, monkeypatch):
+    import streamlit as st
+
+    # 2,500 ILO activities started on distinct days, newest first: B2499 ... B0000
+    rows = [
+        activity(f"B{i:04d}", lead="ILO" if i % 2 else "IOM", partners=None if i % 2 else ["ILO"], start=_day(i))
+        for i in range(2500)
+    ]
+    monkeypatch.setenv("ICAT_DATA_DIR", str(make_export(tmp_path / "many", rows)))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _day(i: int) -> str:
+    from datetime import date, timedelta
+
+    return (date(2010, 1, 1) + timedelta(days=i)).isoformat()
+
+
+def test_agencies_page_second_page_of_2500_activities(many_rows):
+    at = _page("ILO")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["1,250", "1,250", "1"]
+    acts = _activities(at)
+    assert len(acts) == 1000 and acts["Activity ID"].iloc[0] == "B2499"
+    at.number_input(key="agency_rows_page").set_value(2).run()
+    acts = _activities(at)
+    assert acts["Activity ID"].iloc[0] == "B1499" and acts["Activity ID"].iloc[-1] == "B0500"
+    assert acts.set_index("Activity ID").at["B1499", "Role of this agency"] == "Lead"
+    assert acts.set_index("Activity ID").at["B1498", "Role of this agency"] == "Partner"
+    assert any(m.value.startswith("**Rows 1,001–2,000 of 2,500 (page 2 of 3)**") for m in at.markdown)
 
 
 def test_agencies_page_agency_without_activities_and_unknown_code(page_data):

@@ -87,3 +87,38 @@ def test_empty_table_downloads(tmp_path):
     assert t.empty and "Title" in t.columns
     assert downloads.to_csv_bytes(t).decode("utf-8-sig").startswith("Activity ID,Title")
     assert openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(t, "Activities"))).active.max_row == 1
+
+
+def test_labels_column_by_column_keep_unknown_codes_and_missing_values():
+    import datetime as dt
+
+    import numpy as np
+
+    df = pd.DataFrame(
+        {
+            "activity_id": ["A1", "A2", "A3"],
+            "lead_agency": ["ILO", "NEWAGENCY", None],
+            "countries": [np.array(["THA", "ZZZ"], dtype=object), np.array([], dtype=object), None],
+            "themes": [np.array(["prevention"], dtype=object), np.array(["protection"], dtype=object), None],
+            "start_date": pd.to_datetime(["2015-02-01", "2016-03-04", None]),
+            "is_joint": [True, False, True],
+            "budget_usd": [1.5, None, 3.0],
+        }
+    )
+    t = downloads.labelled_activities(df)
+    assert t.columns.tolist() == [
+        "Activity ID",
+        "Lead agency",
+        "Joint",
+        "Countries",
+        "Start date",
+        "Budget (US$)",
+        "Themes",
+    ]
+    assert t["Lead agency"].tolist()[:2] == ["International Labour Organization", "NEWAGENCY"]  # unknown code kept
+    assert pd.isna(t["Lead agency"].iloc[2])
+    assert t["Countries"].tolist()[:2] == ["Thailand; ZZZ", ""] and pd.isna(t["Countries"].iloc[2])
+    assert t["Themes"].tolist()[:2] == ["Prevention", "Protection"]
+    assert t["Start date"].tolist()[:2] == [dt.date(2015, 2, 1), dt.date(2016, 3, 4)]
+    assert t["Joint"].tolist() == ["yes", "no", "yes"]
+    assert t["Budget (US$)"].iloc[0] == 1.5 and pd.isna(t["Budget (US$)"].iloc[1])
