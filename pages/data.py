@@ -24,15 +24,26 @@ else:
     )
     con = st_adapter.connection()
     c1, c2, _ = st.columns([1, 1, 3])
-    c1.download_button(
-        "CSV",
-        data=lambda: downloads.activities_csv(con, "activity_rows", f),
-        file_name="icat-activities.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-    )
+    if downloads.csv_zipped(n):
+        c1.download_button(
+            "CSV (zipped)",
+            data=lambda: downloads.activities_csv_zip(con, "activity_rows", f, "icat-activities.csv"),
+            file_name="icat-activities-csv.zip",
+            mime="application/zip",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
+    else:
+        c1.download_button(
+            "CSV",
+            data=lambda: downloads.activities_csv(con, "activity_rows", f),
+            file_name="icat-activities.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
     xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     c2.download_button(
         "Excel (XLSX)",
@@ -44,6 +55,8 @@ else:
         width="stretch",
         disabled=not xlsx_ok,
     )
+    if downloads.csv_zipped(n):
+        st.caption(downloads.csv_zipped_note())
     if not xlsx_ok:
         st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
 

@@ -101,6 +101,18 @@ def test_the_csv_download_holds_every_row_labelled(con):
     pd.testing.assert_frame_equal(back, via_frame, check_dtype=False)
 
 
+def test_a_large_csv_comes_zipped_with_the_same_rows(con):
+    import zipfile
+
+    assert not downloads.csv_zipped(100_000) and downloads.csv_zipped(100_001)
+    plain = downloads.activities_csv(con, "activity_rows", Filters())
+    zipped = downloads.activities_csv_zip(con, "activity_rows", Filters(), "icat-activities.csv", batch_rows=700)
+    with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
+        assert zf.namelist() == ["icat-activities.csv"]
+        assert zf.read("icat-activities.csv") == plain
+    assert len(zipped) < len(plain) / 4
+
+
 def test_the_csv_download_follows_the_filters_and_may_be_empty(con):
     raw = downloads.activities_csv(con, "activity_rows", Filters(agencies=("ILO",), role="lead"))
     back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
@@ -166,8 +178,10 @@ def test_data_page_moves_through_pages(page_env):
     assert not at.info  # 2,500 rows: the Excel file is offered
 
 
-def test_data_page_says_when_no_excel_file_is_made(page_env, monkeypatch):
+def test_data_page_says_when_no_excel_file_is_made_and_zips_the_csv(page_env, monkeypatch):
     monkeypatch.setattr(downloads, "XLSX_MAX_ROWS", 2000)
+    monkeypatch.setattr(downloads, "ZIP_OVER_ROWS", 2000)
     at = _page()
     assert not at.exception
     assert any("No Excel file for 2,500 rows" in i.value for i in at.info)
+    assert any("the CSV comes in a ZIP file" in c.value for c in at.caption)
