@@ -1,0 +1,56 @@
+"""The Data page and an agency profile in headless Chromium on the shipped export: one page
+of 1,000 rows at a time, moved with the page number, and downloads that hold every row."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.browser.conftest import REPO, open_page, wait_until_done
+
+pytestmark = pytest.mark.browser
+
+
+def _position(page) -> str:
+    return page.locator("[data-testid='stMarkdown']", has_text="Rows ").first.inner_text()
+
+
+def _activities() -> pd.DataFrame:
+    return pd.read_parquet(
+        REPO / "data" / "activities.parquet", columns=["activity_id", "lead_agency", "partner_agencies"]
+    )
+
+
+def test_data_page_moves_to_page_two_and_downloads_every_row(default_server, page):
+    n = len(_activities())
+    assert 1000 < n <= 2000, "the shipped export fills two pages"
+    open_page(page, default_server + "/data")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _position(page).startswith(f"Rows 1–1,000 of {n:,} (page 1 of 2)")
+
+    box = page.get_by_label("Page (of 2)")
+    box.fill("2")
+    box.press("Enter")
+    wait_until_done(page)
+    assert _position(page).startswith(f"Rows 1,001–{n:,} of {n:,} (page 2 of 2)")
+    assert page.locator("[data-testid='stException']").count() == 0
+
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig")
+    assert len(back) == n
+    assert back["Activity ID"].tolist() == sorted(_activities()["activity_id"])
+    assert page.outside_requests == [], page.outside_requests
+
+
+def test_agency_profile_lists_its_activities_with_a_download(default_server, page):
+    acts = _activities()
+    ilo = int(((acts["lead_agency"] == "ILO") | acts["partner_agencies"].map(lambda p: "ILO" in list(p))).sum())
+    open_page(page, default_server + "/agencies?agency=ILO")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _position(page).startswith(f"Rows 1–{ilo:,} of {ilo:,}")
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Activities (CSV)", exact=True).click()
+    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig")
+    assert len(back) == ilo
+    assert set(back["Role of this agency"]) <= {"Lead", "Partner"}
