@@ -67,6 +67,17 @@ def manifest() -> dict:
     return export.read_manifest(current_data_dir())
 
 
+def keep_widget_values(*keys: str, prefix: str | None = None) -> None:
+    """Keep these widgets' values while they are not drawn (a closed lazy tab): Streamlit
+    forgets the value of a widget left out of a run, unless it is written back to itself."""
+    names = set(keys)
+    if prefix:
+        names |= {k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)}
+    for k in names:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
+
+
 # ---- navigation ------------------------------------------------------------------------
 def _leave_pages_directory_mode() -> None:
     """Make a deep link on a freshly started server go through dashboard.py.

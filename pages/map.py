@@ -137,83 +137,92 @@ else:
             help="Activities that also work in other countries",
             border=True,
         )
-        tabs = st.tabs(["Activities", "Agencies and themes", "Timeline", "Detected victims (UNODC)"])
-        with tabs[0]:
-            if acts.empty:
-                st.info(f"None of the selected activities works in {name}.", icon=":material/info:")
-            else:
-                acts_table = country_profile.activities_table(acts)
-                st.dataframe(
-                    acts_table,
-                    hide_index=True,
-                    width="stretch",
-                    column_config={
-                        "Budget (USD)": st.column_config.NumberColumn(format="localized"),
-                        "Title": st.column_config.TextColumn(width="large"),
-                    },
-                )
-                if s["activities"] > len(acts):
-                    st.caption(
-                        f"The first {len(acts):,} of {s['activities']:,} activities, by start date;"
-                        " the downloads hold them all."
+        # Only the open tab runs and is drawn.
+        tab_acts, tab_agencies, tab_timeline, tab_trend = st.tabs(
+            ["Activities", "Agencies and themes", "Timeline", "Detected victims (UNODC)"],
+            key="map_profile_tab",
+            on_change="rerun",
+        )
+        if tab_acts.open:
+            with tab_acts:
+                if acts.empty:
+                    st.info(f"None of the selected activities works in {name}.", icon=":material/info:")
+                else:
+                    acts_table = country_profile.activities_table(acts)
+                    st.dataframe(
+                        acts_table,
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            "Budget (USD)": st.column_config.NumberColumn(format="localized"),
+                            "Title": st.column_config.TextColumn(width="large"),
+                        },
                     )
-                st_adapter.table_downloads(
-                    lambda: country_profile.activities_table(
-                        st_adapter.fetch("country_activities", f, iso3=iso3, by_lead=False, limit=None)
-                    ),
-                    "Activities",
-                    f"{iso3.lower()}-activities",
-                    f"{iso3} activities",
-                    "map_acts_dl",
-                )
-        with tabs[1]:
-            a, b = st.columns([2, 1])
-            with a:
-                st.dataframe(
-                    country_profile.agencies_table(agencies),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"Name": st.column_config.TextColumn(width="medium")},
-                )
-            with b:
-                st.dataframe(
-                    country_profile.theme_counts(st_adapter.run("country_theme_counts", f, iso3=iso3)),
-                    hide_index=True,
-                    width="stretch",
-                )
-                st.caption("An activity with several themes counts under each.")
-        with tabs[2]:
-            if acts.empty:
-                st.info(f"No activities in {name} to draw.", icon=":material/info:")
-            else:
-                timeline = st_adapter.run(
-                    "country_activities", f, iso3=iso3, by_lead=True, limit=country_profile.TIMELINE_ROWS
-                )
-                st_adapter.plotly_chart(
-                    country_profile.timeline_figure(timeline, st_adapter.today()),
-                    config=PLAIN_CONFIG,
-                    alt=f"Timeline of activities in {name} by lead agency",
-                )
-                if s["activities"] > len(timeline):
-                    st.caption(
-                        f"The first {len(timeline):,} of {s['activities']:,} activities, by lead agency and start date."
+                    if s["activities"] > len(acts):
+                        st.caption(
+                            f"The first {len(acts):,} of {s['activities']:,} activities, by start date;"
+                            " the downloads hold them all."
+                        )
+                    st_adapter.table_downloads(
+                        lambda: country_profile.activities_table(
+                            st_adapter.fetch("country_activities", f, iso3=iso3, by_lead=False, limit=None)
+                        ),
+                        "Activities",
+                        f"{iso3.lower()}-activities",
+                        f"{iso3} activities",
+                        "map_acts_dl",
                     )
-        with tabs[3]:
-            trend = st_adapter.run("country_victims_trend", iso3=iso3)
-            if trend.empty:
-                st.info(f"UNODC publishes no total of detected victims for {name}.", icon=":material/info:")
-            else:
-                st_adapter.plotly_chart(
-                    country_profile.victims_trend_figure(trend, name),
-                    config=PLAIN_CONFIG,
-                    alt=f"Detected victims of trafficking in {name} by year",
-                )
-                censored = "Open circles in the shaded band: years UNODC published as fewer than 5 (<5). "
-                st.caption(
-                    (censored if trend["is_censored"].fillna(False).any() else "")
-                    + f"{need.CAVEAT.split('. ')[0]}. Source: "
-                    + need.citation(st_adapter.manifest(), trend["source"].dropna().unique().tolist())
-                )
+        if tab_agencies.open:
+            with tab_agencies:
+                a, b = st.columns([2, 1])
+                with a:
+                    st.dataframe(
+                        country_profile.agencies_table(agencies),
+                        hide_index=True,
+                        width="stretch",
+                        column_config={"Name": st.column_config.TextColumn(width="medium")},
+                    )
+                with b:
+                    st.dataframe(
+                        country_profile.theme_counts(st_adapter.run("country_theme_counts", f, iso3=iso3)),
+                        hide_index=True,
+                        width="stretch",
+                    )
+                    st.caption("An activity with several themes counts under each.")
+        if tab_timeline.open:
+            with tab_timeline:
+                if acts.empty:
+                    st.info(f"No activities in {name} to draw.", icon=":material/info:")
+                else:
+                    timeline = st_adapter.run(
+                        "country_activities", f, iso3=iso3, by_lead=True, limit=country_profile.TIMELINE_ROWS
+                    )
+                    st_adapter.plotly_chart(
+                        country_profile.timeline_figure(timeline, st_adapter.today()),
+                        config=PLAIN_CONFIG,
+                        alt=f"Timeline of activities in {name} by lead agency",
+                    )
+                    if s["activities"] > len(timeline):
+                        st.caption(
+                            f"The first {len(timeline):,} of {s['activities']:,} activities, by lead agency and start date."
+                        )
+        if tab_trend.open:
+            with tab_trend:
+                trend = st_adapter.run("country_victims_trend", iso3=iso3)
+                if trend.empty:
+                    st.info(f"UNODC publishes no total of detected victims for {name}.", icon=":material/info:")
+                else:
+                    st_adapter.plotly_chart(
+                        country_profile.victims_trend_figure(trend, name),
+                        config=PLAIN_CONFIG,
+                        alt=f"Detected victims of trafficking in {name} by year",
+                    )
+                    censored = "Open circles in the shaded band: years UNODC published as fewer than 5 (<5). "
+                    st.caption(
+                        (censored if trend["is_censored"].fillna(False).any() else "")
+                        + f"{need.CAVEAT.split('. ')[0]}. Source: "
+                        + need.citation(st_adapter.manifest(), trend["source"].dropna().unique().tolist())
+                    )
 
 # ---- coverage against detected need ------------------------------------------------------
 detections = st_adapter.run("need_detections_and_protection", f) if n_activities else None

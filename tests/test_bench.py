@@ -38,7 +38,7 @@ def test_quick_bench_writes_every_page_with_numeric_timings(tiny_bench):
     for page, by_filter in res["pages"].items():
         assert set(by_filter) == {"default", "narrow"}, page
         for t in by_filter.values():
-            for key in ("connect_ms", "cold_ms", "warm_ms", "with_cache_ms"):
+            for key in ("connect_ms", "cold_ms", "warm_ms", "repeat_uncached_ms"):
                 assert isinstance(t[key], float) and t[key] >= 0, (page, key)
     assert res["connect_s"] > 0 and res["peak_memory_mb"] > 0
     dup = res["duplication"]["default"]

@@ -116,3 +116,23 @@ def test_agencies_page_opens_a_profile(server, page, tmp_path):
     assert page.get_by_text("Directory").count() >= 1
     page.screenshot(path=str(tmp_path / f"agencies-{name}.png"))
     assert _outside(page) == []
+
+
+def test_only_the_open_tab_is_drawn_and_choices_survive_moving_between_tabs(server, page):
+    name, base = server
+    if name != "default":
+        pytest.skip("the tabs behave the same on every export")
+    open_page(page, base + "/coverage", 120_000)
+    page.get_by_label("Agencies by").click()
+    page.get_by_role("option", name="Region", exact=True).click()
+    wait_until_done(page)
+    assert page.get_by_text("Activities by agency and region").count() == 1
+    page.get_by_role("tab", name="Joint work").click()
+    wait_until_done(page)
+    # The joint-work tab draws its two charts; the closed matrix tab is not sent at all.
+    assert page.get_by_text("Activities by agency and region").count() == 0
+    assert page.get_by_text("Joint activities: both agencies take part").count() >= 1
+    page.get_by_role("tab", name="Who works where").click()
+    wait_until_done(page)
+    assert page.get_by_text("Activities by agency and region").count() == 1  # still by region
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from icat_analysis import bench_browser
 from tests.browser.conftest import DONE, REPO, VIEWPORT, dashboard_server, open_page
 
 pytestmark = [
@@ -25,15 +26,7 @@ pytestmark = [
 
 SESSIONS = 20
 #: (navigation label, the page's title)
-PAGES = [
-    ("Overview", "Overview"),
-    ("Map", "Map"),
-    ("Coverage", "Coverage"),
-    ("Duplication", "Duplication hot-spots"),
-    ("Indicators", "Indicators"),
-    ("Agencies", "Agencies"),
-    ("Data", "Data"),
-]
+PAGES = bench_browser.PAGES
 PORT = int(os.environ.get("ICAT_LOAD_PORT", "8611"))
 
 
