@@ -432,9 +432,13 @@ def trend_figure(
         years = sorted(set(years) | set(int(y) for y in activities["year"]))
     span = list(range(min(years), max(years) + 1)) if years else []
     any_censored = False
+    # Built here and set once: adding annotations one by one re-validates the whole layout
+    # each time (it was most of this function's time).
+    marks = []
+    by_series = {name: g for name, g in series.groupby("series", sort=False)} if not series.empty else {}
     for i, name in enumerate(names):
-        s = series[series["series"] == name].set_index("year")
-        rows = [s.loc[y] if y in s.index else None for y in span]
+        by_year = by_series[name].set_index("year").to_dict("index") if name in by_series else {}
+        rows = [by_year.get(y) for y in span]
         # A censored or unreported year is None: the line breaks there instead of drawing a number.
         y = [None if r is None or r["censored"] else float(r["value"]) for r in rows]
         colour = colour_of.get(name, charts.colour(i))
@@ -457,21 +461,23 @@ def trend_figure(
         censored_years = [yr for yr, r in zip(span, rows) if r is not None and r["censored"]]
         for yr in censored_years:
             any_censored = True
-            r = s.loc[yr]
-            fig.add_annotation(
-                x=yr,
-                y=0.015 + 0.055 * i,
-                xref="x",
-                yref="y domain",
-                yanchor="bottom",
-                text=r["as_published"] if aggregate else CENSORED_TEXT,
-                showarrow=False,
-                font={"color": colour, "size": 12},
-                bgcolor="rgba(255,255,255,0.85)",
-                bordercolor=colour,
-                borderwidth=1,
-                borderpad=1,
-                hovertext=f"{name}, {yr}: fewer than 5 (censored by UNODC)",
+            r = by_year[yr]
+            marks.append(
+                dict(
+                    x=yr,
+                    y=0.015 + 0.055 * i,
+                    xref="x",
+                    yref="y domain",
+                    yanchor="bottom",
+                    text=r["as_published"] if aggregate else CENSORED_TEXT,
+                    showarrow=False,
+                    font={"color": colour, "size": 12},
+                    bgcolor="rgba(255,255,255,0.85)",
+                    bordercolor=colour,
+                    borderwidth=1,
+                    borderpad=1,
+                    hovertext=f"{name}, {yr}: fewer than 5 (censored by UNODC)",
+                )
             )
         if aggregate:
             row_no = panels.index("reporting") + 1
@@ -517,6 +523,8 @@ def trend_figure(
             row=row_no,
             col=1,
         )
+    if marks:
+        fig.update_layout(annotations=list(fig.layout.annotations) + marks)
     fig.update_yaxes(title_text=y_title, rangemode="tozero", row=1, col=1)
     for p in panels[1:]:
         fig.update_yaxes(rangemode="tozero", row=panels.index(p) + 1, col=1, nticks=4)
