@@ -18,6 +18,26 @@ def _profile_changed() -> None:
         del st.query_params["agency"]
 
 
+@st.fragment
+def _activities_page(f, code: str, n: int) -> None:
+    """One page of the agency's activities; moving to another page reruns only this part
+    (not the map and charts above it)."""
+    if st.session_state.get("_agency_rows_for") != (f, code):  # a new list starts on its first page
+        st.session_state["_agency_rows_for"] = (f, code)
+        st.session_state["agency_rows_page"] = 1
+    page = downloads.page_of(n, st.session_state.get("agency_rows_page"))
+    st.session_state["agency_rows_page"] = page.number
+    left, right = st.columns([1, 4], vertical_alignment="bottom")
+    if page.pages > 1:
+        left.number_input(
+            f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="agency_rows_page"
+        )
+    right.markdown(f"**{page.words()}**, newest first; the downloads hold all {n:,}.")
+    rows = st_adapter.run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset)
+    acts = agencies.activities_table(rows)
+    st.dataframe(acts, hide_index=True, height=min(420, 36 * len(acts) + 40))
+
+
 f = st_adapter.current_filters()
 st.title("Agencies")
 st_adapter.synthetic_banner()
@@ -126,20 +146,7 @@ if code:
         # Count in SQL and fetch one page: an agency can have 100,000 activities; the whole
         # list is read only when a download is clicked.
         n = int(st_adapter.run("agency_activities_count", f, agency=code)["activities"].iloc[0])
-        if st.session_state.get("_agency_rows_for") != (f, code):  # a new list starts on its first page
-            st.session_state["_agency_rows_for"] = (f, code)
-            st.session_state["agency_rows_page"] = 1
-        page = downloads.page_of(n, st.session_state.get("agency_rows_page"))
-        st.session_state["agency_rows_page"] = page.number
-        left, right = st.columns([1, 4], vertical_alignment="bottom")
-        if page.pages > 1:
-            left.number_input(
-                f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="agency_rows_page"
-            )
-        right.markdown(f"**{page.words()}**, newest first; the downloads hold all {n:,}.")
-        rows = st_adapter.run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset)
-        acts = agencies.activities_table(rows)
-        st.dataframe(acts, hide_index=True, height=min(420, 36 * len(acts) + 40))
+        _activities_page(f, code, n)
         con = st_adapter.connection()
         xlsx_ok = n <= downloads.XLSX_MAX_ROWS
         c1, c2, _ = st.columns([1, 1, 2])

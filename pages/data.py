@@ -5,6 +5,23 @@ import streamlit as st
 
 from icat_analysis import dictionary, downloads, st_adapter
 
+
+@st.fragment
+def _rows_page(f, n: int) -> None:
+    """One page of the selected rows; moving to another page reruns only this part."""
+    if st.session_state.get("_data_rows_for") != f:  # a new selection starts on its first page
+        st.session_state["_data_rows_for"] = f
+        st.session_state["data_rows_page"] = 1
+    page = downloads.page_of(n, st.session_state.get("data_rows_page"))
+    st.session_state["data_rows_page"] = page.number
+    left, right = st.columns([1, 4], vertical_alignment="bottom")
+    if page.pages > 1:
+        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="data_rows_page")
+    right.markdown(f"**{page.words()}**, in the order of the activity ID; the downloads hold all {n:,}.")
+    rows = st_adapter.run("activity_rows_page", f, limit=page.limit, offset=page.offset)
+    st.dataframe(downloads.labelled_activities(rows), hide_index=True, height=320)
+
+
 f = st_adapter.current_filters()
 st.title("Data")
 st_adapter.synthetic_banner()
@@ -60,18 +77,7 @@ else:
     if not xlsx_ok:
         st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
 
-    # A new selection starts on its first page.
-    if st.session_state.get("_data_rows_for") != f:
-        st.session_state["_data_rows_for"] = f
-        st.session_state["data_rows_page"] = 1
-    page = downloads.page_of(n, st.session_state.get("data_rows_page"))
-    st.session_state["data_rows_page"] = page.number
-    left, right = st.columns([1, 4], vertical_alignment="bottom")
-    if page.pages > 1:
-        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="data_rows_page")
-    right.markdown(f"**{page.words()}**, in the order of the activity ID; the downloads hold all {n:,}.")
-    rows = st_adapter.run("activity_rows_page", f, limit=page.limit, offset=page.offset)
-    st.dataframe(downloads.labelled_activities(rows), hide_index=True, height=320)
+    _rows_page(f, n)
 
 st.subheader("What the export holds")
 counts = st_adapter.run("export_row_counts", None)
