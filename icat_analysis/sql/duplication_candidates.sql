@@ -1,31 +1,45 @@
 -- Candidate duplicate pairs, one row per pair and shared country, with the structured parts
 -- of the score. Two activities are candidates when their lead agencies differ, neither lead
--- is a partner of the other, and they share a country, a theme and some time.
+-- is a partner of the other, and they share a country, a theme and some time. Pairs that
+-- could not reach $threshold even with identical texts are left out.
 --
--- Blocking: activities meet only inside a (country, theme) block and only when their periods
--- overlap, so a large export never forms every pair. At a high threshold the block is narrower
--- still (a shared activity type, target group, form of exploitation: see $need_type below). A pair sharing several themes meets in
--- several blocks; it is kept only in the block of its lowest shared theme bit (x & -x).
--- A pair sharing several countries keeps one row per country (the hot-spot tables count it
--- in each; duplication.py scores it once).
+-- No pair of a large export is formed unless it could reach the threshold: activities meet
+-- only inside a block (an exact integer key), and a pair meets in exactly one block per
+-- shared country. The proof that no pair reaching the threshold is lost is in
+-- docs/DUPLICATION.md ("Scale"); in short, with the weights adding up to 1 and the text at
+-- best 1, a pair reaches $threshold only if the weighted losses w x (1 - part) of its
+-- structured parts add up to at most $can_lose = 1 - $threshold. A block row of an activity
+-- carries r, what a partner met there may still lose on time and place, and:
 --
--- Parameters: $filters; $iso3 (NULL = every country); the weights of the parts (w_ and a name);
--- $w_text and $threshold, to drop pairs that could not reach the threshold even with
--- identical texts; $theme_codes, $type_codes, $group_codes, $form_codes (code order = bit order).
-WITH sel AS MATERIALIZED (
+-- * codes. From $narrow (0.86) up, each activity lists per country every triple of subsets
+--   of its own codes (activity types, target groups, forms) whose least losses
+--   w x (1 - |subset| / |own codes|) add up to at most $can_lose, and two activities meet on
+--   the triple they really share (both list it when the pair can reach the threshold).
+--   Below, on one shared theme and one shared code per list the threshold demands
+--   ($need_type, $need_group, $need_form), the lowest shared one, so a pair meets once.
+-- * place. Place is at most sqrt(fewer countries / more countries) (1 / sqrt(m) beside a
+--   national activity), so a national activity and one over m >= 2 countries lose at least
+--   w_place x (1 - 1 / sqrt(m)). The key says which of national-national, national-regional,
+--   regional-regional the pair is; a row lists only the kinds it can afford.
+-- * period. Of two activities the shorter (by days, then rid) is the probe, the other the
+--   host. The time part is overlap / days of the probe; when the probe's row can lose less
+--   than w_time / 2 on time, the overlap covers more than half the probe's days, so it
+--   contains the probe's middle day, which then lies inside the host. The probe meets only
+--   in the period bucket ($period_days wide) of its middle day; the host is listed in every
+--   bucket it spans. Otherwise (low thresholds) the probe is listed in every bucket it spans
+--   too, and the pair meets only in the bucket of the later start.
+--
+-- Parameters: $filters; $iso3 (NULL = every country); the weights (w_ and a part's name);
+-- $threshold and $can_lose; $narrow; $need_type, $need_group, $need_form; $theme_codes,
+-- $type_codes, $group_codes, $form_codes (code order = bit order) and their sizes $n_themes,
+-- $n_types, $n_groups, $n_forms; $period_days. duplication.py checks that the key fits 63 bits.
+WITH sel AS MATERIALIZED (  -- only narrow columns: a million rows on a large export
     SELECT
-        a.activity_id,
+        a.rid,
         a.lead_agency,
-        a.partner_agencies,
-        a.countries,
-        a.themes,
-        a.activity_types,
-        a.target_groups,
-        a.exploitation_forms,
         a.start_date,
         greatest(coalesce(a.end_date, current_date), a.start_date) AS end_day,
         greatest(len(a.countries), 1) AS n_countries,
-        a.budget_usd,
         -- codes as bit masks (bit_or ignores a code listed twice, so no list_distinct: it is slow)
         coalesce(list_aggregate(list_transform(a.themes,
             lambda c: 1::BIGINT << (list_position($theme_codes, c) - 1)), 'bit_or'), 0) AS theme_bits,
@@ -36,89 +50,169 @@ WITH sel AS MATERIALIZED (
         coalesce(list_aggregate(list_transform(a.exploitation_forms,
             lambda c: 1::BIGINT << (list_position($form_codes, c) - 1)), 'bit_or'), 0) AS form_bits
     FROM selected_activities($filters) AS a
-    -- one country asked for: only its activities (bit masks cost time on a large export)
-    WHERE $iso3 IS NULL OR a.activity_id IN (SELECT activity_id FROM activity_countries WHERE iso3 = $iso3)
+    -- one country asked for: only its activities
+    WHERE $iso3 IS NULL OR a.rid IN (SELECT rid FROM activity_countries WHERE iso3 = $iso3)
 ),
--- One row per activity, country, theme and, where the threshold demands a shared activity type,
--- target group or form of exploitation ($need_type, $need_group, $need_form), per such code
--- (activities naming no form share the bucket 0). A pair that could not reach the threshold
--- without sharing one never meets. (unnest in the select list: a lateral unnest join is slow.)
-by_theme AS (
-    SELECT s.activity_id, s.activity_types, s.target_groups, s.exploitation_forms, ac.iso3,
-           unnest(list_distinct(s.themes)) AS theme_code
+-- The code sets activities name (few distinct ones: most name one to three codes per list).
+masks AS MATERIALIZED (  -- themes only below $narrow, where they are part of the key
+    SELECT DISTINCT CASE WHEN $narrow THEN 0 ELSE theme_bits END AS theme_bits, type_bits, group_bits, form_bits
+    FROM sel
+),
+-- From $narrow up: subsets of each mask with their least loss; one table per code list.
+type_sub AS (
+    SELECT m.type_bits, s.sub AS k_type,
+           $w_activity_types * coalesce(1 - bit_count(s.sub) / nullif(bit_count(m.type_bits), 0), 1) AS lose
+    FROM (SELECT DISTINCT type_bits FROM masks WHERE $narrow) AS m
+    CROSS JOIN (SELECT range::BIGINT AS sub FROM range(0, 1::BIGINT << $n_types)) AS s
+    WHERE s.sub & m.type_bits = s.sub
+),
+group_sub AS (
+    SELECT m.group_bits, s.sub AS k_group,
+           $w_target_groups * coalesce(1 - bit_count(s.sub) / nullif(bit_count(m.group_bits), 0), 1) AS lose
+    FROM (SELECT DISTINCT group_bits FROM masks WHERE $narrow) AS m
+    CROSS JOIN (SELECT range::BIGINT AS sub FROM range(0, 1::BIGINT << $n_groups)) AS s
+    WHERE s.sub & m.group_bits = s.sub
+),
+form_sub AS (  -- both naming no form is agreement: an empty form set loses nothing
+    SELECT m.form_bits, s.sub AS k_form,
+           $w_exploitation_forms * coalesce(1 - bit_count(s.sub) / nullif(bit_count(m.form_bits), 0), 0) AS lose
+    FROM (SELECT DISTINCT form_bits FROM masks WHERE $narrow) AS m
+    CROSS JOIN (SELECT range::BIGINT AS sub FROM range(0, 1::BIGINT << $n_forms)) AS s
+    WHERE s.sub & m.form_bits = s.sub
+),
+narrow_keys AS (
+    SELECT m.theme_bits, m.type_bits, m.group_bits, m.form_bits,
+           0::BIGINT AS k_theme, t.k_type, g.k_group, f.k_form, t.lose + g.lose + f.lose AS lose
+    FROM masks AS m
+    JOIN type_sub AS t ON t.type_bits = m.type_bits AND t.lose <= $can_lose + 1e-7
+    JOIN group_sub AS g ON g.group_bits = m.group_bits AND g.lose <= $can_lose + 1e-7
+    JOIN form_sub AS f ON f.form_bits = m.form_bits AND f.lose <= $can_lose + 1e-7
+    WHERE t.lose + g.lose + f.lose <= $can_lose + 1e-7
+),
+-- Below $narrow: one row per theme and per code of each list the threshold demands (activities
+-- naming no form share the form key 0). (unnest in the select list: a lateral unnest is slow.)
+wide_theme AS (
+    SELECT *, unnest(list_transform(list_filter(range($n_themes), lambda i: (theme_bits >> i) & 1 = 1),
+                                    lambda i: 1::BIGINT << i)) AS k_theme
+    FROM masks
+    WHERE NOT $narrow
+),
+wide_type AS (
+    SELECT *, unnest(CASE WHEN $need_type
+        THEN list_transform(list_filter(range($n_types), lambda i: (type_bits >> i) & 1 = 1), lambda i: 1::BIGINT << i)
+        ELSE [0::BIGINT] END) AS k_type
+    FROM wide_theme
+),
+wide_group AS (
+    SELECT *, unnest(CASE WHEN $need_group
+        THEN list_transform(list_filter(range($n_groups), lambda i: (group_bits >> i) & 1 = 1), lambda i: 1::BIGINT << i)
+        ELSE [0::BIGINT] END) AS k_group
+    FROM wide_type
+),
+wide_form AS (
+    SELECT *, unnest(CASE WHEN $need_form AND form_bits <> 0
+        THEN list_transform(list_filter(range($n_forms), lambda i: (form_bits >> i) & 1 = 1), lambda i: 1::BIGINT << i)
+        ELSE [0::BIGINT] END) AS k_form
+    FROM wide_group
+),
+mask_keys AS MATERIALIZED (  -- per code set: the code keys it is listed under, and their least loss
+    SELECT theme_bits, type_bits, group_bits, form_bits, k_theme, k_type, k_group, k_form, lose FROM narrow_keys
+    UNION ALL
+    SELECT theme_bits, type_bits, group_bits, form_bits, k_theme, k_type, k_group, k_form, 0.0 FROM wide_form
+),
+country_ids AS (  -- a small integer per country, for the key
+    SELECT iso3, (row_number() OVER (ORDER BY iso3) - 1)::BIGINT AS iso_id
+    FROM (SELECT DISTINCT iso3 FROM activity_countries WHERE $iso3 IS NULL OR iso3 = $iso3)
+),
+rows AS (
+    SELECT
+        s.rid, s.lead_agency AS lead, s.start_date AS s0, s.end_day AS s1, s.n_countries AS n,
+        s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
+        -- the codes packed as in the key, so that a pair's shared codes are one AND
+        ((((((k.theme_bits << $n_types) | s.type_bits) << $n_groups) | s.group_bits) << $n_forms) | s.form_bits) AS codes,
+        $can_lose - k.lose AS r,
+        -- the code keys and the country packed in one exact integer (no hash: no collision)
+        ((((((((k.k_theme << $n_types) | k.k_type) << $n_groups) | k.k_group) << $n_forms) | k.k_form) << 10)
+            | CASE WHEN c.iso_id < 1024 THEN c.iso_id ELSE error('more than 1,024 countries') END) AS code_key
     FROM sel AS s
-    JOIN activity_countries AS ac ON ac.activity_id = s.activity_id
+    JOIN activity_countries AS ac ON ac.rid = s.rid
+    JOIN country_ids AS c ON c.iso3 = ac.iso3
+    JOIN mask_keys AS k
+      ON k.theme_bits = CASE WHEN $narrow THEN 0 ELSE s.theme_bits END AND k.type_bits = s.type_bits
+     AND k.group_bits = s.group_bits AND k.form_bits = s.form_bits
     WHERE $iso3 IS NULL OR ac.iso3 = $iso3
 ),
-by_type AS (
-    SELECT activity_id, target_groups, exploitation_forms, iso3, theme_code,
-           unnest(CASE WHEN $need_type THEN list_distinct(activity_types) ELSE ['*'] END) AS type_code
-    FROM by_theme
-),
-by_group AS (
-    SELECT activity_id, exploitation_forms, iso3, theme_code, type_code,
-           unnest(CASE WHEN $need_group THEN list_distinct(target_groups) ELSE ['*'] END) AS group_code
-    FROM by_type
-),
-by_form AS (
-    SELECT activity_id, iso3, theme_code, type_code, group_code,
-           unnest(CASE WHEN $need_form AND len(exploitation_forms) > 0
-                       THEN list_distinct(exploitation_forms) ELSE ['*'] END) AS form_code
-    FROM by_group
-),
-block AS MATERIALIZED (  -- only narrow columns: this is the big side of the join
+block AS MATERIALIZED (  -- only narrow columns: this is both sides of the join
     SELECT
-        s.activity_id, s.lead_agency, s.start_date, s.end_day,
-        s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
-        k.iso3,
-        1::BIGINT << (list_position($theme_codes, k.theme_code) - 1) AS block_theme,
-        CASE WHEN k.type_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($type_codes, k.type_code) - 1) END
-            AS block_type,
-        CASE WHEN k.group_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($group_codes, k.group_code) - 1) END
-            AS block_group,
-        CASE WHEN k.form_code = '*' THEN 0 ELSE 1::BIGINT << (list_position($form_codes, k.form_code) - 1) END
-            AS block_form,
-        -- one integer key per block: a join on it is several times faster than on five columns
-        hash(k.iso3, k.theme_code, k.type_code, k.group_code, k.form_code) AS block_key
-    FROM by_form AS k
-    JOIN sel AS s ON s.activity_id = k.activity_id
+        rid, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r,
+        -- the shorter of two activities (by days, then rid) is the probe: one comparison
+        ((s1 - s0)::BIGINT << 32) | rid AS ord,
+        -- national-national 0, national-regional 1, regional-regional 2: the kinds this row can afford
+        (((code_key << 2) | unnest(CASE
+            WHEN n = 1 AND $w_place * (1 - 1 / sqrt(2)) <= r + 1e-7 THEN [0, 1]
+            WHEN n = 1 THEN [0]
+            WHEN $w_place * (1 - 1 / sqrt(n)) <= r + 1e-7 THEN [1, 2]
+            ELSE [2] END)) << 10) AS key,
+        -- period buckets (days since 1900, clamped: a monotone bucket keeps "inside" inside)
+        least(greatest((s0 - DATE '1900-01-01') // $period_days, 0), 1023) AS b0,
+        least(greatest((s1 - DATE '1900-01-01') // $period_days, 0), 1023) AS b1,
+        least(greatest((s0 + ((s1 - s0) // 2)::INTEGER - DATE '1900-01-01') // $period_days, 0), 1023) AS b_mid,
+        r < $w_time / 2 - 1e-6 AS by_middle
+    FROM rows
 ),
-met AS (  -- pairs that meet in a block, once each per shared country
+probe AS MATERIALIZED (
+    SELECT rid, ord, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r, by_middle,
+           key | unnest(CASE WHEN by_middle THEN [b_mid] ELSE range(b0, b1 + 1) END) AS bkey
+    FROM block
+),
+host AS MATERIALIZED (
+    SELECT rid, ord, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r,
+           key | unnest(range(b0, b1 + 1)) AS bkey
+    FROM block
+),
+met AS MATERIALIZED (  -- pairs that meet, once each per shared country: probe p, host h
     SELECT
-        a.activity_id AS activity_id_a,
-        b.activity_id AS activity_id_b,
-        a.iso3,
-        a.theme_bits & b.theme_bits AS shared_theme_bits,
-        a.type_bits & b.type_bits AS shared_type_bits,
-        a.group_bits & b.group_bits AS shared_group_bits,
-        a.form_bits & b.form_bits AS shared_form_bits,
-        (least(a.end_day, b.end_day) - greatest(a.start_date, b.start_date) + 1) AS overlap_days,
-        (least(a.end_day - a.start_date, b.end_day - b.start_date) + 1) AS shorter_days,
-        coalesce(bit_count(a.type_bits & b.type_bits) / nullif(bit_count(a.type_bits | b.type_bits), 0), 0)
+        p.rid AS rid_p,
+        h.rid AS rid_h,
+        (p.bkey >> 12) & 1023 AS iso_id,
+        p.theme_bits & h.theme_bits AS shared_theme_bits,
+        p.type_bits & h.type_bits AS shared_type_bits,
+        p.group_bits & h.group_bits AS shared_group_bits,
+        p.form_bits & h.form_bits AS shared_form_bits,
+        (least(p.s1, h.s1) - greatest(p.s0, h.s0) + 1) AS overlap_days,
+        (least(p.s1 - p.s0, h.s1 - h.s0) + 1) AS shorter_days,
+        coalesce(bit_count(p.type_bits & h.type_bits) / nullif(bit_count(p.type_bits | h.type_bits), 0), 0)
             AS activity_types,
-        coalesce(bit_count(a.group_bits & b.group_bits) / nullif(bit_count(a.group_bits | b.group_bits), 0), 0)
+        coalesce(bit_count(p.group_bits & h.group_bits) / nullif(bit_count(p.group_bits | h.group_bits), 0), 0)
             AS target_groups,
         -- neither naming a form of exploitation is agreement: both work on trafficking in general
-        coalesce(bit_count(a.form_bits & b.form_bits) / nullif(bit_count(a.form_bits | b.form_bits), 0), 1)
+        coalesce(bit_count(p.form_bits & h.form_bits) / nullif(bit_count(p.form_bits | h.form_bits), 0), 1)
             AS exploitation_forms
-    FROM block AS a
-    JOIN block AS b
-      ON a.block_key = b.block_key
-     AND a.start_date <= b.end_day
-     AND b.start_date <= a.end_day
-    WHERE a.activity_id < b.activity_id
-      AND a.lead_agency <> b.lead_agency
-      -- the same block for certain (a hash can collide)
-      AND a.iso3 = b.iso3 AND a.block_theme = b.block_theme AND a.block_type = b.block_type
-      AND a.block_group = b.block_group AND a.block_form = b.block_form
-      -- the time part alone must not cost more than the pair can lose ($min_time from the threshold)
-      AND (least(a.end_day, b.end_day) - greatest(a.start_date, b.start_date) + 1)
-          >= $min_time * (least(a.end_day - a.start_date, b.end_day - b.start_date) + 1)
-      -- meet once: in the block of the lowest shared theme (and type, group, form where blocked on them)
-      AND a.block_theme = ((a.theme_bits & b.theme_bits) & -(a.theme_bits & b.theme_bits))
-      AND a.block_type = CASE WHEN $need_type THEN (a.type_bits & b.type_bits) & -(a.type_bits & b.type_bits) ELSE 0 END
-      AND a.block_group = CASE WHEN $need_group THEN (a.group_bits & b.group_bits) & -(a.group_bits & b.group_bits) ELSE 0 END
-      AND a.block_form = CASE WHEN $need_form THEN (a.form_bits & b.form_bits) & -(a.form_bits & b.form_bits) ELSE 0 END
+    -- the probes (one row each at the default threshold) on the build side of the hash join
+    FROM host AS h
+    JOIN probe AS p ON p.bkey = h.bkey
+    WHERE p.ord < h.ord
+      AND p.lead <> h.lead
+      AND p.s0 <= h.s1 AND h.s0 <= p.s1
+      -- a probe listed in every bucket it spans meets its host in the bucket of the later start only
+      AND (p.by_middle
+           OR (p.bkey & 1023) = least(greatest((greatest(p.s0, h.s0) - DATE '1900-01-01') // $period_days, 0), 1023))
+      AND p.theme_bits & h.theme_bits <> 0
+      -- the block the pair really belongs to: the code keys it shares, and its place kind
+      AND CASE WHEN $narrow THEN (p.codes & h.codes) = (p.bkey >> 22)
+               ELSE (p.bkey >> 22) = ((((((
+                   ((p.theme_bits & h.theme_bits) & -(p.theme_bits & h.theme_bits))
+                   << $n_types) | CASE WHEN $need_type THEN (p.type_bits & h.type_bits) & -(p.type_bits & h.type_bits)
+                                       ELSE 0 END)
+                   << $n_groups) | CASE WHEN $need_group THEN (p.group_bits & h.group_bits) & -(p.group_bits & h.group_bits)
+                                        ELSE 0 END)
+                   << $n_forms) | CASE WHEN $need_form THEN (p.form_bits & h.form_bits) & -(p.form_bits & h.form_bits)
+                                       ELSE 0 END)
+          END
+      AND ((p.bkey >> 10) & 3) = (p.n > 1)::BIGINT + (h.n > 1)::BIGINT
+      -- time and the most place can give must not cost more than either side can lose
+      AND $w_time * (1 - (least(p.s1, h.s1) - greatest(p.s0, h.s0) + 1) / (p.s1 - p.s0 + 1))
+          + $w_place * (1 - sqrt(least(p.n, h.n) / greatest(p.n, h.n))) <= least(p.r, h.r) + 1e-7
 ),
 hopeful AS (  -- could still reach the threshold with the best place and identical texts
     SELECT *
@@ -131,21 +225,29 @@ hopeful AS (  -- could still reach the threshold with the best place and identic
 ),
 scored AS (
     SELECT
-        m.*,
-        a.lead_agency AS lead_a,
-        b.lead_agency AS lead_b,
-        a.budget_usd AS budget_a,
-        b.budget_usd AS budget_b,
+        -- a pair is listed with the smaller activity_id first
+        CASE WHEN x.activity_id < y.activity_id THEN x.activity_id ELSE y.activity_id END AS activity_id_a,
+        CASE WHEN x.activity_id < y.activity_id THEN y.activity_id ELSE x.activity_id END AS activity_id_b,
+        c.iso3,
+        m.shared_theme_bits, m.shared_type_bits, m.shared_group_bits, m.shared_form_bits,
+        m.overlap_days, m.shorter_days, m.activity_types, m.target_groups, m.exploitation_forms,
+        CASE WHEN x.activity_id < y.activity_id THEN x.lead_agency ELSE y.lead_agency END AS lead_a,
+        CASE WHEN x.activity_id < y.activity_id THEN y.lead_agency ELSE x.lead_agency END AS lead_b,
+        CASE WHEN x.activity_id < y.activity_id THEN x.budget_usd ELSE y.budget_usd END AS budget_a,
+        CASE WHEN x.activity_id < y.activity_id THEN y.budget_usd ELSE x.budget_usd END AS budget_b,
         m.overlap_days / m.shorter_days AS time_overlap,
         -- shared countries / sqrt(countries of A x countries of B): 1 for two national activities
         -- in one country or two activities over the same countries, less as the footprints spread
-        CASE WHEN a.n_countries = 1 OR b.n_countries = 1 THEN 1
-             ELSE len(list_intersect(a.countries, b.countries)) END / sqrt(a.n_countries * b.n_countries) AS place
+        CASE WHEN greatest(len(x.countries), 1) = 1 OR greatest(len(y.countries), 1) = 1 THEN 1
+             ELSE len(list_intersect(x.countries, y.countries)) END
+            / sqrt(greatest(len(x.countries), 1) * greatest(len(y.countries), 1)) AS place
     FROM hopeful AS m
-    JOIN sel AS a ON a.activity_id = m.activity_id_a
-    JOIN sel AS b ON b.activity_id = m.activity_id_b
-    WHERE NOT list_contains(a.partner_agencies, b.lead_agency)
-      AND NOT list_contains(b.partner_agencies, a.lead_agency)
+    JOIN activities AS x ON x.rid = m.rid_p
+    JOIN activities AS y ON y.rid = m.rid_h
+    JOIN country_ids AS c ON c.iso_id = m.iso_id
+    WHERE x.activity_id <> y.activity_id
+      AND NOT list_contains(x.partner_agencies, y.lead_agency)
+      AND NOT list_contains(y.partner_agencies, x.lead_agency)
 ),
 final AS (
     SELECT

@@ -1,0 +1,167 @@
+"""The blocked search in SQL against every pair scored by hand in Python.
+
+The search forms a pair only inside a block of country, shared codes, place kind and period
+(docs/DUPLICATION.md, "Scale"). Here every pair of a crowded random export is scored from the
+rules alone, with no blocking, and the search must list exactly the pairs that reach each
+threshold, with the same parts and scores.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import unicodedata
+from datetime import date, timedelta
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from icat_analysis import db, duplication
+from icat_analysis.duplication import WEIGHTS
+from tests.factories import activity, make_export
+
+POOLS = {
+    "activity_types": ["capacity_building", "technical_assistance", "research_data", "awareness_raising"],
+    "target_groups": ["labour_inspectors", "law_enforcement", "judiciary"],
+    "exploitation_forms": ["forced_labour", "sexual_exploitation", "organ_removal"],
+}
+TEXTS = [
+    ("Training on trafficking", "Labour inspectors learn to spot forced labour"),
+    ("Training on trafficking", "Labour inspectors learn to spot forced labour at sea"),
+    ("Formation sur la traite", "Les inspecteurs du travail apprennent à détecter le travail forcé"),
+    ("Shelter support", "Safe houses for survivors"),
+]
+LEADS = ["ILO", "IOM", "UNODC", "UNICEF"]
+
+
+def _random_activities(seed: int, n: int = 160) -> list[dict]:
+    """Activities crowded on few codes and countries, with periods from a week to ten years
+    (some ongoing, some not started), so that pairs straddle every block boundary: periods
+    spanning several buckets, shorter activities inside longer ones, national beside regional."""
+    rng = random.Random(seed)
+    base = [rng.sample(v, rng.choice([1, 2, 2, 3])) for v in POOLS.values()]
+    rows = []
+    for i in range(n):
+        if rng.random() < 0.6:  # near a shared template, so many pairs are close to a threshold
+            codes = {k: list(b) for k, b in zip(POOLS, base)}
+            k = rng.choice(list(POOLS))
+            if rng.random() < 0.5:
+                extra = [c for c in POOLS[k] if c not in codes[k]]
+                codes[k] += extra[:1]
+            elif len(codes[k]) > 1:
+                codes[k] = codes[k][1:]
+        else:
+            codes = {k: rng.sample(v, rng.choice([1, 1, 2, 3])) for k, v in POOLS.items()}
+        if rng.random() < 0.15:
+            codes["exploitation_forms"] = []
+        start = date(2009, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365))
+        days = rng.choice([7, 90, 200, 364, 365, 366, 700, 729, 730, 731, 1100, 1500, 2500, 3650])
+        days = max(0, days + rng.randrange(-20, 21))
+        end = None if rng.random() < 0.08 else (start + timedelta(days=days)).isoformat()
+        title, description = rng.choice(TEXTS)
+        rows.append(
+            activity(
+                f"R{i:03d}",
+                lead=rng.choice(LEADS),
+                partners=[rng.choice(LEADS)] if rng.random() < 0.1 else [],
+                countries=rng.choice([["THA"], ["THA"], ["VNM"], ["THA", "VNM"], ["THA", "VNM", "KHM"],
+                                      ["THA", "VNM", "KHM", "LAO"], ["KHM", "LAO"]]),
+                themes=rng.sample(["protection", "prosecution", "prevention"], rng.choice([1, 2])),
+                start=start.isoformat(),
+                end=end,
+                budget=float(rng.randrange(10_000, 1_000_000)),
+                title=title,
+                description=description,
+                **codes,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _jaccard(a: set, b: set, neither: float) -> float:
+    return len(a & b) / len(a | b) if a | b else neither
+
+
+def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
+    """(activity_id_a, activity_id_b, shared country) -> score, from the rules, for every pair."""
+    today = date.today()
+    texts = {r["activity_id"]: duplication.normalise_text(f"{r['title']} {r['description']}") for r in rows}
+    out = {}
+    for a, b in combinations(sorted(rows, key=lambda r: r["activity_id"]), 2):
+        if a["lead_agency"] == b["lead_agency"]:
+            continue
+        if a["lead_agency"] in b["partner_agencies"] or b["lead_agency"] in a["partner_agencies"]:
+            continue
+        shared = sorted(set(a["countries"]) & set(b["countries"]))
+        if not shared or not set(a["themes"]) & set(b["themes"]):
+            continue
+        a0, b0 = a["start_date"], b["start_date"]
+        a1, b1 = max(a["end_date"] or today, a0), max(b["end_date"] or today, b0)
+        overlap = (min(a1, b1) - max(a0, b0)).days + 1
+        if overlap < 1:
+            continue
+        na, nb = max(len(a["countries"]), 1), max(len(b["countries"]), 1)
+        parts = {
+            "time": overlap / (min((a1 - a0).days, (b1 - b0).days) + 1),
+            "place": (1 if na == 1 or nb == 1 else len(shared)) / math.sqrt(na * nb),
+            "activity_types": _jaccard(set(a["activity_types"]), set(b["activity_types"]), 0.0),
+            "target_groups": _jaccard(set(a["target_groups"]), set(b["target_groups"]), 0.0),
+            "exploitation_forms": _jaccard(set(a["exploitation_forms"]), set(b["exploitation_forms"]), 1.0),
+        }
+        structured = sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS[k] for k in parts)
+        text = duplication.text_similarity([texts[a["activity_id"]]], [texts[b["activity_id"]]])[0]
+        score = float(duplication.final_score(structured, text))
+        for iso3 in shared:
+            out[(a["activity_id"], b["activity_id"], iso3)] = score
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_blocked_search_lists_exactly_the_pairs_every_pair_scoring_finds(tmp_path, seed):
+    rows = _random_activities(seed)
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    every = _every_pair(rows)
+    at_default = 0
+    for threshold in (0.0, 0.5, 0.8, 0.85, duplication.NARROW_FROM, 0.88, 0.90, 0.91, 0.92, 0.95):
+        found = duplication.scored_pairs(con, threshold=threshold)
+        got = {(r.activity_id_a, r.activity_id_b, r.iso3): r.score for r in found.itertuples(index=False)}
+        expected = {k: v for k, v in every.items() if v >= threshold - 1e-9}
+        assert sorted(got) == sorted(expected), f"threshold {threshold}"
+        assert [got[k] for k in sorted(got)] == pytest.approx([expected[k] for k in sorted(expected)])
+        if threshold == duplication.DEFAULT_THRESHOLD:
+            at_default = len(got)
+    assert at_default > 0  # the export is crowded enough for pairs to reach the default threshold
+
+
+def test_one_country_lists_the_same_pairs_as_all_countries_there(tmp_path):
+    rows = _random_activities(5)
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    for threshold in (0.0, duplication.DEFAULT_THRESHOLD):
+        everywhere = duplication.scored_pairs(con, threshold=threshold)
+        for iso3 in ("THA", "KHM"):
+            one = duplication.scored_pairs(con, iso3=iso3, threshold=threshold)
+            there = everywhere[everywhere["iso3"] == iso3].reset_index(drop=True)
+            assert one[["activity_id_a", "activity_id_b"]].equals(there[["activity_id_a", "activity_id_b"]])
+            assert one["score"].tolist() == pytest.approx(there["score"].tolist())
+
+
+def _normalise_by_the_definition(text: str) -> str:
+    """The rule as first written: NFKD, drop combining marks, lower case, non-words to spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return duplication._NON_WORD.sub(" ", plain).strip()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_fast_text_normalisation_is_the_definition(text):
+    assert duplication.normalise_text(text) == _normalise_by_the_definition(text)
+
+
+def test_text_normalisation_examples():
+    assert duplication.normalise_text("Formation (Bénin)") == "formation benin"
+    assert duplication.normalise_text("  Straße -- ﬁnance, Ærø!  ") == "stra e finance r"
