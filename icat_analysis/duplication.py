@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import math
 import re
 import sys
@@ -63,7 +64,7 @@ THRESHOLD_RANGE = (0.86, 0.99)
 NARROW_FROM = THRESHOLD_RANGE[0]
 #: Width of the period buckets pairs meet in (days): a host activity is listed in every bucket
 #: it spans, the shorter activity of a pair in the bucket of its middle day (docs/DUPLICATION.md).
-PERIOD_DAYS = 730
+PERIOD_DAYS = 1461
 
 _CODE_LISTS = {
     "theme_codes": "theme",
@@ -133,13 +134,6 @@ def must_share(threshold: float) -> set[str]:
     return {k for k in ("activity_types", "target_groups", "exploitation_forms") if WEIGHTS[k] > can_lose + 1e-12}
 
 
-def least_time_overlap(threshold: float) -> float:
-    """The least time part a pair can have and still reach ``threshold`` (all else perfect)."""
-    w_text = WEIGHTS["text"]
-    can_lose = (1 - (threshold - w_text) / (1 - w_text)) * (1 - w_text)
-    return max(0.0, 1 - can_lose / WEIGHTS["time"] - 1e-9)
-
-
 # ---- text ------------------------------------------------------------------------------
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -148,11 +142,16 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch("[0-9a-z]", chr(c))})
 
 
-@cache
-def _combining() -> dict[int, None]:
-    """Every character with a combining class (what ``unicodedata.combining`` flags), for
-    ``str.translate`` to drop: many times faster than testing each character in Python."""
-    return dict.fromkeys(c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _without_combining(run: str) -> str:
+    return "".join(ch for ch in run if not unicodedata.combining(ch))
+
+
+def _drop_combining(match: re.Match) -> str:
+    return _without_combining(match.group())
 
 
 def normalise_text(text: str | None) -> str:
@@ -162,7 +161,8 @@ def normalise_text(text: str | None) -> str:
     text = str(text)
     if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks: the same result, faster
         return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
-    plain = unicodedata.normalize("NFKD", text).translate(_combining()).lower()
+    # combining marks are never ASCII: test only the runs of other characters, one by one
+    plain = _NON_ASCII.sub(_drop_combining, unicodedata.normalize("NFKD", text)).lower()
     return _NON_WORD.sub(" ", plain).strip()
 
 
@@ -212,12 +212,11 @@ def scored_pairs(
 
 
 def _texts(con, ids: list[str]) -> dict[str, str]:
+    """Normalised title and description of each activity (:func:`normalise_text`)."""
     if not ids:
         return {}
-    df = db.query(con, "duplication_texts", ids=ids)
-    return dict(
-        zip(df["activity_id"], [normalise_text(f"{t or ''} {d or ''}") for t, d in zip(df["title"], df["description"])])
-    )
+    df = db.query(con, "duplication_full_texts", ids=ids)
+    return dict(zip(df["activity_id"], map(normalise_text, df["text"])))
 
 
 def duplicate_pairs(

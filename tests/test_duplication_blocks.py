@@ -118,8 +118,11 @@ def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
     return out
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_blocked_search_lists_exactly_the_pairs_every_pair_scoring_finds(tmp_path, seed):
+@pytest.mark.parametrize(("seed", "period_days"), [(1, None), (2, None), (3, 365), (4, 60)])
+def test_blocked_search_lists_exactly_the_pairs_every_pair_scoring_finds(tmp_path, monkeypatch, seed, period_days):
+    # narrower period buckets than the default, so that more periods straddle a bucket boundary
+    if period_days:
+        monkeypatch.setattr(duplication, "PERIOD_DAYS", period_days)
     rows = _random_activities(seed)
     make_export(tmp_path, rows)
     con = db.connect(tmp_path)
@@ -165,3 +168,18 @@ def test_fast_text_normalisation_is_the_definition(text):
 def test_text_normalisation_examples():
     assert duplication.normalise_text("Formation (Bénin)") == "formation benin"
     assert duplication.normalise_text("  Straße -- ﬁnance, Ærø!  ") == "stra e finance r"
+
+
+def test_missing_descriptions_are_empty_text_not_a_shared_word(tmp_path):
+    # Two titles with nothing in common and no descriptions: their texts must not look alike
+    # (a missing value once became the word "nan" in both).
+    rows = [
+        activity("A1", lead="ILO", title="Alpha", description=None),
+        activity("A2", lead="IOM", title="Beta", description=None),
+        activity("A3", lead="UNODC", title="Gamma", description="Shelters for survivors"),
+    ]
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    pairs = duplication.scored_pairs(con, threshold=0)
+    one = pairs[(pairs["activity_id_a"] == "A1") & (pairs["activity_id_b"] == "A2")]
+    assert len(one) == 1 and one["text"].iloc[0] < 0.5

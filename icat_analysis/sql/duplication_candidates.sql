@@ -124,27 +124,30 @@ country_ids AS (  -- a small integer per country, for the key
     SELECT iso3, (row_number() OVER (ORDER BY iso3) - 1)::BIGINT AS iso_id
     FROM (SELECT DISTINCT iso3 FROM activity_countries WHERE $iso3 IS NULL OR iso3 = $iso3)
 ),
-rows AS (
-    SELECT
-        s.rid, s.lead_agency AS lead, s.start_date AS s0, s.end_day AS s1, s.n_countries AS n,
-        s.theme_bits, s.type_bits, s.group_bits, s.form_bits,
-        -- the codes packed as in the key, so that a pair's shared codes are one AND
-        ((((((k.theme_bits << $n_types) | s.type_bits) << $n_groups) | s.group_bits) << $n_forms) | s.form_bits) AS codes,
-        $can_lose - k.lose AS r,
-        -- the code keys and the country packed in one exact integer (no hash: no collision)
-        ((((((((k.k_theme << $n_types) | k.k_type) << $n_groups) | k.k_group) << $n_forms) | k.k_form) << 10)
-            | CASE WHEN c.iso_id < 1024 THEN c.iso_id ELSE error('more than 1,024 countries') END) AS code_key
+places AS MATERIALIZED (  -- one row per activity and country (joined before the keys multiply rows)
+    SELECT s.*, c.iso_id
     FROM sel AS s
     JOIN activity_countries AS ac ON ac.rid = s.rid
     JOIN country_ids AS c ON c.iso3 = ac.iso3
+    WHERE $iso3 IS NULL OR ac.iso3 = $iso3
+),
+rows AS (
+    SELECT
+        s.rid, s.lead_agency AS lead, s.start_date AS s0, s.end_day AS s1, s.n_countries AS n,
+        -- themes, types, groups and forms packed as in the key: a pair's shared codes are one AND
+        ((((((s.theme_bits << $n_types) | s.type_bits) << $n_groups) | s.group_bits) << $n_forms) | s.form_bits) AS codes,
+        $can_lose - k.lose AS r,
+        -- the code keys and the country packed in one exact integer (no hash: no collision)
+        ((((((((k.k_theme << $n_types) | k.k_type) << $n_groups) | k.k_group) << $n_forms) | k.k_form) << 10)
+            | CASE WHEN s.iso_id < 1024 THEN s.iso_id ELSE error('more than 1,024 countries') END) AS code_key
+    FROM places AS s
     JOIN mask_keys AS k
       ON k.theme_bits = CASE WHEN $narrow THEN 0 ELSE s.theme_bits END AND k.type_bits = s.type_bits
      AND k.group_bits = s.group_bits AND k.form_bits = s.form_bits
-    WHERE $iso3 IS NULL OR ac.iso3 = $iso3
 ),
 block AS MATERIALIZED (  -- only narrow columns: this is both sides of the join
     SELECT
-        rid, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r,
+        lead, s0, s1, n, codes, r,
         -- the shorter of two activities (by days, then rid) is the probe: one comparison
         ((s1 - s0)::BIGINT << 32) | rid AS ord,
         -- national-national 0, national-regional 1, regional-regional 2: the kinds this row can afford
@@ -156,38 +159,27 @@ block AS MATERIALIZED (  -- only narrow columns: this is both sides of the join
         -- period buckets (days since 1900, clamped: a monotone bucket keeps "inside" inside)
         least(greatest((s0 - DATE '1900-01-01') // $period_days, 0), 1023) AS b0,
         least(greatest((s1 - DATE '1900-01-01') // $period_days, 0), 1023) AS b1,
-        least(greatest((s0 + ((s1 - s0) // 2)::INTEGER - DATE '1900-01-01') // $period_days, 0), 1023) AS b_mid,
-        r < $w_time / 2 - 1e-6 AS by_middle
+        least(greatest((s0 + ((s1 - s0) // 2)::INTEGER - DATE '1900-01-01') // $period_days, 0), 1023) AS b_mid
     FROM rows
 ),
-probe AS MATERIALIZED (
-    SELECT rid, ord, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r, by_middle,
-           key | unnest(CASE WHEN by_middle THEN [b_mid] ELSE range(b0, b1 + 1) END) AS bkey
+probe AS MATERIALIZED (  -- in the bucket of its middle day when it can lose less than w_time / 2 on time
+    SELECT ord, lead, s0, s1, n, codes, r,
+           key | unnest(CASE WHEN r < $w_time / 2 - 1e-6 THEN [b_mid] ELSE range(b0, b1 + 1) END) AS bkey
     FROM block
 ),
-host AS MATERIALIZED (
-    SELECT rid, ord, lead, s0, s1, n, theme_bits, type_bits, group_bits, form_bits, codes, r,
-           key | unnest(range(b0, b1 + 1)) AS bkey
+host AS (  -- in every bucket it spans
+    SELECT ord, lead, s0, s1, n, codes, r, key | unnest(range(b0, b1 + 1)) AS bkey
     FROM block
 ),
 met AS MATERIALIZED (  -- pairs that meet, once each per shared country: probe p, host h
     SELECT
-        p.rid AS rid_p,
-        h.rid AS rid_h,
+        (p.ord & 4294967295)::INTEGER AS rid_p,
+        (h.ord & 4294967295)::INTEGER AS rid_h,
         (p.bkey >> 12) & 1023 AS iso_id,
-        p.theme_bits & h.theme_bits AS shared_theme_bits,
-        p.type_bits & h.type_bits AS shared_type_bits,
-        p.group_bits & h.group_bits AS shared_group_bits,
-        p.form_bits & h.form_bits AS shared_form_bits,
+        p.codes & h.codes AS shared,
+        p.codes | h.codes AS listed,
         (least(p.s1, h.s1) - greatest(p.s0, h.s0) + 1) AS overlap_days,
-        (least(p.s1 - p.s0, h.s1 - h.s0) + 1) AS shorter_days,
-        coalesce(bit_count(p.type_bits & h.type_bits) / nullif(bit_count(p.type_bits | h.type_bits), 0), 0)
-            AS activity_types,
-        coalesce(bit_count(p.group_bits & h.group_bits) / nullif(bit_count(p.group_bits | h.group_bits), 0), 0)
-            AS target_groups,
-        -- neither naming a form of exploitation is agreement: both work on trafficking in general
-        coalesce(bit_count(p.form_bits & h.form_bits) / nullif(bit_count(p.form_bits | h.form_bits), 0), 1)
-            AS exploitation_forms
+        (least(p.s1 - p.s0, h.s1 - h.s0) + 1) AS shorter_days
     -- the probes (one row each at the default threshold) on the build side of the hash join
     FROM host AS h
     JOIN probe AS p ON p.bkey = h.bkey
@@ -195,28 +187,57 @@ met AS MATERIALIZED (  -- pairs that meet, once each per shared country: probe p
       AND p.lead <> h.lead
       AND p.s0 <= h.s1 AND h.s0 <= p.s1
       -- a probe listed in every bucket it spans meets its host in the bucket of the later start only
-      AND (p.by_middle
+      AND (p.r < $w_time / 2 - 1e-6
            OR (p.bkey & 1023) = least(greatest((greatest(p.s0, h.s0) - DATE '1900-01-01') // $period_days, 0), 1023))
-      AND p.theme_bits & h.theme_bits <> 0
+      AND ((p.codes & h.codes) >> ($n_types + $n_groups + $n_forms)) <> 0  -- a shared theme
       -- the block the pair really belongs to: the code keys it shares, and its place kind
-      AND CASE WHEN $narrow THEN (p.codes & h.codes) = (p.bkey >> 22)
-               ELSE (p.bkey >> 22) = ((((((
-                   ((p.theme_bits & h.theme_bits) & -(p.theme_bits & h.theme_bits))
-                   << $n_types) | CASE WHEN $need_type THEN (p.type_bits & h.type_bits) & -(p.type_bits & h.type_bits)
-                                       ELSE 0 END)
-                   << $n_groups) | CASE WHEN $need_group THEN (p.group_bits & h.group_bits) & -(p.group_bits & h.group_bits)
-                                        ELSE 0 END)
-                   << $n_forms) | CASE WHEN $need_form THEN (p.form_bits & h.form_bits) & -(p.form_bits & h.form_bits)
-                                       ELSE 0 END)
+      AND (p.bkey >> 22) = CASE WHEN $narrow
+          THEN (p.codes & h.codes) & ((1::BIGINT << ($n_types + $n_groups + $n_forms)) - 1)
+          ELSE (((((((
+              -- the lowest shared theme, and the lowest shared code of each list the threshold demands
+              ((p.codes & h.codes) >> ($n_types + $n_groups + $n_forms))
+              & -((p.codes & h.codes) >> ($n_types + $n_groups + $n_forms))) << $n_types)
+            | CASE WHEN $need_type
+                   THEN ((p.codes & h.codes) >> ($n_groups + $n_forms)) & ((1::BIGINT << $n_types) - 1)
+                        & -(((p.codes & h.codes) >> ($n_groups + $n_forms)) & ((1::BIGINT << $n_types) - 1))
+                   ELSE 0 END) << $n_groups)
+            | CASE WHEN $need_group
+                   THEN ((p.codes & h.codes) >> $n_forms) & ((1::BIGINT << $n_groups) - 1)
+                        & -(((p.codes & h.codes) >> $n_forms) & ((1::BIGINT << $n_groups) - 1))
+                   ELSE 0 END) << $n_forms)
+            | CASE WHEN $need_form
+                   THEN (p.codes & h.codes) & ((1::BIGINT << $n_forms) - 1)
+                        & -((p.codes & h.codes) & ((1::BIGINT << $n_forms) - 1))
+                   ELSE 0 END)
           END
       AND ((p.bkey >> 10) & 3) = (p.n > 1)::BIGINT + (h.n > 1)::BIGINT
       -- time and the most place can give must not cost more than either side can lose
       AND $w_time * (1 - (least(p.s1, h.s1) - greatest(p.s0, h.s0) + 1) / (p.s1 - p.s0 + 1))
           + $w_place * (1 - sqrt(least(p.n, h.n) / greatest(p.n, h.n))) <= least(p.r, h.r) + 1e-7
 ),
+parts AS (  -- the shared codes of each list, and the code parts of the score
+    SELECT
+        rid_p, rid_h, iso_id,
+        shared >> ($n_types + $n_groups + $n_forms) AS shared_theme_bits,
+        (shared >> ($n_groups + $n_forms)) & ((1::BIGINT << $n_types) - 1) AS shared_type_bits,
+        (shared >> $n_forms) & ((1::BIGINT << $n_groups) - 1) AS shared_group_bits,
+        shared & ((1::BIGINT << $n_forms) - 1) AS shared_form_bits,
+        overlap_days,
+        shorter_days,
+        coalesce(bit_count(shared_type_bits)
+                 / nullif(bit_count((listed >> ($n_groups + $n_forms)) & ((1::BIGINT << $n_types) - 1)), 0), 0)
+            AS activity_types,
+        coalesce(bit_count(shared_group_bits)
+                 / nullif(bit_count((listed >> $n_forms) & ((1::BIGINT << $n_groups) - 1)), 0), 0)
+            AS target_groups,
+        -- neither naming a form of exploitation is agreement: both work on trafficking in general
+        coalesce(bit_count(shared_form_bits) / nullif(bit_count(listed & ((1::BIGINT << $n_forms) - 1)), 0), 1)
+            AS exploitation_forms
+    FROM met
+),
 hopeful AS (  -- could still reach the threshold with the best place and identical texts
     SELECT *
-    FROM met
+    FROM parts
     WHERE ($w_time * overlap_days / shorter_days + $w_place
             + $w_activity_types * activity_types + $w_target_groups * target_groups
             + $w_exploitation_forms * exploitation_forms)
