@@ -77,9 +77,15 @@ agencies_involved = sorted(set(scored["lead_a"]) | set(scored["lead_b"])) if len
 cols[2].metric("Agencies involved", f"{len(agencies_involved):,}", border=True, help=", ".join(agencies_involved))
 cols[3].metric("Pairs reviewed", f"{len(latest):,}", border=True, help="By planners, at any threshold")
 
+# Only the open tab runs and is drawn; a link naming a country opens on the pairs to review.
 tab_hot, tab_open, tab_done, tab_how = st.tabs(
-    ["Hot-spots", "Pairs to review", "Reviewed pairs", "How the score works"]
+    ["Hot-spots", "Pairs to review", "Reviewed pairs", "How the score works"],
+    key="dup_tab",
+    on_change="rerun",
+    default="Pairs to review" if st.query_params.get("country") else None,
 )
+# A closed tab's choices are kept for when it opens again.
+st_adapter.keep_widget_values("dup_country", "dup_pair")
 
 with tab_hot:
     if by_country.empty:
