@@ -10,7 +10,7 @@ import pytest
 
 from icat_analysis import briefing, db, export
 from icat_analysis.filters import Filters
-from tests.browser.conftest import REPO, open_page, screenshot_path
+from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,9 @@ def test_presentation_mode_hides_the_sidebar_and_keeps_the_filters(default_serve
     # Pages are reached from the top navigation, and presentation mode stays on when moving.
     page.get_by_role("link", name="Map").first.click()
     page.wait_for_url("**/map**")
-    open_page(page, page.url)
+    wait_until_done(page)
+    # The page's run writes the link's parameters; wait for them rather than racing the run.
+    page.wait_for_function("location.search.includes('present=1')", timeout=30_000)
     assert "present=1" in page.url and "agencies=IOM" in page.url
     assert sidebar.count() == 0 or not sidebar.first.is_visible()
     page.goto(f"{default_server}/?agencies=IOM&present=1")
