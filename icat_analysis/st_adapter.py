@@ -312,6 +312,64 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     )
 
 
+def activities_downloads(
+    query: str,
+    filters: Filters,
+    n: int,
+    *,
+    name: str,
+    sheet: str,
+    labels: tuple[str, str, str],
+    widths: list[int],
+    key: str | None = None,
+    **params,
+) -> None:
+    """CSV and XLSX buttons for every activity a named query selects (``n`` of them), read
+    only when clicked: the CSV comes zipped over ``downloads.csv_zipped`` rows, and Excel is
+    offered up to ``downloads.XLSX_MAX_ROWS``. ``labels``: zipped CSV, CSV, XLSX."""
+    con = connection()
+    xlsx_ok = n <= downloads.XLSX_MAX_ROWS
+    keys = (f"{key}_csv", f"{key}_xlsx") if key else (None, None)
+    c1, c2, _ = st.columns(widths)
+    if downloads.csv_zipped(n):
+        c1.download_button(
+            labels[0],
+            data=lambda: downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", **params),
+            file_name=f"icat-{name}-csv.zip",
+            mime="application/zip",
+            icon=":material/download:",
+            on_click="ignore",
+            key=keys[0],
+            width="stretch",
+        )
+    else:
+        c1.download_button(
+            labels[1],
+            data=lambda: downloads.activities_csv(con, query, filters, **params),
+            file_name=f"icat-{name}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=keys[0],
+            width="stretch",
+        )
+    c2.download_button(
+        labels[2],
+        data=(lambda: downloads.activities_xlsx(con, query, filters, sheet, **params)) if xlsx_ok else b"",
+        file_name=f"icat-{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+        key=keys[1],
+        width="stretch",
+        disabled=not xlsx_ok,
+    )
+    if downloads.csv_zipped(n):
+        st.caption(downloads.csv_zipped_note())
+    if not xlsx_ok:
+        st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
+
+
 # ---- meetings: presentation mode and charts that stand on their own -------------------
 def presenting() -> bool:
     """Whether this view is in presentation mode (``?present=1`` in the link, kept while

@@ -147,50 +147,17 @@ if code:
         # list is read only when a download is clicked.
         n = int(st_adapter.run("agency_activities_count", f, agency=code)["activities"].iloc[0])
         _activities_page(f, code, n)
-        con = st_adapter.connection()
-        xlsx_ok = n <= downloads.XLSX_MAX_ROWS
-        c1, c2, _ = st.columns([1, 1, 2])
-        if downloads.csv_zipped(n):
-            c1.download_button(
-                "Activities (CSV, zipped)",
-                data=lambda: downloads.activities_csv_zip(
-                    con, "agency_activities", f, f"icat-{code.lower()}-activities.csv", agency=code
-                ),
-                file_name=f"icat-{code.lower()}-activities-csv.zip",
-                mime="application/zip",
-                icon=":material/download:",
-                on_click="ignore",
-                key="ag_acts_dl_csv",
-                width="stretch",
-            )
-        else:
-            c1.download_button(
-                "Activities (CSV)",
-                data=lambda: downloads.activities_csv(con, "agency_activities", f, agency=code),
-                file_name=f"icat-{code.lower()}-activities.csv",
-                mime="text/csv",
-                icon=":material/download:",
-                on_click="ignore",
-                key="ag_acts_dl_csv",
-                width="stretch",
-            )
-        c2.download_button(
-            "Activities (XLSX)",
-            data=(lambda: downloads.activities_xlsx(con, "agency_activities", f, f"{code} activities", agency=code))
-            if xlsx_ok
-            else b"",
-            file_name=f"icat-{code.lower()}-activities.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/download:",
-            on_click="ignore",
-            key="ag_acts_dl_xlsx",
-            width="stretch",
-            disabled=not xlsx_ok,
+        st_adapter.activities_downloads(
+            "agency_activities",
+            f,
+            n,
+            name=f"{code.lower()}-activities",
+            sheet=f"{code} activities",
+            labels=("Activities (CSV, zipped)", "Activities (CSV)", "Activities (XLSX)"),
+            widths=[1, 1, 2],
+            key="ag_acts_dl",
+            agency=code,
         )
-        if downloads.csv_zipped(n):
-            st.caption(downloads.csv_zipped_note())
-        if not xlsx_ok:
-            st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------

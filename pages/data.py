@@ -39,43 +39,15 @@ else:
         f"{n:,} activities, with agency and country names and the labels of codes. "
         "Cells that a spreadsheet would run as a formula start with a single quote."
     )
-    con = st_adapter.connection()
-    c1, c2, _ = st.columns([1, 1, 3])
-    if downloads.csv_zipped(n):
-        c1.download_button(
-            "CSV (zipped)",
-            data=lambda: downloads.activities_csv_zip(con, "activity_rows", f, "icat-activities.csv"),
-            file_name="icat-activities-csv.zip",
-            mime="application/zip",
-            icon=":material/download:",
-            on_click="ignore",
-            width="stretch",
-        )
-    else:
-        c1.download_button(
-            "CSV",
-            data=lambda: downloads.activities_csv(con, "activity_rows", f),
-            file_name="icat-activities.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            width="stretch",
-        )
-    xlsx_ok = n <= downloads.XLSX_MAX_ROWS
-    c2.download_button(
-        "Excel (XLSX)",
-        data=(lambda: downloads.activities_xlsx(con, "activity_rows", f, "Activities")) if xlsx_ok else b"",
-        file_name="icat-activities.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        width="stretch",
-        disabled=not xlsx_ok,
+    st_adapter.activities_downloads(
+        "activity_rows",
+        f,
+        n,
+        name="activities",
+        sheet="Activities",
+        labels=("CSV (zipped)", "CSV", "Excel (XLSX)"),
+        widths=[1, 1, 3],
     )
-    if downloads.csv_zipped(n):
-        st.caption(downloads.csv_zipped_note())
-    if not xlsx_ok:
-        st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
 
     _rows_page(f, n)
 
