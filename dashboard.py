@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from icat_analysis import st_adapter
+from icat_analysis.ui import st_adapter
 
 HERE = Path(__file__).resolve().parent
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
-from . import reference
+from icat_analysis import reference
 
 MIN_YEAR = 2000
 ROLES = ("any", "lead", "partner")

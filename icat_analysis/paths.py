@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 REFERENCE_DIR = PACKAGE_DIR / "reference"
-SQL_DIR = PACKAGE_DIR / "sql"
+SQL_DIR = PACKAGE_DIR / "store" / "sql"
 STATIC_DIR = REPO_DIR / "static"
 DEFAULT_DATA_DIR = REPO_DIR / "data"
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .paths import REFERENCE_DIR
+from icat_analysis.paths import REFERENCE_DIR
 
 #: list name in codelists.csv for each list column of the template
 LIST_OF_COLUMN = {

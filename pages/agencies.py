@@ -3,7 +3,9 @@ on what, with whom, and its activities). ``?agency=CODE`` opens a profile from a
 
 import streamlit as st
 
-from icat_analysis import agencies, downloads, geo, reference, st_adapter
+from icat_analysis import reference
+from icat_analysis.analyses import agencies
+from icat_analysis.ui import downloads, geo, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}

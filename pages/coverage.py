@@ -3,7 +3,9 @@ detected, one agency's overlap with the others, and joint work between agencies.
 
 import streamlit as st
 
-from icat_analysis import coverage, reference, st_adapter
+from icat_analysis import reference
+from icat_analysis.analyses import coverage
+from icat_analysis.ui import st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 CHART_CONFIG = {"displaylogo": False}

@@ -3,7 +3,7 @@ holds, whether it keeps the contract, and where it comes from."""
 
 import streamlit as st
 
-from icat_analysis import dictionary, downloads, st_adapter
+from icat_analysis.ui import dictionary, downloads, st_adapter
 
 
 @st.fragment

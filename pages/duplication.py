@@ -5,8 +5,11 @@ from datetime import date
 
 import streamlit as st
 
-from icat_analysis import duplication, geo, reference, reviews, st_adapter
+from icat_analysis import reference
+from icat_analysis.analyses import duplication
 from icat_analysis.filters import Filters
+from icat_analysis.store import reviews
+from icat_analysis.ui import geo, st_adapter
 
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
 NAMES = reference.labels("country")

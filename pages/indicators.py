@@ -3,8 +3,8 @@ region or the world, with who reports them and the activities of the selection b
 
 import streamlit as st
 
-from icat_analysis import indicators as ind
-from icat_analysis import st_adapter
+from icat_analysis.analyses import indicators as ind
+from icat_analysis.ui import st_adapter
 
 f = st_adapter.current_filters()
 st.title("Indicators")

@@ -3,7 +3,9 @@ profile, and detected victims set against protection activities."""
 
 import streamlit as st
 
-from icat_analysis import country_profile, geo, need, reference, st_adapter
+from icat_analysis import reference
+from icat_analysis.analyses import country_profile, need
+from icat_analysis.ui import geo, st_adapter
 
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
 PLAIN_CONFIG = {"displaylogo": False}

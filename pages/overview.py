@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from icat_analysis import overview, st_adapter
+from icat_analysis.analyses import overview
+from icat_analysis.ui import st_adapter
 
 f = st_adapter.current_filters()
 st.title("Overview")

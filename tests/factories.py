@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icat_analysis.contract import ACTIVITIES_SCHEMA
-from icat_analysis.export import link_tables, write_export
+from icat_analysis.store.contract import ACTIVITIES_SCHEMA
+from icat_analysis.store.export import link_tables, write_export
 
 
 def activity(

@@ -6,8 +6,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from icat_analysis import agencies, db, downloads, reference
+from icat_analysis import reference
+from icat_analysis.analyses import agencies
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.ui import downloads
 from tests.factories import activity, make_export
 
 ROWS = [

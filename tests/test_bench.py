@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from icat_analysis import bench, bench_pandas, db, export
+from icat_analysis.bench import pandas_baseline
+from icat_analysis.bench import run as bench
 from icat_analysis.filters import Filters
+from icat_analysis.store import db, export
 from tests.conftest import four_activities
 from tests.factories import activity, make_export
 
@@ -56,7 +58,7 @@ def test_the_export_is_reused_the_second_time(tiny_bench):
 def test_pandas_baseline_gives_the_duckdb_answers(tiny_bench):
     _, out, _ = tiny_bench
     d = out / f"demo-{TINY}-s{bench.SEED}"
-    res = bench_pandas.compare(d, bench.FILTER_SETS, warm_runs=1)
+    res = pandas_baseline.compare(d, bench.FILTER_SETS, warm_runs=1)
     assert set(res["queries"]) == {
         "overview_headline",
         "map_country_values",
@@ -70,16 +72,16 @@ def test_pandas_baseline_gives_the_duckdb_answers(tiny_bench):
 
 
 def test_pandas_headline_counts_a_hand_made_export(small_export):
-    t = bench_pandas.load(small_export)
+    t = pandas_baseline.load(small_export)
     from datetime import date
 
-    row = bench_pandas.overview_headline(t, Filters(), date(2020, 1, 1)).iloc[0]
+    row = pandas_baseline.overview_headline(t, Filters(), date(2020, 1, 1)).iloc[0]
     # four activities, ILO IOM UNODC involved, THA VNM KHM NGA, one joint, 450,000 known
     assert (row["activities"], row["agencies"], row["countries"], row["joint"]) == (4, 3, 4, 1)
     assert row["known_budget_usd"] == 450_000
     con = db.connect(small_export)
     duck = db.query(con, "map_country_values", Filters())
-    assert bench_pandas.same(bench_pandas.map_country_values(t, Filters()), duck)
+    assert pandas_baseline.same(pandas_baseline.map_country_values(t, Filters()), duck)
     tha = duck.set_index("iso3").loc["THA"]
     assert tha["activities"] == 2
 
@@ -87,7 +89,7 @@ def test_pandas_headline_counts_a_hand_made_export(small_export):
 def test_a_new_import_changes_the_export_version_and_the_cached_answer(tmp_path, monkeypatch):
     import streamlit as st
 
-    from icat_analysis import st_adapter
+    from icat_analysis.ui import st_adapter
 
     d = make_export(tmp_path / "data", four_activities())
     monkeypatch.setenv("ICAT_DATA_DIR", str(d))

@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from icat_analysis import briefing, db, export
 from icat_analysis.filters import Filters
 from icat_analysis.paths import DEFAULT_DATA_DIR
+from icat_analysis.store import db, export
+from icat_analysis.ui import briefing
 
 TODAY = date(2026, 11, 29)
 

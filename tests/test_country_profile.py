@@ -6,10 +6,10 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from icat_analysis import country_profile as cp
-from icat_analysis import db
-from icat_analysis.contract import INDICATORS_SCHEMA
+from icat_analysis.analyses import country_profile as cp
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.store.contract import INDICATORS_SCHEMA
 from tests.factories import activity, make_export
 
 

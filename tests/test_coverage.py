@@ -7,9 +7,11 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from icat_analysis import coverage, db, downloads
-from icat_analysis.contract import INDICATORS_SCHEMA
+from icat_analysis.analyses import coverage
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.store.contract import INDICATORS_SCHEMA
+from icat_analysis.ui import downloads
 from tests.factories import activity, make_export
 
 ROWS = [

@@ -9,8 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from icat_analysis import db, downloads
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.ui import downloads
 from tests.factories import activity, make_export
 
 N = 2500

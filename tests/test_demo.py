@@ -11,10 +11,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from icat_analysis import demo, reference
+from icat_analysis import reference
 from icat_analysis.cli import main
-from icat_analysis.export import file_digest
-from icat_analysis.validate import validate_export
+from icat_analysis.sources import demo
+from icat_analysis.store.export import file_digest
+from icat_analysis.store.validate import validate_export
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOTIP = ROOT / "data" / "source" / "unodc_glotip_2023-05-30.xlsx"

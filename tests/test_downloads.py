@@ -5,8 +5,9 @@ import io
 import openpyxl
 import pandas as pd
 
-from icat_analysis import db, downloads
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.ui import downloads
 from tests.factories import activity, make_export
 
 

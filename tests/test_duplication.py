@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from icat_analysis import db, duplication
-from icat_analysis.duplication import DEFAULT_THRESHOLD
+from icat_analysis.analyses import duplication
+from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
 from tests.factories import activity, make_export
 
 REPO = Path(__file__).resolve().parents[1]

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icat_analysis import db, duplication
-from icat_analysis.duplication import WEIGHTS
+from icat_analysis.analyses import duplication
+from icat_analysis.analyses.duplication import WEIGHTS
+from icat_analysis.store import db
 from tests.factories import activity, make_export
 
 POOLS = {

@@ -1,7 +1,7 @@
 """The query layer and the shared filter set, on a small hand-made export."""
 
-from icat_analysis import db
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
 from tests.factories import activity, make_export
 
 

@@ -5,8 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from icat_analysis import db, geo
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
+from icat_analysis.ui import geo
 from tests.factories import activity, make_export
 
 ROWS = [

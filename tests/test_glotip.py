@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from icat_analysis import glotip
 from icat_analysis.cli import main
-from icat_analysis.export import file_digest
+from icat_analysis.sources import glotip
+from icat_analysis.store.export import file_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "data" / "source" / "unodc_glotip_2023-05-30.xlsx"

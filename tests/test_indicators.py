@@ -11,10 +11,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from icat_analysis import db, glotip, paths
-from icat_analysis import indicators as ind
-from icat_analysis.contract import INDICATORS_SCHEMA
+from icat_analysis import paths
+from icat_analysis.analyses import indicators as ind
 from icat_analysis.filters import Filters
+from icat_analysis.sources import glotip
+from icat_analysis.store import db
+from icat_analysis.store.contract import INDICATORS_SCHEMA
 from tests.factories import activity, make_export
 
 VICTIMS = "Detected trafficking victims"
@@ -330,7 +332,7 @@ def test_default_export_cites_the_2023_release():
     manifest_path = paths.DEFAULT_DATA_DIR / "manifest.json"
     if not manifest_path.exists():
         pytest.skip("no default export")
-    from icat_analysis.export import read_manifest
+    from icat_analysis.store.export import read_manifest
 
     cite = ind.citation(read_manifest(paths.DEFAULT_DATA_DIR))
     assert "UNODC Research - Data Portal - Trafficking in Persons" in cite and "2023" in cite

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from icat_analysis import cli, export
-from icat_analysis.contract import EXPORT_FILES, TEMPLATE_NAMES
+from icat_analysis import cli
+from icat_analysis.store import export
+from icat_analysis.store.contract import EXPORT_FILES, TEMPLATE_NAMES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ingest" / "activities_20.csv"
 REPO = Path(__file__).resolve().parent.parent

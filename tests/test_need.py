@@ -2,8 +2,9 @@
 
 import pytest
 
-from icat_analysis import db, need
+from icat_analysis.analyses import need
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
 from tests.factories import activity, make_export
 from tests.test_country_profile import victims
 

@@ -5,8 +5,9 @@ from functools import partial
 
 import pytest
 
-from icat_analysis import db, overview
+from icat_analysis.analyses import overview
 from icat_analysis.filters import Filters
+from icat_analysis.store import db
 
 TODAY = date(2026, 6, 1)
 

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from icat_analysis import presentation as p
+from icat_analysis.ui import presentation as p
 
 
 def test_the_flag_reads_like_a_person_writes_it():

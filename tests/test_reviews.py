@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from icat_analysis import reviews
+from icat_analysis.store import reviews
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def test_bad_reviews_are_refused_and_not_written(tmp_path, args):
 
 def test_reviews_survive_a_restart(tmp_path):
     code = (
-        "import sys; from icat_analysis import reviews; "
+        "import sys; from icat_analysis.store import reviews; "
         "reviews.add_review(sys.argv[1], 'X1', 'Y1', 'complementary', 'Lee', 'note <b>bold</b>')"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, check=True)
@@ -99,7 +99,7 @@ def test_csv_download_neutralises_formulas(tmp_path):
 
 
 def test_reviews_survive_a_new_import_and_its_undo(tmp_path):
-    from icat_analysis.export import undo_last_import
+    from icat_analysis.store.export import undo_last_import
     from tests.factories import activity, make_export
 
     make_export(tmp_path, [activity("A1", lead="ILO"), activity("B1", lead="IOM")])

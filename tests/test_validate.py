@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icat_analysis import cli
-from icat_analysis.contract import INDICATORS_SCHEMA
-from icat_analysis.validate import Problem, validate_export
+from icat_analysis.store.contract import INDICATORS_SCHEMA
+from icat_analysis.store.validate import Problem, validate_export
 from tests.factories import activities_table, activity, make_export
 
 

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from icat_analysis import reviews
+from icat_analysis.store import reviews
 from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from icat_analysis import bench_browser
+from icat_analysis.bench import browser
 from tests.browser.conftest import DONE, REPO, VIEWPORT, dashboard_server, open_page
 
 pytestmark = [
@@ -26,7 +26,7 @@ pytestmark = [
 
 SESSIONS = 20
 #: (navigation label, the page's title)
-PAGES = bench_browser.PAGES
+PAGES = browser.PAGES
 PORT = int(os.environ.get("ICAT_LOAD_PORT", "8611"))
 
 

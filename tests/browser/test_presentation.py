@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
-from icat_analysis import briefing, db, export
 from icat_analysis.filters import Filters
+from icat_analysis.store import db, export
+from icat_analysis.ui import briefing
 from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser

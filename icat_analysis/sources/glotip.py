@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import paths
-from .contract import INDICATORS_SCHEMA
-from .export import write_export
+from icat_analysis import paths
+from icat_analysis.store.contract import INDICATORS_SCHEMA
+from icat_analysis.store.export import write_export
 
 CITATION = "UNODC, UNODC Research - Data Portal - Trafficking in Persons, dataunodc.un.org"
 RELEASE = "2023-05-30"
@@ -256,7 +256,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .export import export_lock, read_manifest
+    from icat_analysis.store.export import export_lock, read_manifest
 
     path = Path(args.file)
     try:

@@ -19,10 +19,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import reference
-from .contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
-from .db import sql_text
-from .paths import data_dir as resolve_data_dir
+from icat_analysis import reference
+from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.store.contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
+from icat_analysis.store.db import sql_text
 
 #: the order columns are reported in within one row
 COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}

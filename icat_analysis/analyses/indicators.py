@@ -31,9 +31,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import charts, glotip, reference
-from .filters import Filters
-from .paths import REFERENCE_DIR
+from icat_analysis import reference
+from icat_analysis.filters import Filters
+from icat_analysis.paths import REFERENCE_DIR
+from icat_analysis.sources import glotip
+from icat_analysis.ui import charts
 
 Run = Callable[..., pd.DataFrame]
 

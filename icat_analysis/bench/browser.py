@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .paths import REPO_DIR
+from icat_analysis.paths import REPO_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from . import reference
-from .contract import LIST_COLUMNS
+from icat_analysis import reference
+from icat_analysis.store.contract import LIST_COLUMNS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: control characters XLSX cannot hold (openpyxl refuses them)
@@ -240,8 +240,8 @@ def query_reader(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params
     ``$filters`` is bound to ``filters`` and every other ``$name`` to ``params`` (as
     :func:`db.query` does), on a cursor of its own.
     """
-    from . import db
-    from .filters import Filters
+    from icat_analysis.filters import Filters
+    from icat_analysis.store import db
 
     bound = {"filters": (filters or Filters()).as_sql_param(), **params}
     cur = con.cursor()
@@ -301,7 +301,7 @@ def csv_zipped_note() -> str:
 def activities_xlsx(con, name: str, filters, sheet_name: str = "Activities", **params) -> bytes:
     """Every row of the named activities query as a labelled XLSX (for selections up to
     :data:`XLSX_MAX_ROWS`; the page offers the CSV beyond that)."""
-    from . import db
+    from icat_analysis.store import db
 
     return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import reference
-from .contract import TEMPLATE
+from icat_analysis import reference
+from icat_analysis.store.contract import TEMPLATE
 
 _KIND_WORDS = {
     "text": "text",

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, reference
+from icat_analysis import reference
+from icat_analysis.ui import charts
 
 
 @dataclass(frozen=True)

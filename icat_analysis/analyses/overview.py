@@ -16,9 +16,9 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import reference
-from .charts import THEME_COLOURS, colour, layout
-from .filters import Filters
+from icat_analysis import reference
+from icat_analysis.filters import Filters
+from icat_analysis.ui.charts import THEME_COLOURS, colour, layout
 
 Runner = Callable[..., pd.DataFrame]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import reference
-from .contract import EXPORT_FILES
-from .paths import SQL_DIR
+from icat_analysis import reference
+from icat_analysis.paths import SQL_DIR
+from icat_analysis.store.contract import EXPORT_FILES
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
@@ -98,7 +98,7 @@ def query(
     bound = {}
     for key in wanted:
         if key == "filters":
-            from .filters import Filters
+            from icat_analysis.filters import Filters
 
             bound[key] = (filters or Filters()).as_sql_param()
         elif key in params:

@@ -28,10 +28,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import export, reference
-from .contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
-from .paths import data_dir as resolve_data_dir
-from .validate import COLUMN_ORDER, Problem, activity_problems
+from icat_analysis import reference
+from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.store import export
+from icat_analysis.store.contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
+from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
 MAX_LISTED = 100

@@ -26,11 +26,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from . import coverage, duplication, geo, overview
-from . import indicators as ind
-from .filters import Filters
-from .paths import STATIC_DIR
-from .presentation import file_stem, with_sentence
+from icat_analysis.analyses import coverage, duplication, overview
+from icat_analysis.analyses import indicators as ind
+from icat_analysis.filters import Filters
+from icat_analysis.paths import STATIC_DIR
+from icat_analysis.ui import geo
+from icat_analysis.ui.presentation import file_stem, with_sentence
 
 Run = Callable[..., pd.DataFrame]
 

@@ -16,8 +16,8 @@ from functools import cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import reference
-from .paths import STATIC_DIR
+from icat_analysis import reference
+from icat_analysis.paths import STATIC_DIR
 
 UN_MAP_DISCLAIMER = (
     "The boundaries and names shown and the designations used on this map do not imply "

@@ -1,7 +1,7 @@
 """Wording of the synthetic demo activities: title and description templates in English,
 French and Spanish, and the labels they are filled with.
 
-Kept apart from :mod:`icat_analysis.demo` so the generator reads as logic and this file as
+Kept apart from :mod:`icat_analysis.sources.demo` so the generator reads as logic and this file as
 text. Every list is indexed the same way as the code lists of the reference data
 (``activity_type``, ``target_group``, ``exploitation_form``) so a row's codes pick its words.
 """

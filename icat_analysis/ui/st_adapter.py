@@ -15,10 +15,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from . import db, downloads, export, reference
-from .filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
-from .paths import data_dir
-from .presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
+from icat_analysis import reference
+from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from icat_analysis.paths import data_dir
+from icat_analysis.store import db, export
+from icat_analysis.ui import downloads
+from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
 WIDGET_PREFIX = "w_"
@@ -268,7 +270,7 @@ def empty_state(f: Filters) -> None:
 @st.cache_data(max_entries=4, show_spinner="Checking the export against the data contract…")
 def _validation(path: str, version: str) -> list[str] | None:
     try:
-        from . import validate
+        from icat_analysis.store import validate
     except ImportError:
         return None
     return [str(p) for p in validate.validate_export(Path(path))]
@@ -403,7 +405,7 @@ def briefing_download(f: Filters) -> None:
     """One button: the current view as a self-contained HTML briefing (made when clicked)."""
     from functools import partial
 
-    from . import briefing
+    from icat_analysis.ui import briefing
 
     def make() -> bytes:
         con = connection()

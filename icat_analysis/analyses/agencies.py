@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import charts, reference
-from .downloads import labelled_activities
-from .geo import world_choropleth
+from icat_analysis import reference
+from icat_analysis.ui import charts
+from icat_analysis.ui.downloads import labelled_activities
+from icat_analysis.ui.geo import world_choropleth
 
 
 def successor_text(code: str | None) -> str | None:

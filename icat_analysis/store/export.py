@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .contract import EXPORT_FILES
+from icat_analysis.store.contract import EXPORT_FILES
 
 MANIFEST = "manifest.json"
 PREVIOUS = ".previous"

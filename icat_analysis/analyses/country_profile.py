@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import reference
-from .geo import as_list
+from icat_analysis import reference
+from icat_analysis.ui.geo import as_list
 
 #: the band where censored GLOTIP values ("<5") are drawn: they are known to be 0-4, no more
 CENSORED_BAND = (0.0, 5.0)

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import reference
-from .contract import EXPORT_FILES
-from .filters import Filters
+from icat_analysis import reference
+from icat_analysis.filters import Filters
+from icat_analysis.store.contract import EXPORT_FILES
 
 
 def load(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -174,8 +174,8 @@ def indicators_activities_by_year(
 # ---- the pairs compared: (pandas function, the same work in DuckDB) ----------------------
 def _indicator_args(con, f: Filters):
     """The indicators page's default choice: first indicator, the filters' area, its years."""
-    from . import db
-    from . import indicators as ind
+    from icat_analysis.analyses import indicators as ind
+    from icat_analysis.store import db
 
     available = db.query(con, "indicators_available")
     if available.empty:
@@ -188,7 +188,7 @@ def _indicator_args(con, f: Filters):
 
 def pairs(con, f: Filters) -> dict:
     """query name -> (pandas callable on tables, DuckDB callable), both taking no argument but tables."""
-    from . import db
+    from icat_analysis.store import db
 
     today = date.today()
     out = {
@@ -253,7 +253,7 @@ def compare(data_dir: Path, filter_sets: dict[str, Filters], *, warm_runs: int =
     that they agree."""
     import psutil
 
-    from . import db
+    from icat_analysis.store import db
 
     proc = psutil.Process()
     t0 = time.perf_counter()

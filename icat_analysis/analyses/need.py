@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import reference
+from icat_analysis import reference
 
 CAVEAT = (
     "Detected victims measure detection, the capacity and effort of national authorities to "

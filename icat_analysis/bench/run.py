@@ -25,7 +25,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from .filters import Filters
+from icat_analysis.filters import Filters
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 SEED = 2006
@@ -51,7 +51,8 @@ TARGETS = {
 
 # ---- the data work of each page (default view), as pages/*.py call it -----------------------
 def page_overview(run, con, f, data_dir):
-    from . import export, overview
+    from icat_analysis.analyses import overview
+    from icat_analysis.store import export
 
     overview.headline_figures(run, f, date.today())
     overview.starts_per_year_by_theme(run, f)
@@ -60,7 +61,8 @@ def page_overview(run, con, f, data_dir):
 
 
 def page_map(run, con, f, data_dir):
-    from . import geo, need
+    from icat_analysis.analyses import need
+    from icat_analysis.ui import geo
 
     scope = run("map_scope_counts", f).iloc[0]
     if int(scope["activities"]):
@@ -76,7 +78,7 @@ def page_map(run, con, f, data_dir):
 def page_map_country(run, con, f, data_dir):
     """The map page with one country's profile open (THA) on its first tab, Activities (the
     other tabs run only when opened)."""
-    from . import country_profile
+    from icat_analysis.analyses import country_profile
 
     page_map(run, con, f, data_dir)
     acts = run("country_activities", f, iso3=PAIRS_COUNTRY, by_lead=False, limit=country_profile.SHOWN)
@@ -86,7 +88,7 @@ def page_map_country(run, con, f, data_dir):
 
 
 def page_coverage(run, con, f, data_dir):
-    from . import coverage
+    from icat_analysis.analyses import coverage
 
     by_year = run("coverage_joint_by_year", f)
     if int(by_year["activities"].sum()) == 0:
@@ -113,8 +115,8 @@ def page_coverage(run, con, f, data_dir):
 
 
 def page_indicators(run, con, f, data_dir):
-    from . import export
-    from . import indicators as ind
+    from icat_analysis.analyses import indicators as ind
+    from icat_analysis.store import export
 
     run("indicators_selected_count", f)
     ind.citation(export.read_manifest(data_dir))
@@ -140,7 +142,7 @@ def page_indicators(run, con, f, data_dir):
 
 
 def page_agencies(run, con, f, data_dir):
-    from . import agencies
+    from icat_analysis.analyses import agencies
 
     run("coverage_joint_by_year", f)
     agencies.directory(run("agency_counts", f))
@@ -148,7 +150,8 @@ def page_agencies(run, con, f, data_dir):
 
 def page_agency_profile(run, con, f, data_dir):
     """The agencies page with one agency's profile open (ILO)."""
-    from . import agencies, downloads
+    from icat_analysis.analyses import agencies
+    from icat_analysis.ui import downloads
 
     page_agencies(run, con, f, data_dir)
     code = PROFILE_AGENCY
@@ -166,7 +169,7 @@ def page_agency_profile(run, con, f, data_dir):
 
 def page_duplication_count(run, con, f, data_dir):
     """The duplication page before its (separately timed, cached) scoring."""
-    from . import reviews
+    from icat_analysis.store import reviews
 
     run("duplication_activity_count", f)
     reviews.latest_reviews(data_dir)
@@ -175,7 +178,8 @@ def page_duplication_count(run, con, f, data_dir):
 def page_data(run, con, f, data_dir):
     """The Data page: the selection counted, its first page of rows fetched and labelled (the
     downloads are built only when clicked)."""
-    from . import dictionary, downloads, export
+    from icat_analysis.store import export
+    from icat_analysis.ui import dictionary, downloads
 
     n = int(run("activity_rows_count", f)["activities"].iloc[0])
     if n:
@@ -279,7 +283,7 @@ def time_page(fn, data_dir: Path, f: Filters, warm_runs: int) -> dict:
     result cache as ``st_adapter.run`` does (what remains is the page's own Python work);
     repeat_uncached: the queries run again without the result cache (DuckDB's own repeat).
     """
-    from . import db
+    from icat_analysis.store import db
 
     t0 = time.perf_counter()
     con = db.connect(data_dir)
@@ -323,7 +327,8 @@ def time_page(fn, data_dir: Path, f: Filters, warm_runs: int) -> dict:
 
 def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> None:
     """Run in a child process: hot-spot index, then one country's pairs; send each timing."""
-    from . import db, duplication
+    from icat_analysis.analyses import duplication
+    from icat_analysis.store import db
 
     peak = PeakRSS().__enter__()
     con = db.connect(Path(data_dir))
@@ -355,7 +360,7 @@ def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> Non
 def time_duplication(data_dir: Path, f: Filters, timeout: float) -> dict:
     """The duplication steps in a child process; a step not done within ``timeout`` seconds
     (all steps together) is reported as timed out and the child is stopped."""
-    from . import duplication
+    from icat_analysis.analyses import duplication
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
@@ -392,7 +397,8 @@ def time_duplication(data_dir: Path, f: Filters, timeout: float) -> dict:
 def ensure_export(out: Path, n: int, seed: int = SEED) -> tuple[Path, float | None]:
     """The demo export of ``n`` activities under ``out``, built unless already there; returns
     the directory and the seconds it took to build (None when reused)."""
-    from . import demo, export, glotip
+    from icat_analysis.sources import demo, glotip
+    from icat_analysis.store import export
 
     d = Path(out) / f"demo-{n}-s{seed}"
     m = export.read_manifest(d) if (d / "activities.parquet").exists() else {}
@@ -408,7 +414,7 @@ def bench_size(data_dir: Path, *, warm_runs: int, pandas: bool, duplication: boo
     """Every timing for one export (run in a process of its own for an honest peak memory)."""
     import psutil
 
-    from . import db
+    from icat_analysis.store import db
 
     proc = psutil.Process()
     res: dict = {"rss_start_mb": round(proc.memory_info().rss / 2**20, 1)}
@@ -435,11 +441,11 @@ def bench_size(data_dir: Path, *, warm_runs: int, pandas: bool, duplication: boo
 
 
 def _pandas_child(data_dir: str, warm_runs: int, conn) -> None:
-    from . import bench_pandas
+    from icat_analysis.bench import pandas_baseline
 
     try:
         with PeakRSS() as peak:
-            out = bench_pandas.compare(Path(data_dir), FILTER_SETS, warm_runs=warm_runs)
+            out = pandas_baseline.compare(Path(data_dir), FILTER_SETS, warm_runs=warm_runs)
         out["peak_memory_mb"] = peak.mb
         conn.send(out)
     except BaseException as exc:  # reported; the rest of the benchmark still runs
@@ -664,7 +670,7 @@ def run_load_test() -> dict:
     import os
     import subprocess
 
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     out = repo / "bench" / "load.json"
     env = {**os.environ, "ICAT_LOAD_TEST": "1", "ICAT_LOAD_JSON": str(out)}
     proc = subprocess.run(
@@ -707,10 +713,10 @@ def run(args: argparse.Namespace) -> int:
         res = bench_in_child(d, **kwargs)
         res["build_s"] = built
         if args.browser and "error" not in res:
-            from . import bench_browser
+            from icat_analysis.bench import browser
 
             try:
-                res["browser"] = bench_browser.render_times(d)
+                res["browser"] = browser.render_times(d)
             except Exception as exc:  # noqa: BLE001 - reported with the other figures
                 res["browser"] = {"error": f"{type(exc).__name__}: {exc}"}
         res["checks"] = checks(res) if "error" not in res else []

@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from . import db, reference
-from .filters import Filters
-from .paths import data_dir as resolve_data_dir
+from icat_analysis import reference
+from icat_analysis.filters import Filters
+from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.store import db
 
 #: Weights of the parts of the score: the one place they are set (docs/DUPLICATION.md explains them).
 WEIGHTS: dict[str, float] = {
