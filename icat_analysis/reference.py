@@ -74,3 +74,11 @@ def regions() -> list[str]:
 
 def sub_regions() -> list[str]:
     return sorted(countries()["sub_region"].dropna().unique())
+
+
+@lru_cache(maxsize=1)
+def glotip_region_codes() -> dict[str, str]:
+    """Codes of UNODC's GLOTIP file that are regional aggregates, not countries -> what each
+    seems to cover (read by comparing its values with the sums of the country rows)."""
+    df = pd.read_csv(REFERENCE_DIR / "glotip_region_codes.csv", dtype=str, keep_default_na=False)
+    return dict(zip(df["code"], df["meaning"]))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from icat_analysis import reference
 from icat_analysis.analyses import agencies
-from icat_analysis.ui import downloads, geo, st_adapter
+from icat_analysis.ui import agency_charts, downloads, geo, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
@@ -36,7 +36,7 @@ def _activities_page(f, code: str, n: int) -> None:
         )
     right.markdown(f"**{page.words()}**, newest first; the downloads hold all {n:,}.")
     rows = st_adapter.run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset)
-    acts = agencies.activities_table(rows)
+    acts = downloads.labelled_activities(rows)
     st.dataframe(acts, hide_index=True, height=min(420, 36 * len(acts) + 40))
 
 
@@ -103,7 +103,7 @@ if code:
             st.info(f"None of {code}'s selected activities names a country (they are global).")
         else:
             st_adapter.plotly_chart(
-                agencies.coverage_map(countries, code),
+                agency_charts.coverage_map(countries, code),
                 config=MAP_CONFIG,
                 key="agency_map",
                 alt=f"World map of {code}'s activities by country",
@@ -127,7 +127,7 @@ if code:
         with left:
             themes = st_adapter.run("agency_themes_by_year", f, agency=code)
             st_adapter.plotly_chart(
-                agencies.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes"
+                agency_charts.themes_over_time_chart(themes, code), config=CHART_CONFIG, key="agency_themes"
             )
             st.caption("An activity with several themes counts once under each of them.")
         with right:
@@ -136,7 +136,7 @@ if code:
                 st.info(f"{code} has no joint activity in this selection.", icon=":material/person:")
             else:
                 st_adapter.plotly_chart(
-                    agencies.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners"
+                    agency_charts.partners_chart(partners, code), config=CHART_CONFIG, key="agency_partners"
                 )
         if not partners.empty:
             ptable = agencies.partners_table(partners)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from icat_analysis import reference
 from icat_analysis.analyses import coverage
-from icat_analysis.ui import st_adapter
+from icat_analysis.ui import coverage_charts, st_adapter
 
 AGENCY_NAMES = reference.labels("agency")
 CHART_CONFIG = {"displaylogo": False}
@@ -125,7 +125,7 @@ if tab_matrix.open:
             )
             title = f"{coverage.MEASURES[measure]} by agency and {d.place_word} ({coverage.ROLE_LABELS[role].lower()}; {shown})"
             st_adapter.plotly_chart(
-                coverage.coverage_heatmap(m, title),
+                coverage_charts.coverage_heatmap(m, title),
                 config=CHART_CONFIG,
                 key="cov_heatmap",
                 alt=f"Heat map of {coverage.MEASURES[measure].lower()} by agency and {d.place_word}",
@@ -226,7 +226,7 @@ if tab_joint.open:
             st.info("No selected activity has a partner agency.", icon=":material/info:")
         else:
             st_adapter.plotly_chart(
-                coverage.joint_heatmap(joint, "Joint activities: both agencies take part (lead or partner)"),
+                coverage_charts.joint_heatmap(joint, "Joint activities: both agencies take part (lead or partner)"),
                 config=CHART_CONFIG,
                 key="cov_joint_heatmap",
                 alt="Heat map of joint activities between each pair of agencies",
@@ -235,7 +235,7 @@ if tab_joint.open:
                 coverage.joint_table(joint), "Joint matrix", "joint-work", "Joint work", "cov_joint_dl"
             )
         st_adapter.plotly_chart(
-            coverage.joint_share_chart(by_year, "Share of activities that are joint, by start year"),
+            coverage_charts.joint_share_chart(by_year, "Share of activities that are joint, by start year"),
             config=CHART_CONFIG,
             key="cov_joint_share",
         )

@@ -4,7 +4,7 @@ region or the world, with who reports them and the activities of the selection b
 import streamlit as st
 
 from icat_analysis.analyses import indicators as ind
-from icat_analysis.ui import st_adapter
+from icat_analysis.ui import indicator_charts, st_adapter
 
 f = st_adapter.current_filters()
 st.title("Indicators")
@@ -78,7 +78,7 @@ else:
     title = f"{about['short_name']}, {area.label}" + (
         "" if breakdown == "total" else f": {ind.BREAKDOWNS[breakdown].lower()}"
     )
-    fig = ind.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
+    fig = indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
     st_adapter.plotly_chart(fig, config={"displaylogo": False}, key="ind_trend")
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)
@@ -123,7 +123,7 @@ if not with_citizenship.empty:
             st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
         else:
             st_adapter.plotly_chart(
-                ind.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
+                indicator_charts.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
                 config={"displaylogo": False},
                 key="ind_origins_latest",
             )
@@ -134,7 +134,7 @@ if not with_citizenship.empty:
         trend = origins[origins["series"].isin(top)]
         if not trend.empty:
             st_adapter.plotly_chart(
-                ind.trend_figure(
+                indicator_charts.trend_figure(
                     trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
                 ),
                 config={"displaylogo": False},

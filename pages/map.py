@@ -5,7 +5,7 @@ import streamlit as st
 
 from icat_analysis import reference
 from icat_analysis.analyses import country_profile, need
-from icat_analysis.ui import geo, st_adapter
+from icat_analysis.ui import country_charts, geo, st_adapter
 
 MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
 PLAIN_CONFIG = {"displaylogo": False}
@@ -200,7 +200,7 @@ else:
                         "country_activities", f, iso3=iso3, by_lead=True, limit=country_profile.TIMELINE_ROWS
                     )
                     st_adapter.plotly_chart(
-                        country_profile.timeline_figure(timeline, st_adapter.today()),
+                        country_charts.timeline_figure(timeline, st_adapter.today()),
                         config=PLAIN_CONFIG,
                         alt=f"Timeline of activities in {name} by lead agency",
                     )
@@ -215,7 +215,7 @@ else:
                     st.info(f"UNODC publishes no total of detected victims for {name}.", icon=":material/info:")
                 else:
                     st_adapter.plotly_chart(
-                        country_profile.victims_trend_figure(trend, name),
+                        country_charts.victims_trend_figure(trend, name),
                         config=PLAIN_CONFIG,
                         alt=f"Detected victims of trafficking in {name} by year",
                     )

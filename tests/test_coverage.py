@@ -11,7 +11,7 @@ from icat_analysis.analyses import coverage
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
 from icat_analysis.store.contract import INDICATORS_SCHEMA
-from icat_analysis.ui import downloads
+from icat_analysis.ui import coverage_charts, downloads
 from tests.factories import activity, make_export
 
 ROWS = [
@@ -183,7 +183,7 @@ def test_gap_flags_and_gap_table(con):
     assert "NGA" not in latest["iso3"].tolist()  # none detected in its latest reported year
     sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", role="any", detections=detections)
     assert bool(sub.gaps.at["South-eastern Asia", "UNODC"])
-    assert list(m.values.columns) and coverage.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
+    assert list(m.values.columns) and coverage_charts.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
 
 
 def test_place_filter_keeps_cells_inside_the_chosen_region(con):
@@ -221,7 +221,7 @@ def test_joint_share_by_year(con):
     assert row.at[2015, "activities"] == 4 and row.at[2015, "joint"] == 1
     assert row.at[2015, "share_joint_pct"] == 25.0
     assert row.at[2018, "share_joint_pct"] == 100.0
-    fig = coverage.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
+    fig = coverage_charts.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
     assert list(fig.data[0].y) == [0.0, 25.0, 100.0, 100.0]  # 2008 (A0), 2015, 2016, 2018
 
 
@@ -243,10 +243,10 @@ def test_matrix_downloads_as_labelled_xlsx_and_csv(con):
 
 def test_heatmap_writes_numbers_only_when_small(con):
     m = coverage.coverage_matrix(_cells(con, "country"), role="any")
-    fig = coverage.coverage_heatmap(m, "Coverage")
+    fig = coverage_charts.coverage_heatmap(m, "Coverage")
     assert fig.data[0].texttemplate
     assert list(fig.data[0].y)[0] == "Thailand"
-    assert coverage.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
+    assert coverage_charts.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
 
 
 # ---- the page ------------------------------------------------------------------------------

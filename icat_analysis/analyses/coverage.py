@@ -2,8 +2,8 @@
 joint work between agencies, and gaps (places with detected victims where nobody works).
 
 The named queries (``sql/coverage_*.sql``) return long cells (agency, role, place, activities,
-budget); the functions here shape them into matrices and tables, and the figure builders turn
-those into plotly figures. Nothing here touches Streamlit.
+budget); the functions here shape them into matrices and tables, which
+:mod:`icat_analysis.ui.coverage_charts` draws.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from icat_analysis import reference
-from icat_analysis.ui import charts
 
 
 @dataclass(frozen=True)
@@ -48,11 +46,6 @@ ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead"
 ROLE_LABELS = {"any": "Lead or partner", "lead": "Lead only", "partner": "Partner only"}
 MEASURES = {"activities": "Activities", "budget": "Known budget (US$)"}
 SORTS = {"total": "By total", "alphabetical": "Alphabetically"}
-#: cells above which numbers are not written inside the heat map (they would be unreadable)
-TEXT_CELL_LIMIT = 400
-#: a light tint of the palette's orange: stands out from white and from the blues, and stays
-#: readable when a sparse matrix has many gaps
-GAP_COLOUR = "#F5C76B"
 GAP_LEGEND = "Empty, but UNODC reports detected victims here"
 
 
@@ -222,113 +215,6 @@ def matrix_table(m: CoverageMatrix) -> pd.DataFrame:
     return out
 
 
-def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = None) -> go.Figure:
-    """Heat map of a coverage matrix: places down (tall when there are many), agencies across.
-
-    Empty cells stay white; empty cells in places with detected victims take the gap colour.
-    Numbers are written in the cells only when the matrix is small enough to read them.
-    """
-    names = m.place_names()
-    agencies = list(m.values.columns)
-    agency_names = reference.labels("agency")
-    n_rows, n_cols = m.values.shape
-    if show_text is None:
-        show_text = n_rows * n_cols <= TEXT_CELL_LIMIT
-    z = m.values.where(m.activities > 0).to_numpy()
-    acts = m.activities.to_numpy()
-    known = m.with_budget.to_numpy()
-    hover_rows = []
-    for i, place in enumerate(names):
-        row = []
-        for j, agency in enumerate(agencies):
-            line = f"<b>{place}</b><br>{agency_names.get(agency, agency)} ({agency})<br>{int(acts[i, j]):,} activities"
-            if m.measure == "budget":
-                line += f"<br>US$ {m.values.iat[i, j]:,.0f} known budget ({int(known[i, j]):,} with a budget)"
-            if m.gaps.iat[i, j]:
-                line += "<br>" + GAP_LEGEND
-            row.append(line)
-        hover_rows.append(row)
-    fig = go.Figure()
-    value_word = "Activities" if m.measure == "activities" else "Known budget (US$)"
-    fig.add_trace(
-        go.Heatmap(
-            z=z,
-            x=agencies,
-            y=names,
-            colorscale=charts.SEQUENTIAL[1:],
-            hoverongaps=False,
-            customdata=hover_rows,
-            hovertemplate="%{customdata}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            colorbar={
-                "title": {"text": value_word},
-                "thickness": 14,
-                # a fixed size at the top, so a tall chart does not push it out of sight
-                "lenmode": "pixels",
-                "len": min(300, 24 * n_rows),
-                "y": 1,
-                "yanchor": "top",
-            },
-            texttemplate=("%{z:,.0f}" if m.measure == "activities" else "%{z:.2s}") if show_text else None,
-            name=value_word,
-        )
-    )
-    if m.gaps.to_numpy().any():
-        gz = np.where(m.gaps.to_numpy(), 1.0, np.nan)
-        fig.add_trace(
-            go.Heatmap(
-                z=gz,
-                x=agencies,
-                y=names,
-                colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]],
-                showscale=False,
-                hoverongaps=False,
-                # hover text only where the trace is drawn, to keep a 200-row figure small
-                customdata=[
-                    [h if g else "" for h, g in zip(row, grow)] for row, grow in zip(hover_rows, m.gaps.to_numpy())
-                ],
-                hovertemplate="%{customdata}<extra></extra>",
-                xgap=1,
-                ygap=1,
-                name=GAP_LEGEND,
-            )
-        )
-        # A heat map has no legend entry; a square marker explains the gap colour.
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker={"symbol": "square", "size": 14, "color": GAP_COLOUR},
-                name=GAP_LEGEND,
-                showlegend=True,
-            )
-        )
-    # Agency codes sit above the columns (they stay near the top of a tall chart); the title
-    # and the gap legend go above them, in the margin, so nothing overlaps.
-    top = 150 if n_cols > 8 else 110
-    height = max(320, 24 * n_rows + top + 30)
-    charts.layout(fig, title, height=height)
-    fig.update_layout(
-        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
-        legend={
-            "orientation": "h",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "x": 1,
-            "xanchor": "right",
-            "font": {"size": 13},
-        },
-        margin={"l": 10, "r": 10, "t": top, "b": 20},
-        plot_bgcolor="#FFFFFF",
-    )
-    fig.update_xaxes(side="top", tickangle=-45 if n_cols > 8 else 0, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category", automargin=True)
-    return fig
-
-
 # ---- one agency's overlap ----------------------------------------------------------------
 def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -> pd.DataFrame:
     """Where one agency works (from ``coverage_country`` cells): alone, or with which others.
@@ -404,63 +290,6 @@ def joint_work_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
     out = by_year.copy()
     out["share_joint_pct"] = (100 * out["joint"] / out["activities"].where(out["activities"] > 0)).round(1)
     return out
-
-
-def joint_heatmap(m: pd.DataFrame, title: str) -> go.Figure:
-    names = reference.labels("agency")
-    n = len(m)
-    z = m.where(m > 0).to_numpy(dtype=float)
-    hover = [
-        [
-            f"{names.get(a, a)} ({a})<br>{names.get(b, b)} ({b})<br>{int(m.at[a, b]):,} joint activities"
-            for b in m.columns
-        ]
-        for a in m.index
-    ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(m.columns),
-            y=list(m.index),
-            colorscale=charts.SEQUENTIAL[1:],
-            hoverongaps=False,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            texttemplate="%{z:,.0f}" if n <= 20 else None,
-            colorbar={"title": {"text": "Joint activities"}, "thickness": 14},
-        )
-    )
-    charts.layout(fig, title, height=max(360, 28 * n + 190))
-    fig.update_layout(
-        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
-        margin={"l": 10, "r": 10, "t": 150, "b": 20},
-        plot_bgcolor="#FFFFFF",
-    )
-    fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
-    return fig
-
-
-def joint_share_chart(by_year: pd.DataFrame, title: str) -> go.Figure:
-    """Line of the joint share per start year; hover gives the counts behind each point."""
-    d = joint_work_by_year(by_year)
-    fig = go.Figure(
-        go.Scatter(
-            x=d["year"],
-            y=d["share_joint_pct"],
-            mode="lines+markers",
-            line={"color": charts.OKABE_ITO["blue"], "width": 3},
-            customdata=np.stack([d["joint"], d["activities"]], axis=1) if len(d) else None,
-            hovertemplate="%{x}: %{y:.1f}% joint<br>%{customdata[0]:,} of %{customdata[1]:,} activities<extra></extra>",
-            name="Joint share",
-        )
-    )
-    charts.layout(fig, title, height=360)
-    fig.update_yaxes(title="Joint activities (% of those started)", rangemode="tozero", ticksuffix="%")
-    fig.update_xaxes(title="Start year", dtick=1 if len(d) <= 15 else None)
-    return fig
 
 
 # ---- gaps ------------------------------------------------------------------------------

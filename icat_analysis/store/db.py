@@ -110,3 +110,10 @@ def query(
         return cur.execute(sql, bound).df()
     finally:
         cur.close()
+
+
+def as_list(value) -> list:
+    """A list cell from DuckDB (numpy array, list, None or NaN) as a plain list."""
+    if value is None or isinstance(value, float):
+        return []
+    return list(value)
