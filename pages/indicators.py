@@ -123,7 +123,9 @@ if not with_citizenship.empty:
             st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
         else:
             st_adapter.plotly_chart(
-                indicator_charts.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
+                indicator_charts.origins_bar_figure(
+                    latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"
+                ),
                 config={"displaylogo": False},
                 key="ind_origins_latest",
             )

@@ -34,6 +34,7 @@ CAVEAT = (
     "common trafficking is (UNODC: not representative of the prevalence of the crime)."
 )
 
+
 def region_codes() -> dict[str, str]:
     """Codes of the GLOTIP file that are not countries -> what they stand for
     (``reference/glotip_region_codes.csv``)."""
