@@ -14,7 +14,10 @@ import sys
 #: command -> (module, one-line help)
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
-    "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-activities": (
+        "icat_analysis.sources.template",
+        "validate agency submissions and merge them into the export",
+    ),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),

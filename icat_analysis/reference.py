@@ -60,6 +60,11 @@ def labels(list_name: str) -> dict[str, str]:
     return dict(zip(df["code"], df["label"]))
 
 
+def agency_choice(code: str) -> str:
+    """ "ILO — International Labour Organization": how a list of agencies to pick from names one."""
+    return f"{code} — {labels('agency').get(code, code)}"
+
+
 def agency_codes() -> list[str]:
     return agencies()["code"].tolist()
 

@@ -39,14 +39,14 @@ else:
     left, right = st.columns([3, 2])
     with left:
         starts = overview.starts_per_year_by_theme(st_adapter.run, f)
-        st_adapter.plotly_chart(overview_charts.starts_chart(starts), config={"displaylogo": False})
+        st_adapter.plotly_chart(overview_charts.starts_chart(starts))
         st.caption("An activity with several themes counts once under each of them.")
     with right:
         top = overview.top_countries(st_adapter.run, f, n=10)
         if top.empty:
             st.info("None of these activities names a country (all are global).", icon=":material/public:")
         else:
-            st_adapter.plotly_chart(overview_charts.countries_chart(top), config={"displaylogo": False})
+            st_adapter.plotly_chart(overview_charts.countries_chart(top))
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())
 st.subheader("How fresh the data is")

@@ -3,41 +3,21 @@
 import json
 from datetime import date
 
-import pyarrow as pa
 import pytest
 
 from icat_analysis.analyses import country_profile as cp
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
-from icat_analysis.store.contract import INDICATORS_SCHEMA
 from icat_analysis.ui import country_charts
-from tests.factories import activity, make_export
+from tests.factories import activity, detected_victims, indicators_table, make_export
 
 
 def victims(rows):
     """GLOTIP-like rows: (iso3, year, value or None for "<5")."""
-    out = []
-    for iso3, year, value in rows:
-        out.append(
-            {
-                "indicator": "Detected trafficking victims",
-                "iso3": iso3,
-                "country": iso3,
-                "year": year,
-                "dimension": "Total",
-                "category": "Total",
-                "sex": "Total",
-                "age": "Total",
-                "value": value,
-                "value_text": "<5" if value is None else f"{value:,.0f}",
-                "is_censored": value is None,
-                "unit": "Counts",
-                "source": "GLOTIP",
-            }
-        )
+    out = detected_victims(rows)
     # A breakdown row that the trend must not mix in.
     out.append({**out[0], "sex": "Female", "value": 999.0, "value_text": "999", "is_censored": False})
-    return pa.Table.from_pylist(out, schema=INDICATORS_SCHEMA)
+    return indicators_table(out)
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,13 @@ are checked against counts taken directly from the fixture rows."""
 import io
 
 import openpyxl
-import pyarrow as pa
 import pytest
 
 from icat_analysis.analyses import coverage
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
-from icat_analysis.store.contract import INDICATORS_SCHEMA
 from icat_analysis.ui import coverage_charts, downloads
-from tests.factories import activity, make_export
+from tests.factories import activity, detected_victims, indicators_table, make_export
 
 ROWS = [
     activity("A0", lead="UNIFEM", countries=["VNM"], start="2008-01-01", end="2009-12-31", budget=None),
@@ -27,25 +25,7 @@ ROWS = [
 
 
 def _victims(rows):
-    cols = {name: [] for name in INDICATORS_SCHEMA.names}
-    for iso3, year, value, text in rows:
-        for name, v in {
-            "indicator": "Detected trafficking victims",
-            "iso3": iso3,
-            "country": iso3,
-            "year": year,
-            "dimension": "Total",
-            "category": "Total",
-            "sex": "Total",
-            "age": "Total",
-            "value": value,
-            "value_text": text,
-            "is_censored": value is None,
-            "unit": "Counts",
-            "source": "GLOTIP",
-        }.items():
-            cols[name].append(v)
-    return pa.table(cols, schema=INDICATORS_SCHEMA)
+    return indicators_table(detected_victims(rows))
 
 
 INDICATORS = _victims(
@@ -116,6 +96,14 @@ def test_regional_activity_counts_once_per_country_and_once_in_its_sub_region(co
     assert sub.values.at["South-eastern Asia", "ILO"] == 2
     region = coverage.coverage_matrix(_cells(con, "region"), dim="region", role="lead")
     assert region.values.at["Asia", "ILO"] == 2
+
+
+def test_one_query_serves_every_dimension_and_refuses_others(con):
+    """Country, sub-region, region and code-list cells come from one query; what it counts is
+    chosen from the allow-list, and any other value selects nothing (it never becomes SQL)."""
+    assert {d.query for d in coverage.DIMENSIONS.values()} == {"coverage_places"}
+    assert db.query(con, "coverage_places", place="iso3; DROP TABLE activities").empty
+    assert not db.query(con, "coverage_places", place="region").empty
 
 
 def test_region_counts_distinct_activities(con):

@@ -77,6 +77,18 @@ def entry(code: str) -> dict:
     }
 
 
+def facts(e: dict) -> str:
+    """One line under an agency's name: kind, ICAT membership, successor, predecessors."""
+    out = [e["kind"]]
+    if e["joined_icat"]:
+        out.append(f"in ICAT since {e['joined_icat']}" + (" (founding member)" if e["founding_member"] else ""))
+    if e["successor"]:
+        out.append(f"succeeded by {e['successor']}")
+    if e["predecessors"]:
+        out.append("took over the work of " + " and ".join(e["predecessors"]))
+    return "; ".join(out)
+
+
 def profile_code(value: str | None) -> str | None:
     """The agency code a URL's ``agency=`` asks for, matched case-insensitively; None if unknown."""
     if not value:
@@ -98,6 +110,15 @@ def coverage_map_frame(countries: pd.DataFrame, agency: str) -> pd.DataFrame:
         for name, n, lead, partner in zip(out["name"], out["activities"], out["as_lead"], out["as_partner"])
     ]
     return out
+
+
+def countries_table(countries: pd.DataFrame, agency: str) -> pd.DataFrame:
+    """The countries where the agency works, most activities first, headed in words."""
+    table = coverage_map_frame(countries, agency)
+    table = table[table["activities"] > 0][["iso3", "name", "activities", "as_lead", "as_partner"]]
+    return table.sort_values(["activities", "name"], ascending=[False, True]).rename(
+        columns={"name": "Country", "activities": "Activities", "as_lead": "As lead", "as_partner": "As partner"}
+    )
 
 
 def partners_table(partners: pd.DataFrame) -> pd.DataFrame:

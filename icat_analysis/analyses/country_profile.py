@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from icat_analysis import reference
+from icat_analysis.analyses import need
 from icat_analysis.store.db import as_list
 
 #: rows of a country's activities shown on the page (the download has them all)
@@ -73,3 +74,18 @@ def summary(totals: pd.DataFrame, agencies: pd.DataFrame) -> dict:
         "activities_with_budget": int(row["activities_with_budget"]),
         "regional_or_global": int(row["regional_or_global"]),
     }
+
+
+def shown_note(shown: int, total: int, order: str) -> str:
+    """ "The first 1,000 of 2,345 activities, by start date" when a list is cut; else ""."""
+    return f"The first {shown:,} of {total:,} activities, {order}" if total > shown else ""
+
+
+def trend_caption(trend: pd.DataFrame, manifest: dict) -> str:
+    """What the detected-victims chart needs beside it: the <5 marks, the caveat, the source."""
+    censored = "Open circles in the shaded band: years UNODC published as fewer than 5 (<5). "
+    return (
+        (censored if trend["is_censored"].fillna(False).any() else "")
+        + f"{need.CAVEAT.split('. ')[0]}. Source: "
+        + need.citation(manifest, trend["source"].dropna().unique().tolist())
+    )

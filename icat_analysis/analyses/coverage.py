@@ -19,34 +19,34 @@ from icat_analysis import reference
 @dataclass(frozen=True)
 class Dimension:
     label: str  # what a person calls it ("Country")
-    query: str  # the named query that returns its cells
+    place: str  # what ``coverage_places`` counts as places ($place): a place column or a code list
     place_word: str  # one of them, in a sentence ("country")
     has_gaps: bool  # whether UNODC detections can mark places of it as gaps
-    code_list: str | None = None  # the activity list column a code dimension counts ($code_list)
+    query: str = "coverage_places"  # the named query that returns its cells
 
     @property
     def params(self) -> dict:
         """The query's parameters besides the filters."""
-        return {"code_list": self.code_list} if self.code_list else {}
+        return {"place": self.place}
 
 
-#: The dimensions a person may choose, each mapped to a fixed query (an allow-list).
+#: The dimensions a person may choose, each mapped to a fixed value of $place (an allow-list).
 DIMENSIONS: dict[str, Dimension] = {
-    "country": Dimension("Country", "coverage_country", "country", True),
-    "sub_region": Dimension("Sub-region", "coverage_sub_region", "sub-region", True),
-    "region": Dimension("Region", "coverage_region", "region", True),
-    "theme": Dimension("Theme", "coverage_codes", "theme", False, "themes"),
-    "target_group": Dimension("Target group", "coverage_codes", "target group", False, "target_groups"),
-    "exploitation_form": Dimension(
-        "Form of exploitation", "coverage_codes", "form of exploitation", False, "exploitation_forms"
-    ),
+    "country": Dimension("Country", "country", "country", True),
+    "sub_region": Dimension("Sub-region", "sub_region", "sub-region", True),
+    "region": Dimension("Region", "region", "region", True),
+    "theme": Dimension("Theme", "themes", "theme", False),
+    "target_group": Dimension("Target group", "target_groups", "target group", False),
+    "exploitation_form": Dimension("Form of exploitation", "exploitation_forms", "form of exploitation", False),
 }
 #: role choice -> roles counted in a cell
 ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead",), "partner": ("partner",)}
 ROLE_LABELS = {"any": "Lead or partner", "lead": "Lead only", "partner": "Partner only"}
 MEASURES = {"activities": "Activities", "budget": "Known budget (US$)"}
 SORTS = {"total": "By total", "alphabetical": "Alphabetically"}
+GAP_BASES = {"any": "in any year", "latest": "in the latest reported year"}
 GAP_LEGEND = "Empty, but UNODC reports detected victims here"
+NO_GAPS = "Every country with detected victims in this selection has an activity."
 
 
 def dimension(name: str) -> Dimension:
@@ -215,9 +215,55 @@ def matrix_table(m: CoverageMatrix) -> pd.DataFrame:
     return out
 
 
+def matrix_title(m: CoverageMatrix, top_n: int | None) -> str:
+    """ "Activities by agency and country (lead or partner; 40 of 164)"."""
+    d = DIMENSIONS[m.dimension]
+    shown = (
+        f"{len(m.values):,} of {m.places_total:,}" if top_n and top_n < m.places_total else f"all {m.places_total:,}"
+    )
+    return f"{MEASURES[m.measure]} by agency and {d.place_word} ({ROLE_LABELS[m.role].lower()}; {shown})"
+
+
+def empty_matrix_text(dim: str, role: str) -> str:
+    d = DIMENSIONS[dim]
+    return f"No agency works as {ROLE_LABELS[role].lower()} on a {d.place_word} in this selection" + (
+        " (global activities name no country)." if d.has_gaps else "."
+    )
+
+
+def matrix_notes(dim: str, measure: str, *, detections_loaded: bool) -> str:
+    """What a reader must know under the matrix: how activities are counted, budgets, gaps."""
+    d = DIMENSIONS[dim]
+    notes = []
+    if d.has_gaps:
+        notes.append("A regional activity counts once in each of its countries, and once in its sub-region or region.")
+        notes.append("Global activities that name no country are not in this matrix.")
+    else:
+        notes.append(f"An activity with several {d.place_word}s counts once under each.")
+    if measure == "budget":
+        notes.append(
+            "Budgets are the ones reported; a regional activity's whole budget counts in each of its places, "
+            "and activities without a budget add nothing (hover a cell for how many have one)."
+        )
+    if d.has_gaps and not detections_loaded:
+        notes.append("No UNODC detected-victims data is loaded, so gaps cannot be marked.")
+    elif d.has_gaps:
+        notes.append(
+            "Orange cells: the agency has no activity there although UNODC reports detected victims "
+            "(detected victims measure what authorities detected, not how many victims there are)."
+        )
+    return " ".join(notes)
+
+
 # ---- one agency's overlap ----------------------------------------------------------------
+OVERLAP_NOTE = (
+    "Other agencies present: any agency with a selected activity in the country, lead or partner, "
+    "whether or not it works with this one."
+)
+
+
 def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -> pd.DataFrame:
-    """Where one agency works (from ``coverage_country`` cells): alone, or with which others.
+    """Where one agency works (from the country cells of ``coverage_places``): alone, or with which others.
 
     One row per country where the agency has activities under ``role``: its activities, how
     many other agencies work there (in any role) and who, with their activity counts.
@@ -259,6 +305,16 @@ def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -
     return out.drop(columns="_alone").reset_index(drop=True)
 
 
+def overlap_figures(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The headline of one agency's overlap (an :func:`overlap_for_agency` table): label, figure."""
+    alone = int((table["Works"] == "alone").sum())
+    return [
+        ("Countries", f"{len(table):,}"),
+        ("Works alone in", f"{alone:,}"),
+        ("Works beside other agencies in", f"{len(table) - alone:,}"),
+    ]
+
+
 # ---- joint work ------------------------------------------------------------------------
 def joint_work_matrix(pairs: pd.DataFrame, *, sort: str = "total") -> pd.DataFrame:
     """Agency x agency: the activities both take part in (``coverage_joint_pairs`` rows).
@@ -292,6 +348,18 @@ def joint_work_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def joint_share_table(by_year: pd.DataFrame) -> pd.DataFrame:
+    """The joint share per start year for download, headed in words."""
+    return joint_work_by_year(by_year).rename(
+        columns={
+            "year": "Start year",
+            "activities": "Activities started",
+            "joint": "Joint activities",
+            "share_joint_pct": "Joint share (%)",
+        }
+    )
+
+
 # ---- gaps ------------------------------------------------------------------------------
 def gaps(
     cells: pd.DataFrame,
@@ -304,7 +372,7 @@ def gaps(
 ) -> pd.DataFrame:
     """Countries where UNODC reports detected victims but no agency (or not ``agency``) works.
 
-    ``cells`` are ``coverage_country`` cells; ``places`` limits the countries (the filters'
+    ``cells`` are the country cells of ``coverage_places``; ``places`` limits the countries (the filters'
     places, None = everywhere). ``basis`` as in :func:`detected_places`. Sorted by the latest
     detected count, largest first, so the biggest unanswered detections lead.
     """
@@ -333,3 +401,8 @@ def gaps(
     if agency is not None:
         out["Other agencies working there"] = [int(others.get(i, 0)) for i in out["iso3"]]
     return out.sort_values(["Detected victims that year", "Country"], ascending=[False, True]).reset_index(drop=True)
+
+
+def gaps_sentence(n: int, agency: str | None) -> str:
+    who = "no selected activity works" if agency is None else f"{agency} has no selected activity"
+    return f"{n:,} countries report detected victims where {who}."

@@ -137,11 +137,30 @@ def chart_notes(series: pd.DataFrame, area: Area) -> str:
     return " ".join(parts)
 
 
+def file_stem(indicator: str, area: Area, breakdown: str) -> str:
+    """A download's name without extension, like ``detected_trafficking_victims_world_sex``."""
+    text = f"{indicator}_{area.label if area.kind != 'selection' else 'selection'}_{breakdown}"
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:120]
+
+
 def file_name(indicator: str, area: Area, breakdown: str) -> str:
     """A CSV name like ``detected_trafficking_victims_world_sex.csv``."""
+    return file_stem(indicator, area, breakdown) + ".csv"
 
-    text = f"{indicator}_{area.label if area.kind != 'selection' else 'selection'}_{breakdown}"
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:120] + ".csv"
+
+def chart_title(about: dict, area: Area, breakdown: str) -> str:
+    """ "Detected victims, World: by sex" (``about`` is the indicator's :func:`definition`)."""
+    return f"{about['short_name']}, {area.label}" + (
+        "" if breakdown == "total" else f": {BREAKDOWNS[breakdown].lower()}"
+    )
+
+
+def no_figures_text(indicator: str, area: Area, breakdown: str) -> str:
+    how = "" if breakdown == "total" else BREAKDOWNS[breakdown].lower() + " "
+    return (
+        f"UNODC publishes no figures of {indicator.lower()} {how}for {area.label}. "
+        "Choose another area, indicator or breakdown."
+    )
 
 
 # ---- areas -----------------------------------------------------------------------------
@@ -190,14 +209,15 @@ class Area:
         return sorted(c.loc[c[column] == self.codes[0], "iso3"])
 
 
-def area_options(countries: pd.DataFrame) -> list[Area]:
+def area_options(countries: pd.DataFrame, first: Area | None = None) -> list[Area]:
     """World, the regions, the sub-regions, then every country with figures (``countries`` is
-    the result of the ``indicators_countries`` query)."""
+    the result of the ``indicators_countries`` query); ``first`` leads when it is none of them
+    (the sidebar's selection of places)."""
     out = [Area("world")]
     out += [Area("region", (r,)) for r in reference.regions()]
     out += [Area("sub_region", (s,)) for s in reference.sub_regions() if s not in reference.regions()]
     out += [Area("country", (iso,)) for iso in countries["iso3"]]
-    return out
+    return out if first is None or first in out else [first, *out]
 
 
 def area_kind_label(area: Area) -> str:
@@ -344,6 +364,15 @@ def top_origins(origins_df: pd.DataFrame, top: int = 6) -> list[str]:
     """The origins with the most people over all years (numbers only), largest first."""
     sums = origins_df.groupby("series")["value"].sum(min_count=1).dropna()
     return sums.sort_values(ascending=False, kind="stable").head(top).index.tolist()
+
+
+def citizenship_countries(countries: pd.DataFrame, area: Area) -> pd.DataFrame:
+    """The countries of the area that publish citizenship figures (``indicators_countries`` rows)."""
+    with_citizenship = countries[countries["has_citizenship"]]
+    in_area = area.iso3()
+    if in_area is None:
+        return with_citizenship
+    return with_citizenship[with_citizenship["iso3"].isin(in_area)]
 
 
 def origins_table(origins_df: pd.DataFrame) -> pd.DataFrame:

@@ -74,6 +74,7 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE countries AS SELECT * FROM countries")
     con.execute("CREATE TABLE codelists AS SELECT * FROM codelists")
     con.execute(sql_text("selected_activities"))
+    con.execute(sql_text("detected_victims_totals"))
     return con
 
 

@@ -107,7 +107,8 @@ def _map(run: Run, f: Filters) -> Section:
 
 
 def _coverage(run: Run, f: Filters) -> Section:
-    cells = run(coverage.dimension("country").query, f)
+    d = coverage.dimension("country")
+    cells = run(d.query, f, **d.params)
     m = coverage.coverage_matrix(
         cells, dim="country", role=f.role, top_n=COVERAGE_ROWS, detections=run("coverage_detections", None)
     )

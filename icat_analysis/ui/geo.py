@@ -369,3 +369,23 @@ def iso3_from_selection(selection: dict | None) -> str | None:
         if isinstance(loc, str) and len(loc) == 3:
             return loc
     return None
+
+
+def scope_note(scope) -> str:
+    """How regional and global activities reach the map (a ``map_scope_counts`` row), so none
+    is dropped in silence."""
+    parts = []
+    if scope["regional"]:
+        parts.append(f"{int(scope['regional']):,} regional activities counted in each of their countries")
+    if scope["global_with_countries"]:
+        parts.append(
+            f"{int(scope['global_with_countries']):,} global activities with a country list, "
+            "counted in each listed country"
+        )
+    note = "The map includes " + "; ".join(parts) + "." if parts else ""
+    if scope["without_countries"]:
+        note += (
+            f" {int(scope['without_countries']):,} global activities without a country list are not on the map"
+            " (they appear in the totals above and on the other pages)."
+        )
+    return note
