@@ -894,7 +894,7 @@ def _swap_in(out: Path, work: Path, names: list[str]) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activities", type=int, default=2000, metavar="N", help="number of activities (default 2000)")
     parser.add_argument("--seed", type=int, default=2006, metavar="S", help="random seed (default 2006)")
-    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument(
         "--glotip",
         metavar="FILE",

@@ -542,7 +542,7 @@ def import_activities(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="CSV or XLSX files in the activity template")
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
     parser.add_argument(
         "--visibility",

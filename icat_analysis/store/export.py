@@ -63,6 +63,21 @@ def read_manifest(data_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def is_export(directory: Path) -> bool:
+    """Whether ``directory`` holds an export (a manifest or any of the export's files)."""
+    directory = Path(directory)
+    return directory.is_dir() and any((directory / name).exists() for name in (MANIFEST, *EXPORT_FILES))
+
+
+def list_exports(root: Path) -> dict[str, Path]:
+    """The exports in the folder ``root``, by directory name in alphabetical order: the
+    directories it holds that are exports (``source/``, hidden folders and files are not)."""
+    root = Path(root)
+    if not root.is_dir():
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if not p.name.startswith(".") and is_export(p)}
+
+
 def export_version(data_dir: Path) -> str:
     """A short key that changes whenever any file of the export changes (for caches)."""
     h = hashlib.sha256()
