@@ -116,4 +116,14 @@ EXPORT_FILES: dict[str, pa.Schema] = {
     "activity_agencies.parquet": ACTIVITY_AGENCIES_SCHEMA,
     "indicators.parquet": INDICATORS_SCHEMA,
 }
+#: how ``publish`` treats each file (docs/SCHEMA.md, section 1.1): "visibility" keeps the rows
+#: whose own visibility the level may see; "activity" keeps the rows of the activities it
+#: keeps; "published" copies statistics that are public already. A file not named here is
+#: never published.
+PUBLISHED_BY: dict[str, str] = {
+    "activities.parquet": "visibility",
+    "activity_countries.parquet": "activity",
+    "activity_agencies.parquet": "activity",
+    "indicators.parquet": "published",
+}
 ACTIVITY_FILES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")
