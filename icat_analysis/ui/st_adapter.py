@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
+from icat_analysis.analyses import sharing
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export
@@ -230,7 +231,26 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities))
+    st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+
+
+def withheld_note(f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "") -> str:
+    """On a published export, "and 12 activities shared with members only" for the view ``f``
+    (with ``budgets``, the budgets it blanks too); empty on the full export."""
+    note = sharing.note(manifest(), f, budgets=budgets)
+    return f"{prefix}{note}{suffix}" if note else ""
+
+
+def public_comparison_notice() -> None:
+    """On a public export, say that the pairs compare only what is public (the duplication page)."""
+    w = sharing.withheld(manifest())
+    if sharing.level(manifest()) == "public":
+        withheld = f" {w.activities:,} activities shared with members only are not in it." if w else ""
+        st.info(
+            "**Public export.** These pairs compare only the activities shared publicly: an activity shared "
+            f"with members only can duplicate one shown here without appearing.{withheld}",
+            icon=":material/public:",
+        )
 
 
 def synthetic_banner() -> None:
