@@ -28,7 +28,7 @@ VERDICTS = {
     "coordinated": "Coordinated: the agencies already work together on it",
     "unrelated": "Unrelated: different work that only looks alike",
 }
-COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at"]
+COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at", "signed_in_as"]
 MAX_NOTE = 2000
 
 
@@ -50,8 +50,13 @@ def add_review(
     note: str = "",
     *,
     now: datetime | None = None,
+    signed_in_as: str | None = None,
 ) -> dict:
-    """Append one review to the log and return it. Raises ValueError on a bad review."""
+    """Append one review to the log and return it. Raises ValueError on a bad review.
+
+    ``signed_in_as`` is the e-mail the members' login vouches for, kept beside the name the
+    reviewer typed (which anyone can type).
+    """
     a, b = (str(activity_id_a).strip(), str(activity_id_b).strip())
     reviewer = (reviewer or "").strip()
     note = (note or "").strip()
@@ -73,6 +78,8 @@ def add_review(
         "reviewer": reviewer[:200],
         "reviewed_at": stamp,
     }
+    if signed_in_as:
+        review["signed_in_as"] = str(signed_in_as).strip()[:320]
     line = (json.dumps(review, ensure_ascii=False) + "\n").encode("utf-8")
     path = log_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
