@@ -11,6 +11,8 @@ REFERENCE_DIR = PACKAGE_DIR / "reference"
 SQL_DIR = PACKAGE_DIR / "store" / "sql"
 STATIC_DIR = REPO_DIR / "static"
 DEFAULT_DATA_DIR = REPO_DIR / "data"
+#: the import templates agencies fill in (resources, events), each with real example rows
+TEMPLATES_DIR = REPO_DIR / "templates"
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:
