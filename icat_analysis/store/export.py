@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
 PREVIOUS = ".previous"
@@ -165,6 +165,17 @@ def undo_last_import(data_dir: Path) -> list[str]:
             restored.append(p.name)
         shutil.rmtree(prev)
     return restored
+
+
+def with_sharing_levels(table: pa.Table) -> pa.Table:
+    """``table`` with the sharing columns an export written before sharing levels lacks.
+
+    Such rows were never said to be public, so they are shared with members only.
+    """
+    for name in SHARING_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([DEFAULT_LEVEL] * table.num_rows, pa.string()))
+    return table
 
 
 def empty_table(name: str) -> pa.Table:
