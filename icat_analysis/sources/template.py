@@ -36,7 +36,15 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES, Column
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    DEFAULT_LEVEL,
+    LEVELS,
+    REQUIRED,
+    TEMPLATE,
+    TEMPLATE_NAMES,
+    Column,
+)
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
@@ -49,7 +57,6 @@ SOURCE_ENTRY = {
     "(import-activities); each activity keeps the name of the file it came from in source_file.",
 }
 
-_KIND = {c.name: c.kind for c in TEMPLATE}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
 
@@ -300,7 +307,7 @@ def parse_cells(cells: dict[str, object], template: tuple[Column, ...]) -> tuple
             row[name] = _text(raw)
         elif kind in ("agency",):
             row[name] = (_text(raw) or "").upper() or None
-        elif kind in ("scope", "status", "code"):
+        elif kind in ("scope", "status", "level", "code"):
             row[name] = (_text(raw) or "").lower() or None
         elif kind == "place":
             code = (_text(raw) or "").upper() or None
@@ -354,17 +361,39 @@ def _regions(values: list[str]) -> list[str]:
     return list(dict.fromkeys(names.get(v.casefold(), v) for v in values))
 
 
-def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str, str]]:
+@dataclass(frozen=True)
+class Sharing:
+    """A submission's default sharing levels; a row's own cells override them.
+
+    An empty ``budget_visibility`` cell takes ``budget`` but never more widely than the row's
+    own visibility, so a default of public budgets cannot publish the budget of an activity
+    the row shares with members only.
+    """
+
+    visibility: str = DEFAULT_LEVEL
+    budget: str | None = None  # None: the same as each row's visibility
+
+    def apply(self, act: dict) -> None:
+        act["visibility"] = act["visibility"] or self.visibility
+        if act["budget_visibility"] is None:
+            wanted = self.budget or act["visibility"]
+            narrowest = max((wanted, act["visibility"]), key=lambda v: LEVELS.index(v) if v in LEVELS else -1)
+            act["budget_visibility"] = narrowest
+
+
+def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Sharing()) -> tuple[dict, dict[str, str]]:
     """One activity template row (column -> raw cell) as an activity dict, and {column: parse error}.
 
     Only what a cell's text can get wrong is checked here (dates, numbers); every rule about
     values (codes, scope, uniqueness...) is in sql/activity_problems.sql, shared with validate.
+    Empty sharing cells take the submission's defaults (``sharing``).
     """
     act, errors = parse_cells(cells, TEMPLATE)
     if act["status"] is None:
         act["status"] = _status(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
+    sharing.apply(act)
     act["is_joint"] = bool(act["partner_agencies"])
     return act, errors
 
@@ -373,7 +402,7 @@ def submitted_rows(template: tuple[Column, ...]) -> Callable[[dict, date], tuple
     """How a row of ``template`` becomes a record: typed cells, and real (``is_synthetic`` false),
     since an agency's submission describes real resources or events (the demo marks its own)."""
 
-    def parse(cells: dict, today: date) -> tuple[dict, dict[str, str]]:
+    def parse(cells: dict, today: date, sharing: Sharing | None = None) -> tuple[dict, dict[str, str]]:
         row, errors = parse_cells(cells, template)
         row["is_synthetic"] = False
         return row, errors
@@ -391,12 +420,15 @@ class Sheet:
     template: tuple[Column, ...]
     file: str  # the export file it merges into
     schema: pa.Schema
-    parse: Callable[[dict, date], tuple[dict, dict[str, str]]]
+    #: (cells, today, the submission's sharing defaults or None) -> (record, {column: parse error})
+    parse: Callable[[dict, date, Sharing | None], tuple[dict, dict[str, str]]]
     problems: Callable[[duckdb.DuckDBPyConnection], list[Problem]]
     order: dict[str, int]
     source_entry: dict
     #: the derived files written beside it (the activities' link tables)
     derived: Callable[[pa.Table], dict[str, pa.Table]] | None = None
+    #: brings a stored file written before a contract change up to the current columns
+    upgrade: Callable[[pa.Table], pa.Table] | None = None
     #: computed columns compared, besides the template's, to tell an update from no change
     compared_extra: tuple[str, ...] = ()
 
@@ -419,11 +451,12 @@ ACTIVITIES = Sheet(
     template=TEMPLATE,
     file="activities.parquet",
     schema=ACTIVITIES_SCHEMA,
-    parse=lambda cells, today: parse_row(cells, today=today),
+    parse=lambda cells, today, sharing: parse_row(cells, today=today, sharing=sharing or Sharing()),
     problems=activity_problems,
     order=COLUMN_ORDER,
     source_entry=SOURCE_ENTRY,
     derived=export.link_tables,
+    upgrade=export.with_sharing_levels,
     compared_extra=("is_joint",),
 )
 
@@ -456,12 +489,16 @@ def _header_problems(
     return positions, problems
 
 
-def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[list[dict], list[Problem]]:
+def read_submission(
+    paths: list[Path], *, today: date | None = None, sharing: Sharing = Sharing()
+) -> tuple[list[dict], list[Problem]]:
     """Every activity of the files, normalised, and every problem (empty when all is well)."""
-    return read_rows(paths, ACTIVITIES, today=today)
+    return read_rows(paths, ACTIVITIES, today=today, sharing=sharing)
 
 
-def read_rows(paths: list[Path], sheet: Sheet, *, today: date | None = None) -> tuple[list[dict], list[Problem]]:
+def read_rows(
+    paths: list[Path], sheet: Sheet, *, today: date | None = None, sharing: Sharing | None = None
+) -> tuple[list[dict], list[Problem]]:
     """Every row of the files in ``sheet``'s template, normalised, and every problem (empty when all is well)."""
     today = today or datetime.now(UTC).date()
     problems: list[Problem] = []
@@ -501,7 +538,7 @@ def read_rows(paths: list[Path], sheet: Sheet, *, today: date | None = None) -> 
                 elif not _blank(value):
                     col = _header_name(header, i)
                     problems.append(Problem(name, row_number, col, "has a value but its column has no name in row 1"))
-            act, errors = sheet.parse(named, today)
+            act, errors = sheet.parse(named, today, sharing)
             for col, message in errors.items():
                 suppressed.add((name, row_number, col))
                 if message:
@@ -539,7 +576,10 @@ def _read_existing(data_dir: Path, sheet: Sheet = ACTIVITIES) -> list[dict]:
     path = data_dir / sheet.file
     if not path.exists():
         return []
-    return pq.read_table(path).select(sheet.schema.names).cast(sheet.schema).to_pylist()
+    table = pq.read_table(path)
+    if sheet.upgrade is not None:
+        table = sheet.upgrade(table)
+    return table.select(sheet.schema.names).cast(sheet.schema).to_pylist()
 
 
 def merge(
@@ -570,16 +610,20 @@ def merge(
     return out, result
 
 
-def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None = None) -> ImportResult:
+def import_activities(
+    paths: list[Path], data_dir: Path, *, now: datetime | None = None, sharing: Sharing = Sharing()
+) -> ImportResult:
     """Check the files and merge them into the export; raises :class:`Refused` on any problem."""
-    return import_rows(paths, data_dir, ACTIVITIES, now=now)
+    return import_rows(paths, data_dir, ACTIVITIES, now=now, sharing=sharing)
 
 
-def import_rows(paths: list[Path], data_dir: Path, sheet: Sheet, *, now: datetime | None = None) -> ImportResult:
+def import_rows(
+    paths: list[Path], data_dir: Path, sheet: Sheet, *, now: datetime | None = None, sharing: Sharing | None = None
+) -> ImportResult:
     """Check the files in ``sheet``'s template and merge them into the export; raises
     :class:`Refused` on any problem, leaving the export as it was."""
     now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    incoming, problems = read_rows([Path(p) for p in paths], sheet, today=now.date())
+    incoming, problems = read_rows([Path(p) for p in paths], sheet, today=now.date(), sharing=sharing)
     if problems:
         raise Refused(problems)
     data_dir = Path(data_dir)
@@ -622,8 +666,22 @@ def import_rows(paths: list[Path], data_dir: Path, sheet: Sheet, *, now: datetim
 
 def add_arguments(parser: argparse.ArgumentParser, what: str = "activity") -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help=f"CSV or XLSX files in the {what} template")
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
+    if what != "activity":
+        return
+    parser.add_argument(
+        "--visibility",
+        choices=LEVELS,
+        default=DEFAULT_LEVEL,
+        help=f"who may see the activities whose visibility cell is empty (default: {DEFAULT_LEVEL})",
+    )
+    parser.add_argument(
+        "--budget-visibility",
+        choices=LEVELS,
+        help="who may see the budgets whose budget_visibility cell is empty (default: as the activity; "
+        "never wider than the activity)",
+    )
 
 
 def print_problems(problems: list[Problem], stream=None) -> None:
@@ -651,7 +709,8 @@ def run(args: argparse.Namespace, sheet: Sheet = ACTIVITIES) -> int:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2
     try:
-        result = import_rows([Path(f) for f in args.files], directory, sheet)
+        sharing = Sharing(args.visibility, args.budget_visibility) if sheet is ACTIVITIES else None
+        result = import_rows([Path(f) for f in args.files], directory, sheet, sharing=sharing)
     except Refused as refused:
         print_problems(refused.problems)
         return 1

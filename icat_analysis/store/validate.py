@@ -23,9 +23,11 @@ from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store.contract import (
     ACTIVITY_FILES,
+    DEFAULT_LEVEL,
     EVENT_TEMPLATE,
     EXPORT_FILES,
     RESOURCE_TEMPLATE,
+    SHARING_COLUMNS,
     TEMPLATE_NAMES,
 )
 from icat_analysis.store.db import sql_text
@@ -60,6 +62,7 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "visibilities": reference.codes("visibility"),
     }
 
 
@@ -131,6 +134,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     expected = EXPORT_FILES[name]
     out = []
     for field in expected:
+        if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
+            continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
@@ -262,10 +267,12 @@ def validate_export(data_dir: Path) -> list[Problem]:
                 con.close()
     if not all(present.get(n) for n in ACTIVITY_FILES):
         return problems
+    activity_names = pq.read_schema(data_dir / "activities.parquet").names
+    defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
         con.execute(
-            "CREATE VIEW checked AS SELECT *, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *, {defaults}'activities.parquet' AS _file, file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
@@ -306,7 +313,7 @@ def summary(data_dir: Path) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
 
 
 def run(args: argparse.Namespace) -> int:
