@@ -16,6 +16,7 @@ COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
+    "template": ("icat_analysis.store.blank_template", "write the blank activity template (XLSX with dropdowns, or CSV)"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),

@@ -435,7 +435,8 @@ def read_submission(
             act.update(source_file=name, imported_at=None, _file=name, _row=row_number, _ord=len(rows))
             rows.append(act)
         if n_data == 0:
-            problems.append(Problem(name, 2, "-", "the file has a header row but no activities"))
+            what = "no rows: the header row has no activity below it; fill in one row per activity from row 2"
+            problems.append(Problem(name, 2, "-", what))
     if rows:
         table = pa.Table.from_pylist(rows, schema=_CHECKED_SCHEMA)
         con = duckdb.connect(":memory:")

@@ -39,6 +39,7 @@ from icat_analysis.store.contract import LIST_COLUMNS
 from icat_analysis.ui.provenance import About
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: the sheet of an XLSX download that says where it comes from
 ABOUT_SHEET = "About"
 #: control characters XLSX cannot hold (openpyxl refuses them)
