@@ -21,7 +21,15 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store.contract import ACTIVITY_FILES, DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS, TEMPLATE_NAMES
+from icat_analysis.store.contract import (
+    ACTIVITY_FILES,
+    DEFAULT_LEVEL,
+    EXPORT_FILES,
+    FIRST_YEAR,
+    SHARING_COLUMNS,
+    TEMPLATE_NAMES,
+    last_year,
+)
 from icat_analysis.store.db import sql_text
 
 #: the order columns are reported in within one row
@@ -43,8 +51,8 @@ class Problem:
         return f"{self.file}:{self.row}: {self.column}: {self.message}"
 
 
-def reference_params() -> dict[str, list[str]]:
-    """The code lists bound to ``sql/activity_problems.sql``."""
+def reference_params() -> dict[str, object]:
+    """The code lists and the range of years bound to ``sql/activity_problems.sql``."""
     return {
         "agencies": reference.agency_codes(),
         "countries": reference.country_codes(),
@@ -54,6 +62,8 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "first_year": FIRST_YEAR,
+        "last_year": last_year(),
         "visibilities": reference.codes("visibility"),
     }
 
