@@ -120,7 +120,7 @@ BAD_RESOURCES = [
     (f'{R_HEAD}\nX2,T,ILO,tool,,,,,"data:text/html,<b>x</b>",\n', "r.csv:2: link: 'data:text/html,<b>x</b>' is not"),
     (f"{R_HEAD}\nX2,T,ILO,tool,,,,,ftp://example.org/f,\n", "r.csv:2: link: 'ftp://example.org/f' is not an http"),
     ("", "r.csv:1: -: the file is empty"),
-    (f"{R_HEAD}\n", "r.csv:2: -: the file has a header row but no resources"),
+    (f"{R_HEAD}\n", "r.csv:2: -: no rows: the header row has no resource below it"),
     (f"{R_HEAD}\nX2,Trafic d'\xe9tres humains,ILO,tool,,,,,,\n".encode("latin-1"), "r.csv:2: title: text is not UTF-8"),
 ]
 

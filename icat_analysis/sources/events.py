@@ -16,6 +16,7 @@ from icat_analysis.store.validate import EVENT_ORDER, event_problems
 
 SHEET = template.Sheet(
     noun="events",
+    one="event",
     id_column="event_id",
     template=EVENT_TEMPLATE,
     file="events.parquet",

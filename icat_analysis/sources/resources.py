@@ -17,6 +17,7 @@ from icat_analysis.store.validate import RESOURCE_ORDER, resource_problems
 
 SHEET = template.Sheet(
     noun="resources",
+    one="resource",
     id_column="resource_id",
     template=RESOURCE_TEMPLATE,
     file="resources.parquet",

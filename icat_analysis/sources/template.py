@@ -614,6 +614,7 @@ class Sheet:
     keep and where it lands in the export. Activities, resources and events are each one."""
 
     noun: str  # plural, as a person says it: "activities"
+    one: str  # and one of them: "activity"
     id_column: str
     template: tuple[Column, ...]
     file: str  # the export file it merges into
@@ -645,6 +646,7 @@ class Sheet:
 
 ACTIVITIES = Sheet(
     noun="activities",
+    one="activity",
     id_column="activity_id",
     template=TEMPLATE,
     file="activities.parquet",
@@ -755,7 +757,8 @@ def read_rows(
             act.update(source_file=name, imported_at=None, _file=name, _row=row_number, _ord=len(rows))
             rows.append(act)
         if n_data == 0:
-            problems.append(Problem(name, 2, "-", f"the file has a header row but no {sheet.noun}"))
+            what = f"no rows: the header row has no {sheet.one} below it; fill in one row per {sheet.one} from row 2"
+            problems.append(Problem(name, 2, "-", what))
     if rows:
         checked_schema = sheet.schema
         for extra, typ in (("_file", pa.string()), ("_row", pa.int64()), ("_ord", pa.int64())):
