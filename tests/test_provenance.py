@@ -210,3 +210,20 @@ def test_a_link_opens_its_export_and_an_unknown_one_is_dropped_with_a_notice(two
     assert _activities(at) == "4"
     assert any("Ignored export 'nonsense'" in w.value for w in at.warning)
     assert "export" not in at.query_params
+
+
+def test_every_download_a_page_draws_itself_says_where_it_comes_from():
+    """A page's own download button (the reviews log) wraps its CSV in ``st_adapter.with_about``;
+    the others go through st_adapter's table and activities helpers, which always add it."""
+    import ast
+
+    from tests.conftest import REPO
+
+    unlabelled = []
+    for path in sorted((REPO / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                data = node.args[1] if len(node.args) > 1 else next(k.value for k in node.keywords if k.arg == "data")
+                if "with_about" not in ast.unparse(data):
+                    unlabelled.append(f"{path.name}:{node.lineno}")
+    assert unlabelled == []
