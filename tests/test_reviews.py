@@ -117,3 +117,14 @@ def test_a_review_made_while_signed_in_records_the_members_email(tmp_path):
     h = reviews.history(tmp_path)
     assert h["signed_in_as"].tolist() == ["amina@unodc.org", ""]
     assert h.loc[0, ["activity_id_a", "reviewer"]].tolist() == ["A", "Amina"]
+
+
+def test_a_public_export_takes_no_reviews(tmp_path):
+    import pytest
+
+    from icat_analysis.store import export, reviews
+
+    export.write_export(tmp_path, {}, {"sharing": {"level": "public"}})
+    with pytest.raises(ValueError, match="this is a public export; reviews are kept on the members' dashboard"):
+        reviews.add_review(tmp_path, "A", "B", "duplicate", "Sam")
+    assert not reviews.log_path(tmp_path).exists()

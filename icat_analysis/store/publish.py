@@ -196,4 +196,7 @@ def run(args: argparse.Namespace) -> int:
         f"{counts.get('activities', 0):,} activities published at level {args.level} into {Path(args.out).resolve()}; "
         f"withheld: {w['activities']:,} activities and {w['budgets']:,} budgets shared with members only"
     )
+    files = [n for n in manifest["sharing"]["left_out"] if n.endswith(".parquet")]
+    if files:
+        print(f"left out: {', '.join(files)} (the contract does not say who may see them)")
     return 0

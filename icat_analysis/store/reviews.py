@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from icat_analysis import spreadsheet
+from icat_analysis.store.export import read_manifest
 
 LOG_NAME = "reviews.jsonl"
 #: what a planner can say about a pair, and what each means
@@ -70,6 +71,9 @@ def add_review(
         raise ValueError("say who reviewed the pair (your name)")
     if len(note) > MAX_NOTE:
         raise ValueError(f"the note is longer than {MAX_NOTE} characters")
+    if (read_manifest(data_dir).get("sharing") or {}).get("level") == "public":
+        # a public export holds no reviews: anyone could read them, and write them
+        raise ValueError("this is a public export; reviews are kept on the members' dashboard")
     a, b = pair_key(a, b)
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     review = {
