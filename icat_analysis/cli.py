@@ -15,6 +15,7 @@ import sys
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),

@@ -31,7 +31,13 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    REQUIRED,
+    TEMPLATE,
+    TEMPLATE_NAMES,
+    with_optional_columns,
+)
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
@@ -274,7 +280,7 @@ def _number(value) -> tuple[float | None, str | None]:
     return None, f"{text!r} is not a number; write plain digits with an optional decimal point (e.g. 250000.50)"
 
 
-def _status(start: date | None, end: date | None, today: date) -> str | None:
+def status_from_dates(start: date | None, end: date | None, today: date) -> str | None:
     if start is None:
         return None
     if start > today:
@@ -319,7 +325,7 @@ def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str,
             if err:
                 errors[name] = err
     if act["status"] is None:
-        act["status"] = _status(act["start_date"], act["end_date"], today)
+        act["status"] = status_from_dates(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
     act["is_joint"] = bool(act["partner_agencies"])
@@ -433,7 +439,8 @@ def _read_existing(data_dir: Path) -> list[dict]:
     path = data_dir / "activities.parquet"
     if not path.exists():
         return []
-    return pq.read_table(path).select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
+    table = with_optional_columns(pq.read_table(path))
+    return table.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
 
 
 def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[list[dict], ImportResult]:
@@ -521,18 +528,23 @@ def print_problems(problems: list[Problem], stream=None) -> None:
     print(f"refused: {len(problems)} problem(s); the export was not changed", file=stream)
 
 
+def undo(directory: Path, given: list) -> int:
+    """``--undo`` of an import command: exit status 0 restored, 1 nothing to undo, 2 files given too."""
+    if given:
+        print("--undo takes no files", file=sys.stderr)
+        return 2
+    restored = export.undo_last_import(directory)
+    if not restored:
+        print(f"nothing to undo in {directory}", file=sys.stderr)
+        return 1
+    print(f"restored the previous version of {', '.join(restored)}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     directory = resolve_data_dir(args.data)
     if args.undo:
-        if args.files:
-            print("--undo takes no files", file=sys.stderr)
-            return 2
-        restored = export.undo_last_import(directory)
-        if not restored:
-            print(f"nothing to undo in {directory}", file=sys.stderr)
-            return 1
-        print(f"restored the previous version of {', '.join(restored)}")
-        return 0
+        return undo(directory, args.files)
     if not args.files:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2

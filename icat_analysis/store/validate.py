@@ -21,8 +21,13 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store.contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
-from icat_analysis.store.db import sql_text
+from icat_analysis.store.contract import (
+    ACTIVITY_FILES,
+    EXPORT_FILES,
+    OPTIONAL_ACTIVITY_COLUMNS,
+    TEMPLATE_NAMES,
+)
+from icat_analysis.store.db import missing_optional_sql, sql_text
 
 #: the order columns are reported in within one row
 COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
@@ -74,6 +79,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     out = []
     for field in expected:
         if field.name not in actual.names:
+            if name == "activities.parquet" and field.name in OPTIONAL_ACTIVITY_COLUMNS:
+                continue  # an export written before the column existed
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
             got = actual.field(field.name).type
@@ -195,8 +202,9 @@ def validate_export(data_dir: Path) -> list[Problem]:
         return problems
     con = duckdb.connect(":memory:")
     try:
+        missing = missing_optional_sql(pq.read_schema(data_dir / "activities.parquet").names)
         con.execute(
-            "CREATE VIEW checked AS SELECT *, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *{missing}, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
