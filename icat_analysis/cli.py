@@ -18,6 +18,7 @@ COMMANDS = {
     "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
+    "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
     "bench": ("icat_analysis.bench.run", "run the performance benchmark"),
 }

@@ -34,7 +34,13 @@ from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.sources.template import Refused, print_problems, status_from_dates, undo
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, ACTIVITY_FILES, EXPORT_FILES
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    ACTIVITY_FILES,
+    DEFAULT_LEVEL,
+    EXPORT_FILES,
+    SHARING_COLUMNS,
+)
 from icat_analysis.store.db import missing_optional_sql
 from icat_analysis.store.validate import Problem, activity_problems
 
@@ -501,6 +507,9 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
         budget_usd=usd,
         donors=donors,
         last_updated=_iso_date(el.get("last-updated-datetime")),
+        # What a publisher reports to IATI is public already, its budgets included.
+        visibility="public",
+        budget_visibility="public",
         is_joint=bool(partners),
         source_file=ctx.file,
         imported_at=None,
@@ -861,7 +870,8 @@ def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: da
         )
     else:
         con.execute(
-            f"CREATE VIEW existing_raw AS SELECT *{missing_optional_sql(names)}, file_row_number AS _eord "
+            f"CREATE VIEW existing_raw AS SELECT *{missing_optional_sql(names)}{_sharing_defaults(names)}, "
+            "file_row_number AS _eord "
             f"FROM read_parquet({_quote(current)}, file_row_number = true)"
         )
         con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, _eord FROM existing_raw")
@@ -921,6 +931,11 @@ def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: da
         update["synthetic"] = False
     export.install_prepared(data_dir, prepared, update)
     report.written = True
+
+
+def _sharing_defaults(names) -> str:
+    """Rows of an export from before sharing levels are shared with members only."""
+    return "".join(f", '{DEFAULT_LEVEL}' AS {c}" for c in SHARING_COLUMNS if c not in names)
 
 
 def _copy(result, path: Path, schema: pa.Schema) -> None:

@@ -23,8 +23,10 @@ from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store.contract import (
     ACTIVITY_FILES,
+    DEFAULT_LEVEL,
     EXPORT_FILES,
     OPTIONAL_ACTIVITY_COLUMNS,
+    SHARING_COLUMNS,
     TEMPLATE_NAMES,
 )
 from icat_analysis.store.db import missing_optional_sql, sql_text
@@ -59,6 +61,7 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "visibilities": reference.codes("visibility"),
     }
 
 
@@ -78,6 +81,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     expected = EXPORT_FILES[name]
     out = []
     for field in expected:
+        if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
+            continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
             if name == "activities.parquet" and field.name in OPTIONAL_ACTIVITY_COLUMNS:
                 continue  # an export written before the column existed
@@ -200,11 +205,14 @@ def validate_export(data_dir: Path) -> list[Problem]:
                 problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
     if not all(present.get(n) for n in ACTIVITY_FILES):
         return problems
+    activity_names = pq.read_schema(data_dir / "activities.parquet").names
+    defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
-        missing = missing_optional_sql(pq.read_schema(data_dir / "activities.parquet").names)
+        missing = missing_optional_sql(activity_names)
         con.execute(
-            f"CREATE VIEW checked AS SELECT *{missing}, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *{missing}, {defaults}'activities.parquet' AS _file, "
+            "file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
@@ -243,7 +251,7 @@ def summary(data_dir: Path) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,10 +10,17 @@ Activities are labelled column by column with Arrow compute functions, never cel
 Python: a download of a million activities is labelled in seconds. The full download of a
 selection is written batch by batch straight from DuckDB, so it never holds the whole
 selection as a DataFrame. Pages show one page of rows at a time (:func:`page_of`).
+
+Every file says where it comes from (:class:`provenance.About`: the export and its source,
+the filter sentence, when it was made). An XLSX file has it on an "About" sheet after the
+data. A CSV starts with it as comment lines, each beginning with ``#`` (``# Source:,"..."``:
+Excel shows the words in two cells above the table); every text cell below is quoted, so
+``pandas.read_csv(FILE, comment="#")`` reads the table and keeps a ``#`` inside a title.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -29,8 +36,11 @@ import pyarrow.csv as pa_csv
 
 from icat_analysis import reference
 from icat_analysis.store.contract import LIST_COLUMNS
+from icat_analysis.ui.provenance import About
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: the sheet of an XLSX download that says where it comes from
+ABOUT_SHEET = "About"
 #: control characters XLSX cannot hold (openpyxl refuses them)
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -228,9 +238,28 @@ def neutralise_table(table: pa.Table) -> pa.Table:
 
 
 # ---- files ----------------------------------------------------------------------------------
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark, so Excel reads accents right), formulas neutralised."""
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+def about_csv_lines(about: About | None) -> str:
+    """The CSV's comment lines: ``# Field:,"value"`` for each fact of ``about`` ("" for None)."""
+    if about is None:
+        return ""
+    out = []
+    for field_name, value in about.rows():
+        text = " ".join(str(value).split()).replace('"', '""')  # one line each, whatever the value holds
+        out.append(f'# {field_name}:,"{text}"\n')
+    return "".join(out)
+
+
+def to_csv_bytes(df: pd.DataFrame, about: About | None = None) -> bytes:
+    """UTF-8 CSV (with a byte-order mark, so Excel reads accents right), formulas neutralised,
+    after the ``#`` lines saying where it comes from (text cells then quoted)."""
+    body = neutralise(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC if about else csv.QUOTE_MINIMAL)
+    return (about_csv_lines(about) + body).encode("utf-8-sig")
+
+
+def with_about_csv(data: bytes, about: About | None) -> bytes:
+    """A CSV made elsewhere (UTF-8, perhaps with a byte-order mark) with the ``#`` lines on top."""
+    text = data.decode("utf-8-sig")
+    return (about_csv_lines(about) + text).encode("utf-8-sig")
 
 
 @contextmanager
@@ -251,9 +280,10 @@ def query_reader(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params
         cur.close()
 
 
-def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict) -> None:
-    fh.write("\ufeff".encode())
-    options = pa_csv.WriteOptions(include_header=True, quoting_style="needed")
+def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict, about: About | None = None) -> None:
+    fh.write(("\ufeff" + about_csv_lines(about)).encode())
+    # Quoted text keeps a "#" in a cell from being read as a comment (pandas' comment="#").
+    options = pa_csv.WriteOptions(include_header=True, quoting_style="all_valid" if about else "needed")
     with query_reader(con, name, filters, batch_rows, **params) as reader:
         schema = labelled_table(reader.schema.empty_table()).schema
         with pa_csv.CSVWriter(fh, schema, write_options=options) as writer:
@@ -261,7 +291,9 @@ def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict) -> No
                 writer.write_table(neutralise_table(labelled_table(batch)))
 
 
-def activities_csv(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params) -> bytes:
+def activities_csv(
+    con, name: str, filters, batch_rows: int = BATCH_ROWS, about: About | None = None, **params
+) -> bytes:
     """Every row of the named activities query as a labelled CSV, written batch by batch.
 
     The same table :func:`to_csv_bytes` writes of :func:`labelled_activities` (UTF-8 with a
@@ -269,11 +301,13 @@ def activities_csv(con, name: str, filters, batch_rows: int = BATCH_ROWS, **para
     memory it needs beyond the file itself is one batch (and DuckDB's sort).
     """
     out = io.BytesIO()
-    _write_csv(out, con, name, filters, batch_rows, params)
+    _write_csv(out, con, name, filters, batch_rows, params, about)
     return out.getvalue()
 
 
-def activities_csv_zip(con, name: str, filters, csv_name: str, batch_rows: int = BATCH_ROWS, **params) -> bytes:
+def activities_csv_zip(
+    con, name: str, filters, csv_name: str, batch_rows: int = BATCH_ROWS, about: About | None = None, **params
+) -> bytes:
     """:func:`activities_csv` compressed into a ZIP holding one file, ``csv_name``, as it is
     written. For large selections: a million activities make 760 MB of CSV but about 125 MB
     zipped, which the server holds in memory until the session ends and sends over the network.
@@ -281,7 +315,7 @@ def activities_csv_zip(con, name: str, filters, csv_name: str, batch_rows: int =
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
         with zf.open(csv_name, "w", force_zip64=True) as fh:
-            _write_csv(fh, con, name, filters, batch_rows, params)
+            _write_csv(fh, con, name, filters, batch_rows, params, about)
     return out.getvalue()
 
 
@@ -298,12 +332,14 @@ def csv_zipped_note() -> str:
     )
 
 
-def activities_xlsx(con, name: str, filters, sheet_name: str = "Activities", **params) -> bytes:
+def activities_xlsx(
+    con, name: str, filters, sheet_name: str = "Activities", about: About | None = None, **params
+) -> bytes:
     """Every row of the named activities query as a labelled XLSX (for selections up to
     :data:`XLSX_MAX_ROWS`; the page offers the CSV beyond that)."""
     from icat_analysis.store import db
 
-    return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name)
+    return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name, about)
 
 
 def xlsx_too_big(n: int) -> str:
@@ -322,14 +358,30 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31]
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An XLSX workbook of one sheet, formulas neutralised, headings bold and frozen."""
+def _xlsx_text(v):
+    return _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v
+
+
+def _about_sheet(writer, about: About) -> None:
+    """The "About" sheet: one fact a row (Source, Selection, Made, ...), made safe like the data."""
+    rows = pd.DataFrame([(k, _xlsx_text(_neutral_text(str(v)))) for k, v in about.rows()], columns=["About", "Value"])
+    rows.to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
+    ws = writer.sheets[ABOUT_SHEET]
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 110
+
+
+def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data", about: About | None = None) -> bytes:
+    """An XLSX workbook: the table (formulas neutralised, headings bold and frozen) and, with
+    ``about``, an "About" sheet saying where it comes from."""
     safe = neutralise(df)
     for col in safe.columns:
         if safe[col].dtype == object:
-            safe[col] = safe[col].map(lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v)
+            safe[col] = safe[col].map(_xlsx_text)
     buf = io.BytesIO()
     name = _sheet_name(sheet_name)
+    if about is not None and name == ABOUT_SHEET:
+        name = f"{ABOUT_SHEET} data"
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         safe.to_excel(writer, sheet_name=name, index=False)
         ws = writer.sheets[name]
@@ -337,4 +389,6 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
         for i, col in enumerate(safe.columns, start=1):
             width = min(60, max(10, len(str(col)) + 2))
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+        if about is not None:
+            _about_sheet(writer, about)
     return buf.getvalue()
