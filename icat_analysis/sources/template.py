@@ -1,6 +1,6 @@
 """``import-activities FILE... [--data DIR]``: agency submissions into the export.
 
-A submission is a CSV (UTF-8) or XLSX (first sheet) file in the activity template of
+A submission is a CSV (UTF-8) or XLSX (active or first visible sheet) file in the activity template of
 docs/SCHEMA.md. The import reads every file, turns each cell into its typed value (dates,
 numbers, `;`-separated lists, codes normalised: ``th`` -> ``THA``, ``unodc`` -> ``UNODC``)
 and checks every activity with the same rules ``validate`` applies to the export
@@ -44,6 +44,20 @@ from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problem
 
 #: at most this many problems are printed; the rest are counted
 MAX_LISTED = 100
+#: Limits that keep reading any file bounded in memory and time (docs/IMPORT.md). A file past
+#: one is refused whole, saying which. One agency's submission is far smaller.
+#: the largest file read (CSV or XLSX)
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: what an XLSX workbook may unpack to (a 5 KB zip can unpack to gigabytes)
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+#: rows of a file, the header included
+MAX_ROWS = 100_000
+#: columns of a sheet that may hold something (the template has 17)
+MAX_COLUMNS = 100
+#: cells an XLSX sheet's rows may span in all, empty ones included
+MAX_CELLS = 5_000_000
+#: characters of one cell: the most a spreadsheet cell holds
+MAX_CELL_CHARACTERS = 32_767
 SUFFIXES = (".csv", ".xlsx")
 SOURCE_ENTRY = {
     "id": "agency-activity-submissions",
@@ -58,7 +72,9 @@ _NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
 _CHECKED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
 _CHECKED_SCHEMA = _CHECKED_SCHEMA.append(pa.field("_ord", pa.int64()))
 
-csv.field_size_limit(16 * 1024 * 1024)  # long descriptions are legitimate
+# The csv module's own limit would fail a long cell as a quoting error in the wrong column;
+# cells are measured after reading instead (MAX_CELL_CHARACTERS), naming their column.
+csv.field_size_limit(MAX_FILE_BYTES)
 
 
 class Refused(Exception):
@@ -88,17 +104,32 @@ def _file_problem(name: str, message: str, row: int = 1, column: str = "-") -> P
     return Problem(name, row, column, message)
 
 
+def _past_limit(name: str, message: str) -> Problem:
+    """A file past one of the reading limits: about the file as a whole (``FILE: message``)."""
+    return Problem(name, 0, "-", message)
+
+
+def _too_big(path: Path, name: str) -> Problem | None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return _past_limit(
+            name, f"the file is {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB are read: split it"
+        )
+    return None
+
+
 def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
     """(header, [(row, cells)], problems) of a CSV file; header None when unreadable."""
+    if big := _too_big(path, name):
+        return None, [], [big]
     data = path.read_bytes()
-    if _looks_binary(data):
-        return None, [], [_file_problem(name, "is not a CSV text file (it contains binary data); save it as CSV UTF-8")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [], [_encoding_problem(data, exc, name)]
+    text, problem = _decode(data, name)
+    if problem:
+        return None, [], [problem]
     if not text.strip():
         return None, [], [_file_problem(name, "the file is empty; the first row must name the template's columns")]
+    if problem := _delimiter_problem(text, name):
+        return None, [], [problem]
     lines = list(io.StringIO(text, newline=""))
     reader = csv.reader(lines, strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -107,6 +138,8 @@ def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
         for record in reader:
             records.append((len(records) + 1, record))
             last_end = reader.line_num
+            if len(records) > MAX_ROWS:
+                return None, [], [_too_many_rows(name)]
     except csv.Error as exc:
         row = len(records) + 1  # the record that failed starts on the row after the last good one
         col_index = _quote_field("".join(lines[last_end:]))
@@ -118,10 +151,69 @@ def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
     return header, body, []
 
 
-def _looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters: an image, a zip, a renamed workbook, not text."""
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _decode(data: bytes, name: str) -> tuple[str, Problem | None]:
+    """The file's text: UTF-8 (with or without a byte-order mark), or UTF-16/32 with one
+    (Excel's "Unicode text"); otherwise what is wrong with it."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), None
+            except UnicodeDecodeError:
+                return "", _file_problem(name, f"the text is damaged {encoding.upper()}; save the file as CSV UTF-8")
+    if _looks_utf16(data):
+        return "", _file_problem(name, "the text is UTF-16; save the file as CSV UTF-8")
+    if _looks_binary(data):
+        return "", _file_problem(name, "is not a CSV text file (it contains binary data); save it as CSV UTF-8")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return "", _encoding_problem(data, exc, name)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL after (or before) every character."""
     head = data[:4096]
-    if b"\x00" in head or data.startswith(b"PK\x03\x04"):
+    if len(head) < 8:
+        return False
+    odd, even = head[1::2], head[0::2]
+    return odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)
+
+
+def _delimiter_problem(text: str, name: str) -> Problem | None:
+    """A header row separated by semicolons or tabs (a spreadsheet set to another locale)."""
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if "," in first:
+        return None
+    for sign, words in ((";", "semicolons (;)"), ("\t", "tabs")):
+        if sum(p.strip().strip('"').lower() in TEMPLATE_NAMES for p in first.split(sign)) >= 2:
+            return _file_problem(
+                name,
+                f"the columns are separated by {words}; save the file as CSV with commas "
+                "(in Excel: CSV UTF-8 (Comma delimited)); lists inside a cell use ;",
+            )
+    return None
+
+
+def _too_many_rows(name: str, sheet: str = "") -> Problem:
+    where = f"sheet {sheet!r} has a cell beyond row {MAX_ROWS:,}" if sheet else f"the file has over {MAX_ROWS:,} rows"
+    return _past_limit(
+        name,
+        f"{where}; a file holds at most {MAX_ROWS:,} rows: delete what is below the activities, or split the file",
+    )
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many control characters, or a zip: an image, a renamed workbook, not text."""
+    head = data[:4096]
+    if data.startswith(b"PK\x03\x04"):
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
     return bool(head) and controls / len(head) > 0.01
@@ -184,27 +276,122 @@ def _encoding_problem(data: bytes, exc: UnicodeDecodeError, name: str) -> Proble
 
 
 def _read_xlsx(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
+    """(header, [(row, cells)], problems) of the workbook's sheet of activities: the sheet
+    open when the file was saved, or the first visible one; hidden sheets are never read.
+
+    The sheet is read in read-only mode by its real cells, not the extent it claims (a 5 KB
+    file can claim 17 billion cells), within MAX_ROWS, MAX_COLUMNS and MAX_CELLS. It is read
+    twice, side by side: once for the values a spreadsheet saved, once for formulas, so a
+    formula saved without its result is refused instead of becoming an empty cell.
+    """
+    import zipfile
+
     import openpyxl
 
+    if big := _too_big(path, name):
+        return None, [], [big]
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            return None, [], [_past_limit(
+                name,
+                f"the workbook unpacks to {unpacked / 2**20:,.0f} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB are "
+                "read: delete unused sheets and formatting, or split it",
+            )]  # fmt: skip
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is refused with its reason
         return None, [], [_file_problem(name, f"is not a readable XLSX workbook ({type(exc).__name__})")]
     try:
-        if not wb.worksheets:
-            return None, [], [_file_problem(name, "the workbook has no sheet")]
-        rows = [(i, list(r)) for i, r in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)]
+        sheet, why = _activity_sheet(values)
+        if sheet is None:
+            return None, [], [_file_problem(name, why)]
+        rows, problem = _sheet_rows(sheet, formulas[sheet.title], name)
     except Exception as exc:  # noqa: BLE001
         return None, [], [_file_problem(name, f"is not a readable XLSX workbook ({type(exc).__name__})")]
     finally:
-        wb.close()
-    if not rows or all(_blank(v) for v in rows[0][1]):
-        return (
-            None,
-            [],
-            [_file_problem(name, "the first sheet is empty; its first row must name the template's columns")],
-        )
-    return rows[0][1], rows[1:], []
+        values.close()
+        formulas.close()
+    if problem:
+        return None, [], [problem]
+    if not rows or rows[0][0] != 1 or all(_blank(v) for v in rows[0][1]):
+        return None, [], [_file_problem(
+            name, f"sheet {sheet.title!r} is empty; its first row must name the template's columns"
+        )]  # fmt: skip
+    header = rows[0][1]
+    body, problems = [], []
+    for row_number, cells in rows[1:]:
+        for i, cell in enumerate(cells):
+            if isinstance(cell, _Uncalculated):
+                problems.append(Problem(
+                    name,
+                    row_number,
+                    _header_name(header, i),
+                    f"is a formula ({cell.formula[:60]}) with no saved result; open the file in a spreadsheet "
+                    "and save it again, or type the value",
+                ))  # fmt: skip
+        body.append((row_number, [None if isinstance(c, _Uncalculated) else c for c in cells]))
+    return header, body, problems
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """A formula cell whose result was never saved (the file came from a program that writes
+    formulas but does not calculate them)."""
+
+    formula: str
+
+
+def _activity_sheet(wb):
+    """(the sheet to read, None) or (None, why there is none)."""
+    if not wb.worksheets:
+        return None, "the workbook has no sheet"
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        return None, "every sheet of the workbook is hidden; show the sheet of activities and save"
+    try:
+        active = wb.active
+    except IndexError:
+        active = None
+    return (active if active in visible else visible[0]), None
+
+
+def _sheet_rows(values, formulas, name: str) -> tuple[list, Problem | None]:
+    """[(row, cells)] of the sheet's rows that hold something (row 1 always), trailing empty
+    cells dropped; or the limit the sheet goes past."""
+    from openpyxl.utils import get_column_letter
+
+    for ws in (values, formulas):
+        ws.reset_dimensions()  # read the cells there are, not the extent the file claims
+    rows: list[tuple[int, list]] = []
+    spanned = 0
+    pairs = zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True))
+    for index, (vals, forms) in enumerate(pairs, start=1):
+        if index > MAX_ROWS:
+            return [], _too_many_rows(name, values.title)
+        spanned += len(vals)
+        if spanned > MAX_CELLS:
+            return [], _past_limit(
+                name,
+                f"sheet {values.title!r} spans over {MAX_CELLS:,} cells (row {index:,} reaches column "
+                f"{get_column_letter(len(vals))}); delete the unused columns and rows, or split the file",
+            )
+        cells = [
+            _Uncalculated(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+            for v, f in zip(vals, forms)
+        ]
+        while cells and _blank(cells[-1]):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            return [], _past_limit(
+                name,
+                f"sheet {values.title!r} has a cell beyond column {MAX_COLUMNS} ({get_column_letter(len(cells))}"
+                f"{index}); the template has {len(TEMPLATE_NAMES)} columns: delete what is to their right",
+            )
+        if cells or index == 1:
+            rows.append((index, cells))
+    return rows, None
 
 
 def _blank(value) -> bool:
@@ -282,6 +469,17 @@ def _number(value) -> tuple[float | None, str | None]:
     return None, f"{text!r} is not a number; write plain digits with an optional decimal point (e.g. 250000.50)"
 
 
+def _upper(code: str) -> str:
+    """A code in capitals, changing ASCII letters only: Unicode's case rules turn "ß" into
+    "SS" (South Sudan once alpha-3 is looked up) and "ﬁ" into "FI" (Finland). Codes are ASCII,
+    so anything else is left as typed and refused as an unknown code."""
+    return code.upper() if code.isascii() else code
+
+
+def _lower(code: str) -> str:
+    return code.lower() if code.isascii() else code
+
+
 def status_from_dates(start: date | None, end: date | None, today: date) -> str | None:
     if start is None:
         return None
@@ -327,16 +525,16 @@ def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Shari
         if kind == "text":
             act[name] = _text(raw)
         elif kind in ("agency",):
-            act[name] = (_text(raw) or "").upper() or None
+            act[name] = _upper(_text(raw) or "") or None
         elif kind in ("scope", "status", "level"):
-            act[name] = (_text(raw) or "").lower() or None
+            act[name] = _lower(_text(raw) or "") or None
         elif kind == "agencies":
-            act[name] = list(dict.fromkeys(p.upper() for p in _split(raw)))
+            act[name] = list(dict.fromkeys(_upper(p) for p in _split(raw)))
         elif kind == "countries":
-            codes = [p.upper() for p in _split(raw)]
+            codes = [_upper(p) for p in _split(raw)]
             act[name] = list(dict.fromkeys(iso3.get(c, c) if len(c) == 2 else c for c in codes))
         elif kind == "codes":
-            act[name] = list(dict.fromkeys(p.lower() for p in _split(raw)))
+            act[name] = list(dict.fromkeys(_lower(p) for p in _split(raw)))
         elif kind == "list":
             act[name] = _split(raw)
         elif kind == "date":
@@ -423,6 +621,17 @@ def read_submission(
             n_data += 1
             named = {}
             for i, value in enumerate(cells):
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS:
+                    col = positions.get(i) or _header_name(header, i)
+                    suppressed.add((name, row_number, col))
+                    problems.append(Problem(
+                        name,
+                        row_number,
+                        col,
+                        f"is {len(value):,} characters long; a cell holds at most {MAX_CELL_CHARACTERS:,} "
+                        "(as in a spreadsheet)",
+                    ))  # fmt: skip
+                    value = value[:MAX_CELL_CHARACTERS]
                 if i in positions:
                     named[positions[i]] = value
                 elif not _blank(value):
@@ -436,7 +645,8 @@ def read_submission(
             act.update(source_file=name, imported_at=None, _file=name, _row=row_number, _ord=len(rows))
             rows.append(act)
         if n_data == 0:
-            problems.append(Problem(name, 2, "-", "the file has a header row but no activities"))
+            what = "no rows: the header row has no activity below it; fill in one row per activity from row 2"
+            problems.append(Problem(name, 2, "-", what))
     if rows:
         table = pa.Table.from_pylist(rows, schema=_CHECKED_SCHEMA)
         con = duckdb.connect(":memory:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pyarrow as pa
 
@@ -51,6 +52,19 @@ TEMPLATE: tuple[Column, ...] = (
     ),
 )
 TEMPLATE_NAMES = tuple(c.name for c in TEMPLATE)
+
+#: The years an activity's start and end dates may fall in (docs/SCHEMA.md): ICAT's members
+#: report work from well before ICAT's founding in 2007 up to what is planned ten years ahead.
+#: A year outside (0001, 2999) is a typing mistake, and would stretch every timeline to it.
+FIRST_YEAR = 1990
+YEARS_AHEAD = 10
+
+
+def last_year(today: date | None = None) -> int:
+    """The last year a start or end date may fall in: ten years from now."""
+    return (today or date.today()).year + YEARS_AHEAD
+
+
 REQUIRED = tuple(c.name for c in TEMPLATE if c.required)
 #: sharing levels from the widest to the narrowest (reference/codelists.csv, list "visibility")
 LEVELS = ("public", "members")

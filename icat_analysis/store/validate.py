@@ -25,9 +25,11 @@ from icat_analysis.store.contract import (
     ACTIVITY_FILES,
     DEFAULT_LEVEL,
     EXPORT_FILES,
+    FIRST_YEAR,
     OPTIONAL_ACTIVITY_COLUMNS,
     SHARING_COLUMNS,
     TEMPLATE_NAMES,
+    last_year,
 )
 from icat_analysis.store.db import missing_optional_sql, sql_text
 
@@ -50,8 +52,8 @@ class Problem:
         return f"{self.file}:{self.row}: {self.column}: {self.message}"
 
 
-def reference_params() -> dict[str, list[str]]:
-    """The code lists bound to ``sql/activity_problems.sql``."""
+def reference_params() -> dict[str, object]:
+    """The code lists and the range of years bound to ``sql/activity_problems.sql``."""
     return {
         "agencies": reference.agency_codes(),
         "countries": reference.country_codes(),
@@ -61,6 +63,8 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "first_year": FIRST_YEAR,
+        "last_year": last_year(),
         "visibilities": reference.codes("visibility"),
     }
 

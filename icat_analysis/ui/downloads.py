@@ -1,10 +1,11 @@
 """Tables people take away: CSV and XLSX with labels instead of bare codes, and cells a
 spreadsheet would run as formulas made harmless.
 
-A cell beginning with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which some
-spreadsheets skip before such a sign) is a formula to Excel and LibreOffice; a title sent
-by an agency could start with one. Such cells get a leading single quote, so the spreadsheet
-shows the text instead of running it.
+A title sent by an agency could start with ``=`` (or hide one behind a control character).
+Every text cell and heading of every file written here goes through
+:mod:`icat_analysis.spreadsheet`: control characters are removed first, then a cell starting
+like a formula gets a leading single quote, so the spreadsheet shows the text instead of
+running it.
 
 Activities are labelled column by column with Arrow compute functions, never cell by cell in
 Python: a download of a million activities is labelled in seconds. The full download of a
@@ -34,15 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from icat_analysis import reference
+from icat_analysis import reference, spreadsheet
 from icat_analysis.store.contract import LIST_COLUMNS
 from icat_analysis.ui.provenance import About
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: the sheet of an XLSX download that says where it comes from
 ABOUT_SHEET = "About"
-#: control characters XLSX cannot hold (openpyxl refuses them)
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 #: activity column -> (heading, reference list whose labels replace the codes)
 ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -200,41 +199,10 @@ def page_of(total: int, number: int | None, size: int = PAGE_ROWS) -> Page:
 
 
 # ---- neutralising formulas ------------------------------------------------------------------
-def _neutral_text(v):
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    return v
-
-
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which no text cell, and no heading, can be read as a spreadsheet formula.
-
-    Numbers stay numbers (a negative number is not a formula); only text is prefixed.
-    """
-    out = df.copy()
-    out.columns = [_neutral_text(str(c)) for c in out.columns]
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = s.map(_neutral_text).astype(object)
-    return out
-
-
-def _neutral_array(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    formula = None
-    for sign in FORMULA_START:
-        hit = pc.starts_with(arr, sign)
-        formula = hit if formula is None else pc.or_(formula, hit)
-    return pc.if_else(pc.fill_null(formula, False), pc.binary_join_element_wise("'", arr, ""), arr)
-
-
-def neutralise_table(table: pa.Table) -> pa.Table:
-    """:func:`neutralise` for an Arrow table, column at a time."""
-    columns = [
-        _neutral_array(table.column(i)) if pa.types.is_string(table.schema.field(i).type) else table.column(i)
-        for i in range(table.num_columns)
-    ]
-    return pa.Table.from_arrays(columns, names=[_neutral_text(n) for n in table.column_names])
+    """A copy in which no text cell, and no heading, can be read as a spreadsheet formula
+    (see :mod:`icat_analysis.spreadsheet`)."""
+    return spreadsheet.safe_frame(df)
 
 
 # ---- files ----------------------------------------------------------------------------------
@@ -244,7 +212,8 @@ def about_csv_lines(about: About | None) -> str:
         return ""
     out = []
     for field_name, value in about.rows():
-        text = " ".join(str(value).split()).replace('"', '""')  # one line each, whatever the value holds
+        # one line each, whatever the value holds, and never a formula
+        text = spreadsheet.safe_cell(" ".join(str(value).split())).replace('"', '""')
         out.append(f'# {field_name}:,"{text}"\n')
     return "".join(out)
 
@@ -288,7 +257,7 @@ def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict, about
         schema = labelled_table(reader.schema.empty_table()).schema
         with pa_csv.CSVWriter(fh, schema, write_options=options) as writer:
             for batch in reader:
-                writer.write_table(neutralise_table(labelled_table(batch)))
+                writer.write_table(spreadsheet.safe_table(labelled_table(batch)))
 
 
 def activities_csv(
@@ -358,14 +327,10 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31]
 
 
-def _xlsx_text(v):
-    return _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v
-
-
 def _about_sheet(writer, about: About) -> None:
     """The "About" sheet: one fact a row (Source, Selection, Made, ...), made safe like the data."""
-    rows = pd.DataFrame([(k, _xlsx_text(_neutral_text(str(v)))) for k, v in about.rows()], columns=["About", "Value"])
-    rows.to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
+    rows = pd.DataFrame([(k, str(v)) for k, v in about.rows()], columns=["About", "Value"])
+    neutralise(rows).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
     ws = writer.sheets[ABOUT_SHEET]
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 110
@@ -374,10 +339,7 @@ def _about_sheet(writer, about: About) -> None:
 def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data", about: About | None = None) -> bytes:
     """An XLSX workbook: the table (formulas neutralised, headings bold and frozen) and, with
     ``about``, an "About" sheet saying where it comes from."""
-    safe = neutralise(df)
-    for col in safe.columns:
-        if safe[col].dtype == object:
-            safe[col] = safe[col].map(_xlsx_text)
+    safe = neutralise(df)  # also removes the control characters XLSX cannot hold
     buf = io.BytesIO()
     name = _sheet_name(sheet_name)
     if about is not None and name == ABOUT_SHEET:

@@ -505,3 +505,28 @@ def briefing_download(f: Filters) -> None:
         )
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
+
+
+def template_downloads() -> None:
+    """The blank activity template: XLSX with a dropdown on every coded column, and CSV."""
+    from icat_analysis.store import blank_template
+
+    columns = st.columns([1, 1, 2])
+    for where, (label, make, suffix, mime) in zip(
+        columns,
+        (
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx", downloads.XLSX_MIME),
+            ("Blank template (CSV)", blank_template.build_csv, "csv", "text/csv"),
+        ),
+        strict=False,
+    ):
+        where.download_button(
+            label,
+            data=make,
+            file_name=f"icat-activity-template.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"template_{suffix}",
+            width="stretch",
+        )

@@ -16,7 +16,11 @@ WITH a AS (
         list_filter(coalesce(activity_types, []), lambda x: NOT list_contains($activity_types, x)) AS _bad_types,
         list_filter(coalesce(target_groups, []), lambda x: NOT list_contains($target_groups, x)) AS _bad_groups,
         list_filter(coalesce(exploitation_forms, []), lambda x: NOT list_contains($exploitation_forms, x))
-            AS _bad_forms
+            AS _bad_forms,
+        -- the first control character (C0, DEL, C1) or invisible bidirectional mark or override
+        -- in the id: it would make two ids that look the same differ, or one read backwards
+        regexp_extract(activity_id,
+            '[\x00-\x1f\x7f-\x{9f}\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]') AS _hidden
     FROM checked
 ),
 found AS (
@@ -29,6 +33,10 @@ found AS (
                 {'col': 'activity_id', 'msg': 'is ' || length(activity_id) || ' characters long; at most 100 are allowed'} END,
             CASE WHEN activity_id <> trim(activity_id) THEN
                 {'col': 'activity_id', 'msg': 'has blanks around it'} END,
+            CASE WHEN _hidden <> '' THEN
+                {'col': 'activity_id', 'msg': 'holds an invisible or control character ('
+                    || printf('U+%04X', unicode(_hidden)) || ' at character '
+                    || (strpos(activity_id, _hidden)) || '); an activity_id is plain visible text'} END,
             CASE WHEN title IS NULL OR trim(title) = '' THEN
                 {'col': 'title', 'msg': 'is blank; every activity needs a title'} END,
             CASE WHEN lead_agency IS NULL OR trim(lead_agency) = '' THEN
@@ -58,6 +66,12 @@ found AS (
                 {'col': 'countries', 'msg': 'a regional activity needs one or more countries (or regions); none given'} END,
             CASE WHEN start_date IS NULL THEN
                 {'col': 'start_date', 'msg': 'is blank; give the start date as YYYY-MM-DD'} END,
+            CASE WHEN year(start_date) NOT BETWEEN $first_year AND $last_year THEN
+                {'col': 'start_date', 'msg': 'year ' || year(start_date) || ' is outside ' || $first_year || '-'
+                    || $last_year || ', the years an activity may start (docs/SCHEMA.md); check the date'} END,
+            CASE WHEN year(end_date) NOT BETWEEN $first_year AND $last_year THEN
+                {'col': 'end_date', 'msg': 'year ' || year(end_date) || ' is outside ' || $first_year || '-'
+                    || $last_year || ', the years an activity may end (docs/SCHEMA.md); check the date'} END,
             CASE WHEN end_date < start_date THEN
                 {'col': 'end_date', 'msg': strftime(end_date, '%Y-%m-%d') || ' is before start_date '
                     || strftime(start_date, '%Y-%m-%d')} END,
