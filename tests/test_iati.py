@@ -395,7 +395,7 @@ def test_import_into_the_demo_export_keeps_it_valid_and_synthetic(tmp_path, caps
 SAMPLE = etree.tostring(_xml_activity(REAL / "iom_dportal_119.xml", "XM-DAC-47066-PX.0162"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_mangled_elements_never_produce_a_traceback(capsys, data):
     root = etree.fromstring(b"<iati-activities version='2.03'>" + SAMPLE + SAMPLE + b"</iati-activities>")
@@ -425,3 +425,15 @@ def test_mangled_elements_never_produce_a_traceback(capsys, data):
         if code == 0 and (Path(tmp) / "d" / "activities.parquet").exists():
             assert validate_export(Path(tmp) / "d") == []
         shutil.rmtree(Path(tmp) / "d", ignore_errors=True)
+
+
+def test_activity_breaking_a_contract_rule_is_skipped_with_the_rule(tmp_path, capsys):
+    text = (REAL / "iom_dportal_119.xml").read_text(encoding="utf-8")
+    path = tmp_path / "far.xml"
+    path.write_text(
+        text.replace('iso-date="2024-12-31" type="3"', 'iso-date="2099-12-31" type="3"', 1), encoding="utf-8"
+    )
+    code, out, err = run(capsys, path, "--data", tmp_path / "d")
+    assert code == 0, err
+    assert "activity 'XM-DAC-47066-PX.0162': end_date: year 2099 is outside" in out
+    assert len(activities(tmp_path / "d")) == 9 and validate_export(tmp_path / "d") == []

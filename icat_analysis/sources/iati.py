@@ -844,18 +844,37 @@ def import_iati(
             con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {_quote(Path(tmp))}")
             con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({_quote(staged)})")
-            # The mapping always writes valid activities; the contract's own rules stay the judge.
-            found = activity_problems(con)
-            if found:
-                raise Refused(found)
+            _skip_contract_problems(con, report)
             with export.export_lock(data_dir):
-                _merge(con, data_dir, staged, Path(tmp), report, now)
+                _merge(con, data_dir, Path(tmp), report, now)
         finally:
             con.close()
     return report
 
 
-def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: datetime) -> None:
+def _skip_contract_problems(con, report: Report) -> None:
+    """The contract's own rules judge every mapped activity; one that breaks them is skipped.
+
+    Leaves the view ``incoming``: the staged activities that keep the contract.
+    """
+    found = activity_problems(con)
+    bad: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for p in found:
+        bad[(p.file, p.row)].append(f"{p.column}: {p.message}")
+    rows = pa.table(
+        {"_file": pa.array([f for f, _ in bad], pa.string()), "_row": pa.array([r for _, r in bad], pa.int64())}
+    )
+    con.register("bad_rows", rows)
+    for file, row, aid, pub in con.execute(
+        "SELECT _file, _row, activity_id, coalesce(iati_publisher, iati_publisher_name) FROM checked "
+        "JOIN bad_rows USING (_file, _row) ORDER BY _ord"
+    ).fetchall():
+        report.skip(pub or "(no reporting organisation)", "a value the data contract does not allow (listed)")
+        report.details += [f"{file}:{row}: activity {aid!r}: {what}" for what in bad[(file, row)]]
+    con.execute("CREATE VIEW incoming AS SELECT * FROM checked ANTI JOIN bad_rows USING (_file, _row)")
+
+
+def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> None:
     current = data_dir / "activities.parquet"
     try:
         names = pq.read_schema(current).names if current.exists() else None
@@ -865,9 +884,7 @@ def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: da
         ) from exc
     cols = ACTIVITIES_SCHEMA.names
     if names is None:
-        con.execute(
-            f"CREATE VIEW existing AS SELECT {', '.join(cols)}, 0::BIGINT AS _eord FROM read_parquet({_quote(staged)}) LIMIT 0"
-        )
+        con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, 0::BIGINT AS _eord FROM incoming LIMIT 0")
     else:
         con.execute(
             f"CREATE VIEW existing_raw AS SELECT *{missing_optional_sql(names)}{_sharing_defaults(names)}, "
@@ -879,7 +896,7 @@ def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: da
     con.execute(
         "CREATE TABLE verdict AS SELECT i.activity_id, i._ord, e._eord, "
         f"CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN {same} THEN 'unchanged' ELSE 'updated' END AS what "
-        f"FROM read_parquet({_quote(staged)}) AS i LEFT JOIN existing AS e USING (activity_id)"
+        "FROM incoming AS i LEFT JOIN existing AS e USING (activity_id)"
     )
     counts = dict(con.execute("SELECT what, count(*) FROM verdict GROUP BY what").fetchall())
     report.inserted, report.updated, report.unchanged = (counts.get(k, 0) for k in ("inserted", "updated", "unchanged"))
@@ -892,10 +909,10 @@ def _merge(con, data_dir: Path, staged: Path, tmp: Path, report: Report, now: da
             SELECT {existing_cols}, 0 AS _k1, e._eord AS _k2 FROM existing AS e
             WHERE e._eord NOT IN (SELECT _eord FROM verdict WHERE what = 'updated')
             UNION ALL
-            SELECT {incoming_cols}, 0, v._eord FROM read_parquet({_quote(staged)}) AS i
+            SELECT {incoming_cols}, 0, v._eord FROM incoming AS i
             JOIN verdict AS v USING (_ord) WHERE v.what = 'updated'
             UNION ALL
-            SELECT {incoming_cols}, 1, i._ord FROM read_parquet({_quote(staged)}) AS i
+            SELECT {incoming_cols}, 1, i._ord FROM incoming AS i
             JOIN verdict AS v USING (_ord) WHERE v.what = 'inserted'
         ) ORDER BY _k1, _k2
     """
