@@ -296,6 +296,11 @@ def synthetic_banner() -> None:
         st.caption(":material/source: **Source.** " + line)
 
 
+def with_about(csv_bytes: bytes) -> bytes:
+    """A CSV made elsewhere (the reviews log) with the lines saying where it comes from."""
+    return downloads.with_about_csv(csv_bytes, download_about()())
+
+
 def download_about(f: Filters | None = None, n: int | None = None):
     """What a download says about itself (export, source, filter sentence), as a function
     called when the file is made, so that it carries the time it was made."""
