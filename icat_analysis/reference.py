@@ -81,9 +81,39 @@ def sub_regions() -> list[str]:
     return sorted(countries()["sub_region"].dropna().unique())
 
 
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def iati_organisations() -> dict[str, str]:
+    """IATI organisation identifier (every form the files use) -> agency code."""
+    df = _csv("iati_organisations.csv")
+    return dict(zip(df["ref"], df["agency"]))
+
+
+@lru_cache(maxsize=1)
+def iati_regions() -> dict[tuple[str, str], tuple[str, str]]:
+    """(region vocabulary, code) -> (name, scope) for IATI recipient regions."""
+    df = _csv("iati_regions.csv")
+    return {(v, c): (n, s) for v, c, n, s in zip(df["vocabulary"], df["code"], df["name"], df["scope"])}
+
+
+@lru_cache(maxsize=1)
+def iati_relevance() -> pd.DataFrame:
+    """kind (tip, related, exclude, boilerplate, tag), language, term."""
+    return _csv("iati_relevance.csv")
+
+
+@lru_cache(maxsize=1)
+def iati_inference() -> pd.DataFrame:
+    """column, code, source (text, sector, tag, policy_marker), match."""
+    return _csv("iati_inference.csv")
+
+
 @lru_cache(maxsize=1)
 def glotip_region_codes() -> dict[str, str]:
     """Codes of UNODC's GLOTIP file that are regional aggregates, not countries -> what each
     seems to cover (read by comparing its values with the sums of the country rows)."""
-    df = pd.read_csv(REFERENCE_DIR / "glotip_region_codes.csv", dtype=str, keep_default_na=False)
+    df = _csv("glotip_region_codes.csv")
     return dict(zip(df["code"], df["meaning"]))

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from icat_analysis import reference
+from icat_analysis import reference, spreadsheet
 from icat_analysis.filters import Filters
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import db
@@ -463,7 +463,7 @@ A score is a prompt to ask, not a finding: a planner's review says what the pair
 
 # ---- command line ----------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--country", help="only pairs sharing this country (ISO alpha-3 or alpha-2)")
     parser.add_argument(
         "--min-score",
@@ -499,5 +499,5 @@ def run(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["activity_id_a", "activity_id_b", "score", "reasons"])
     for r in pairs.itertuples(index=False):
-        writer.writerow([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons])
+        writer.writerow(spreadsheet.safe_row([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons]))
     return 0

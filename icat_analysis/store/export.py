@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
 PREVIOUS = ".previous"
@@ -61,6 +61,21 @@ def read_manifest(data_dir: Path) -> dict:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_export(directory: Path) -> bool:
+    """Whether ``directory`` holds an export (a manifest or any of the export's files)."""
+    directory = Path(directory)
+    return directory.is_dir() and any((directory / name).exists() for name in (MANIFEST, *EXPORT_FILES))
+
+
+def list_exports(root: Path) -> dict[str, Path]:
+    """The exports in the folder ``root``, by directory name in alphabetical order: the
+    directories it holds that are exports (``source/``, hidden folders and files are not)."""
+    root = Path(root)
+    if not root.is_dir():
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if not p.name.startswith(".") and is_export(p)}
 
 
 def export_version(data_dir: Path) -> str:
@@ -105,34 +120,50 @@ def write_export(
         for name, table in tables.items():
             schema = EXPORT_FILES[name]
             table = table.select(schema.names).cast(schema)
-            tmp = data_dir / f".{name}.tmp"
+            tmp = prepared_path(data_dir, name)
             pq.write_table(table, tmp, compression="zstd")
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
             tmp_paths[name] = tmp
-        manifest = read_manifest(data_dir)
-        manifest.update(manifest_update)
-        manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        counts = manifest.setdefault("row_counts", {})
-        for name, table in tables.items():
-            counts[name.removesuffix(".parquet")] = table.num_rows
-        # Keep what is replaced, so the import can be undone.
-        prev = data_dir / PREVIOUS
-        if prev.exists():
-            shutil.rmtree(prev)
-        prev.mkdir()
-        for name in (*tables, MANIFEST):
-            src = data_dir / name
-            if src.exists():
-                shutil.copy2(src, prev / name)
-        for name, tmp in tmp_paths.items():
-            os.replace(tmp, data_dir / name)
-        _atomic_write_bytes(
-            data_dir / MANIFEST,
-            (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode(),
-        )
-        _fsync_dir(data_dir)
-        return manifest
+        return install_prepared(data_dir, tmp_paths, manifest_update)
+
+
+def prepared_path(data_dir: Path, name: str) -> Path:
+    """Where a file of the export is written before :func:`install_prepared` puts it in place."""
+    return Path(data_dir) / f".{name}.tmp"
+
+
+def install_prepared(data_dir: Path, prepared: dict[str, Path], manifest_update: dict) -> dict:
+    """Put parquet files already written (at :func:`prepared_path`) in place of the export's.
+
+    For importers that stream what they write instead of holding it as one table; the caller
+    holds :func:`export_lock`. Returns the new manifest.
+    """
+    data_dir = Path(data_dir)
+    for tmp in prepared.values():
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    manifest = read_manifest(data_dir)
+    manifest.update(manifest_update)
+    manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    counts = manifest.setdefault("row_counts", {})
+    for name, tmp in prepared.items():
+        counts[name.removesuffix(".parquet")] = pq.read_metadata(tmp).num_rows
+    # Keep what is replaced, so the import can be undone.
+    prev = data_dir / PREVIOUS
+    if prev.exists():
+        shutil.rmtree(prev)
+    prev.mkdir()
+    for name in (*prepared, MANIFEST):
+        src = data_dir / name
+        if src.exists():
+            shutil.copy2(src, prev / name)
+    for name, tmp in prepared.items():
+        os.replace(tmp, data_dir / name)
+    _atomic_write_bytes(
+        data_dir / MANIFEST,
+        (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode(),
+    )
+    _fsync_dir(data_dir)
+    return manifest
 
 
 def undo_last_import(data_dir: Path) -> list[str]:
@@ -150,6 +181,17 @@ def undo_last_import(data_dir: Path) -> list[str]:
             restored.append(p.name)
         shutil.rmtree(prev)
     return restored
+
+
+def with_sharing_levels(table: pa.Table) -> pa.Table:
+    """``table`` with the sharing columns an export written before sharing levels lacks.
+
+    Such rows were never said to be public, so they are shared with members only.
+    """
+    for name in SHARING_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([DEFAULT_LEVEL] * table.num_rows, pa.string()))
+    return table
 
 
 def empty_table(name: str) -> pa.Table:

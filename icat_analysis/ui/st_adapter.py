@@ -9,6 +9,7 @@ another page.)
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
+from icat_analysis.analyses import sharing
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export
-from icat_analysis.ui import downloads
+from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -29,17 +31,39 @@ PAGE_KEYS = ("country", "agency", "present", "metric", "indicator", "threshold",
 
 
 # ---- data ------------------------------------------------------------------------------
+EXPORT_STATE = "_export"
+
+
+def exports() -> dict[str, Path]:
+    """The exports this dashboard offers (name -> directory)."""
+    return provenance.available_exports()
+
+
+def current_export() -> str | None:
+    """The name of the export shown: the one chosen in the sidebar or named by the link."""
+    _seed_from_url()
+    name = st.session_state.get(EXPORT_STATE)
+    offered = exports()
+    if name not in offered:  # an export removed while the session was open
+        name = provenance.default_export(list(offered))
+        st.session_state[EXPORT_STATE] = name
+    return name
+
+
 def current_data_dir() -> Path:
-    return data_dir()
+    # Every read of the export passes here: with a members' login on, nothing is read for
+    # someone who is not signed in as a member, whichever page the run started on.
+    require_member()
+    return exports().get(current_export()) or data_dir()
 
 
 def export_version() -> str:
     return export.export_version(current_data_dir())
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(path: str, version: str):
-    # One connection per export version: a new import opens a new one.
+    # One connection per export version: a new import opens a new one; each export has its own.
     return db.connect(Path(path))
 
 
@@ -184,7 +208,9 @@ def _seed_from_url() -> None:
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     f = Filters.from_query_params(params)
     _store(f)
-    st.session_state["_url_notices"] = list(f.notices)
+    name, notice = provenance.choose_export(st.query_params.get(provenance.EXPORT_KEY), list(exports()))
+    st.session_state[EXPORT_STATE] = name
+    st.session_state["_url_notices"] = list(f.notices) + ([notice] if notice else [])
     st.session_state["_filters_seeded"] = True
 
 
@@ -248,11 +274,36 @@ def _format(kind: str):
     return lambda c: names.get(c, c)
 
 
+def _export_changed() -> None:
+    st.session_state[EXPORT_STATE] = st.session_state["w_export"]
+    # The link's dropped values (and a dropped export) no longer concern the view.
+    st.session_state["_url_notices"] = []
+
+
+def export_selector() -> None:
+    """The sidebar's choice of export, when the dashboard offers more than one."""
+    offered = exports()
+    if len(offered) < 2:
+        return
+    names = list(offered)
+    labels = {n: provenance.export_label(n, export.read_manifest(d)) for n, d in offered.items()}
+    st.session_state["w_export"] = current_export()
+    st.selectbox(
+        "Export",
+        names,
+        format_func=labels.get,
+        key="w_export",
+        on_change=_export_changed,
+        help="Which data the pages show; the choice is kept in the link.",
+    )
+
+
 def filter_sidebar() -> Filters:
     """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
     _seed_from_url()
     st.session_state["_empty_states"] = 0
     with st.sidebar:
+        export_selector()
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
         st.multiselect(
@@ -293,6 +344,9 @@ def _write_url(f: Filters) -> None:
     if presenting():
         # Moving to another page drops the link's page keys; presentation mode stays on.
         wanted[PRESENT_KEY] = "1"
+    name = current_export()
+    if name and name != provenance.default_export(list(exports())):
+        wanted[provenance.EXPORT_KEY] = name
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -307,16 +361,53 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities))
+    st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+
+
+def withheld_note(f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "") -> str:
+    """On a published export, "and 12 activities shared with members only" for the view ``f``
+    (with ``budgets``, the budgets it blanks too); empty on the full export."""
+    note = sharing.note(manifest(), f, budgets=budgets)
+    return f"{prefix}{note}{suffix}" if note else ""
+
+
+def public_comparison_notice() -> None:
+    """On a public export, say that the pairs compare only what is public (the duplication page)."""
+    w = sharing.withheld(manifest())
+    if sharing.level(manifest()) == "public":
+        withheld = f" {w.activities:,} activities shared with members only are not in it." if w else ""
+        st.info(
+            "**Public export.** These pairs compare only the activities shared publicly: an activity shared "
+            f"with members only can duplicate one shown here without appearing.{withheld}",
+            icon=":material/public:",
+        )
 
 
 def synthetic_banner() -> None:
-    if manifest().get("synthetic"):
+    """Under every page's title: the demonstration banner on synthetic data, else where the
+    figures come from (the IATI publishers and snapshot date, the indicators' release)."""
+    m = manifest()
+    if m.get("synthetic"):
         st.info(
             "**Demonstration data.** The activities shown are synthetic, generated to look like "
             "ICAT agencies' work; they are not real projects. The UNODC indicators are real.",
             icon=":material/science:",
         )
+    elif line := provenance.source_line(m):
+        st.caption(":material/source: **Source.** " + line)
+
+
+def with_about(csv_bytes: bytes) -> bytes:
+    """A CSV made elsewhere (the reviews log) with the lines saying where it comes from."""
+    return downloads.with_about_csv(csv_bytes, download_about()())
+
+
+def download_about(f: Filters | None = None, n: int | None = None):
+    """What a download says about itself (export, source, filter sentence), as a function
+    called when the file is made, so that it carries the time it was made."""
+    f = f if f is not None else current_filters()
+    name, m, sentence = current_export() or current_data_dir().name, manifest(), f.describe(n)
+    return lambda: provenance.about(name, m, sentence)
 
 
 def today() -> date:
@@ -361,7 +452,7 @@ def validation_problems() -> list[str] | None:
 MIME = {
     "csv": "text/csv",
     "zip": "application/zip",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": downloads.XLSX_MIME,
     "html": "text/html",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
@@ -392,11 +483,16 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     def rows() -> pd.DataFrame:
         return table() if callable(table) else table
 
+    about = download_about()
+
+    def csv() -> bytes:
+        return downloads.to_csv_bytes(rows(), about())
+
     def xlsx() -> bytes:
-        return downloads.to_xlsx_bytes(rows(), sheet)
+        return downloads.to_xlsx_bytes(rows(), sheet, about())
 
     c1, c2, _ = st.columns([1, 1, 2])
-    download(c1, f"{what} (CSV)", lambda: downloads.to_csv_bytes(rows()), f"icat-{name}.csv", key=f"{key}_csv")
+    download(c1, f"{what} (CSV)", csv, f"icat-{name}.csv", key=f"{key}_csv")
     download(c2, f"{what} (XLSX)", xlsx, f"icat-{name}.xlsx", key=f"{key}_xlsx")
 
 
@@ -416,6 +512,7 @@ def activities_downloads(
     only when clicked: the CSV comes zipped over ``downloads.csv_zipped`` rows, and Excel is
     offered up to ``downloads.XLSX_MAX_ROWS``. ``labels``: zipped CSV, CSV, XLSX."""
     con = connection()
+    about = download_about(filters, n)
     xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     keys = (f"{key}_csv", f"{key}_xlsx") if key else (None, None)
     c1, c2, _ = st.columns(widths)
@@ -423,13 +520,15 @@ def activities_downloads(
 
     def csv() -> bytes:
         if zipped:
-            return downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", **params)
-        return downloads.activities_csv(con, query, filters, **params)
+            return downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params)
+        return downloads.activities_csv(con, query, filters, about=about(), **params)
+
+    def xlsx() -> bytes:
+        return downloads.activities_xlsx(con, query, filters, sheet, about(), **params)
 
     csv_name = f"icat-{name}-csv.zip" if zipped else f"icat-{name}.csv"
     download(c1, labels[0] if zipped else labels[1], csv, csv_name, key=keys[0])
-    xlsx = (lambda: downloads.activities_xlsx(con, query, filters, sheet, **params)) if xlsx_ok else b""
-    download(c2, labels[2], xlsx, f"icat-{name}.xlsx", key=keys[1], disabled=not xlsx_ok)
+    download(c2, labels[2], xlsx if xlsx_ok else b"", f"icat-{name}.xlsx", key=keys[1], disabled=not xlsx_ok)
     if zipped:
         st.caption(downloads.csv_zipped_note())
     if not xlsx_ok:
@@ -492,3 +591,91 @@ def briefing_download(f: Filters) -> None:
         download(right, label, make_pptx, name, key="briefing_pptx", icon=":material/slideshow:", width="content")
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
+
+
+# ---- the members' login ----------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def _read_login(stamp: tuple[tuple[str, int | None], ...]) -> members.MembersLogin | None:
+    return members.read_files(Path(p) for p, _ in stamp)
+
+
+def _login_config() -> members.MembersLogin | None:
+    """The login the secrets files configure, read again only when one of them changes."""
+    paths = [Path(p) for p in st.get_option("secrets.files")]
+    return _read_login(tuple((str(p), p.stat().st_mtime_ns if p.is_file() else None) for p in paths))
+
+
+def _stop_here() -> None:
+    # No page navigation for someone who is not let in; st.navigation also ends Streamlit's
+    # old pages-directory mode, which would list the pages in the sidebar.
+    st.navigation([st.Page(lambda: None, title="Sign in", url_path="sign-in")], position="hidden")
+    st.stop()
+
+
+def require_member(*, sidebar: bool = False) -> str | None:
+    """Let only members in, when the deployment turns the login on (ui/members.py).
+
+    Returns the signed-in member's e-mail, or None when the dashboard is open (no login
+    configured). Otherwise draws the sign-in page, the refusal or the configuration error,
+    and stops the run: nothing after this call is drawn for someone who is not let in.
+    With ``sidebar``, a member sees who is signed in and can sign out there.
+    """
+    try:
+        login = _login_config()
+    except members.ConfigError as exc:
+        st.title("ICAT coordination dashboard")
+        st.error(f"**The members' login is configured wrongly, so the dashboard does not open.** {exc}")
+        _stop_here()
+    if login is None:
+        return None
+    user = st.user
+    if not user.is_logged_in:
+        st.title("ICAT coordination dashboard: members")
+        st.write(
+            "This dashboard shows what ICAT member agencies share with one another, including activities "
+            "and budgets that are not public. Sign in with your organisation's account to continue."
+        )
+        st.button("Sign in", on_click=st.login, args=(login.provider,), type="primary", key="sign_in")
+        _stop_here()
+    email = user.get("email")
+    if not login.admits(email, email_verified=user.get("email_verified")):
+        st.title("Not a member's account")
+        st.error(
+            f"You are signed in as **{email or 'an account without an e-mail address'}**, which is not on this "
+            "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
+            "with your organisation's account, or ask the dashboard's administrators to add your organisation."
+        )
+        st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+        _stop_here()
+    st.session_state["member_email"] = email
+    if sidebar:
+        with st.sidebar:
+            st.caption(f"Signed in as {email}")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+    return email
+
+
+def members_gate() -> str | None:
+    """The entry point's gate: :func:`require_member` with who is signed in in the sidebar."""
+    return require_member(sidebar=True)
+
+
+def signed_in_email() -> str | None:
+    """The e-mail of the member signed in to this session; None on an open dashboard."""
+    return st.session_state.get("member_email")
+
+
+def template_downloads() -> None:
+    """The blank activity template: XLSX with a dropdown on every coded column, and CSV."""
+    from icat_analysis.store import blank_template
+
+    columns = st.columns([1, 1, 2])
+    for where, (label, make, suffix) in zip(
+        columns,
+        (
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx"),
+            ("Blank template (CSV)", blank_template.build_csv, "csv"),
+        ),
+        strict=False,
+    ):
+        download(where, label, make, f"icat-activity-template.{suffix}", key=f"template_{suffix}")
