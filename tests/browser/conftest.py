@@ -43,8 +43,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(data_dir: Path, port: int | None = None, *, root: bool = False):
-    """Run `streamlit run dashboard.py` on ``data_dir``; yields the base URL, stops it after.
+def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), *, root: bool = False):
+    """Run `streamlit run dashboard.py` on ``data_dir`` (with Streamlit options ``args``);
+    yields the base URL, stops it after.
 
     With ``root``, ``data_dir`` is a folder of exports the dashboard offers (``ICAT_DATA_ROOT``)."""
     port = port or free_port()
@@ -63,6 +64,7 @@ def dashboard_server(data_dir: Path, port: int | None = None, *, root: bool = Fa
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=REPO,
         env=env,
