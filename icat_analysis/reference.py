@@ -8,6 +8,10 @@ import pandas as pd
 
 from icat_analysis.paths import REFERENCE_DIR
 
+#: what a chart shows for an activity with no code of a list (codelists.csv, list "shown")
+UNCLASSIFIED = "unclassified"
+UNCLASSIFIED_LIST = "shown"
+
 #: list name in codelists.csv for each list column of the template
 LIST_OF_COLUMN = {
     "scope": "scope",
@@ -56,13 +60,21 @@ def labels(list_name: str) -> dict[str, str]:
     if list_name == "country":
         return dict(zip(countries()["iso3"], countries()["name"]))
     df = codelists()
-    df = df[df["list"] == list_name]
+    # "unclassified" (list "shown") is how an activity without a code of the list appears.
+    df = df[df["list"].isin((list_name, UNCLASSIFIED_LIST))]
     return dict(zip(df["code"], df["label"]))
 
 
 def agency_choice(code: str) -> str:
     """ "ILO — International Labour Organization": how a list of agencies to pick from names one."""
     return f"{code} — {labels('agency').get(code, code)}"
+
+
+def shown_codes(list_name: str, present) -> list[str]:
+    """The codes of a list in their documented order, then "unclassified" when it is among
+    ``present`` (the codes a query returned): how charts order a list's categories."""
+    codes_ = codes(list_name)
+    return codes_ + ([UNCLASSIFIED] if UNCLASSIFIED in set(present) else [])
 
 
 def agency_codes() -> list[str]:
@@ -117,3 +129,10 @@ def glotip_region_codes() -> dict[str, str]:
     seems to cover (read by comparing its values with the sums of the country rows)."""
     df = _csv("glotip_region_codes.csv")
     return dict(zip(df["code"], df["meaning"]))
+
+
+@lru_cache(maxsize=1)
+def region_parents() -> pd.DataFrame:
+    """Each named region an activity can be placed in (IATI recipient regions, both
+    vocabularies) with the UN M49 sub-region and region of the country list it lies in."""
+    return _csv("region_parents.csv")

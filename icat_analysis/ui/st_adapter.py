@@ -473,6 +473,20 @@ def download(where, label: str, data, file_name: str, *, key: str | None, icon: 
     )
 
 
+def regions_band(f: Filters) -> None:
+    """Beside country figures: the selected activities placed in a region and in no country, in
+    a band of their own (nothing is drawn when there are none)."""
+    from icat_analysis.analyses import regions
+
+    band = run("region_band", f)
+    if band.empty:
+        return
+    with st.container(border=True):
+        st.markdown("**Regions** :material/travel_explore:")
+        st.caption(regions.band_sentence(band))
+        table(regions.band_table(band), numbers=["Known budget (US$)"])
+
+
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     """CSV and XLSX buttons for one table (labelled, formulas neutralised).
 

@@ -5,8 +5,8 @@
 -- * A regional activity counts once in each of its countries, and once (not once per country)
 --   in its sub-region or region. Only the agencies and places the filters name are kept, so a
 --   regional activity reaching outside the chosen region does not add columns outside it.
--- * An activity with two codes counts once under each; when the filters name codes of that
---   list, only those are kept.
+-- * An activity with two codes counts once under each; one without a theme is under
+--   'unclassified'. When the filters name codes of that list, only those are kept.
 WITH reached AS NOT MATERIALIZED (  -- one row per activity, country, agency and role
     SELECT a.rid, a.budget_usd, x.agency, x.role, x.iso3
     FROM selected_activities($filters) AS a
@@ -40,7 +40,7 @@ cells AS (
     FROM selected_activities($filters) AS a
     JOIN activity_agencies AS aa USING (rid)
     CROSS JOIN (SELECT unnest(CASE $place
-                                  WHEN 'themes' THEN a.themes
+                                  WHEN 'themes' THEN shown_themes(a.themes)
                                   WHEN 'target_groups' THEN a.target_groups
                                   WHEN 'exploitation_forms' THEN a.exploitation_forms
                               END) AS place) AS v
