@@ -65,6 +65,8 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "exploitation_forms": ("Forms of exploitation", "exploitation_form"),
     "donors": ("Donors", None),
     "last_updated": ("Last updated", None),
+    "visibility": ("Shared with", "visibility"),
+    "budget_visibility": ("Budget shared with", "visibility"),
 }
 DATE_COLUMNS = ("start_date", "end_date", "last_updated")
 LIST_SEPARATOR = "; "
