@@ -43,7 +43,9 @@ from icat_analysis.store.contract import (
     ACTIVITIES_SCHEMA,
     ACTIVITY_AGENCIES_SCHEMA,
     ACTIVITY_COUNTRIES_SCHEMA,
+    CORE_ACTIVITIES_SCHEMA,
     INDICATORS_SCHEMA,
+    with_optional_columns,
 )
 from icat_analysis.store.export import MANIFEST, PREVIOUS, export_lock, link_tables
 
@@ -746,8 +748,9 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
             "source_file": pa.array(np.full(n, f"demo (seed {seed})", dtype=object), pa.string()),
             "imported_at": pa.array(np.full(n, np.datetime64(created, "us"))),
         },
-        schema=ACTIVITIES_SCHEMA,
+        schema=CORE_ACTIVITIES_SCHEMA,
     )
+    table = with_optional_columns(table)
     id_list = table.column("activity_id").to_pylist() if pairs else []
     planted = [(id_list[a], id_list[b], note) for a, b, note in pairs]
     return table, planted

@@ -27,12 +27,13 @@ from icat_analysis.store.contract import (
     EVENT_TEMPLATE,
     EXPORT_FILES,
     FIRST_YEAR,
+    OPTIONAL_ACTIVITY_COLUMNS,
     RESOURCE_TEMPLATE,
     SHARING_COLUMNS,
     TEMPLATE_NAMES,
     last_year,
 )
-from icat_analysis.store.db import sql_text
+from icat_analysis.store.db import missing_optional_sql, sql_text
 
 #: the order columns are reported in within one row
 COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
@@ -141,6 +142,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
         if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
             continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
+            if name == "activities.parquet" and field.name in OPTIONAL_ACTIVITY_COLUMNS:
+                continue  # an export written before the column existed
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
             got = actual.field(field.name).type
@@ -275,8 +278,10 @@ def validate_export(data_dir: Path) -> list[Problem]:
     defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
+        missing = missing_optional_sql(activity_names)
         con.execute(
-            f"CREATE VIEW checked AS SELECT *, {defaults}'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *{missing}, {defaults}'activities.parquet' AS _file, "
+            "file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
