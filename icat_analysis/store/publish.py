@@ -26,7 +26,14 @@ import pyarrow.parquet as pq
 
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES, LEVELS, PUBLISHED_BY
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    BUDGET_COLUMNS,
+    EXPORT_FILES,
+    LEVELS,
+    PUBLISHED_BY,
+    with_optional_columns,
+)
 
 #: what each level may see
 SEES = {"public": ("public",), "members": LEVELS}
@@ -92,7 +99,7 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
     tables: dict[str, pa.Table] = {}
     left_out: list[str] = []
     acts_path = data_dir / "activities.parquet"
-    acts = export.with_sharing_levels(pq.read_table(acts_path)) if acts_path.exists() else None
+    acts = with_optional_columns(export.with_sharing_levels(pq.read_table(acts_path))) if acts_path.exists() else None
     hidden = blanked = ACTIVITIES_SCHEMA.empty_table()
     if acts is not None:
         acts = acts.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA)
@@ -101,8 +108,10 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
         acts = acts.filter(visible)
         budget_hidden = pc.invert(_shown(acts, "budget_visibility", level))
         blanked = acts.filter(pc.and_(budget_hidden, pc.is_valid(acts.column("budget_usd"))))
-        budget = pc.if_else(budget_hidden, pa.scalar(None, pa.float64()), acts.column("budget_usd"))
-        acts = acts.set_column(acts.schema.get_field_index("budget_usd"), "budget_usd", budget)
+        for name in BUDGET_COLUMNS:
+            column = acts.column(name)
+            blank = pc.if_else(budget_hidden, pa.scalar(None, column.type), column)
+            acts = acts.set_column(acts.schema.get_field_index(name), name, blank)
         tables["activities.parquet"] = acts
     kept_ids = acts.column("activity_id") if acts is not None else pa.array([], pa.string())
     for name in EXPORT_FILES:
