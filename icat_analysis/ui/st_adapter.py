@@ -392,6 +392,25 @@ def validation_problems() -> list[str] | None:
     return _validation(str(current_data_dir()), export_version())
 
 
+def regions_band(f: Filters) -> None:
+    """Beside country figures: the selected activities placed in a region and in no country, in
+    a band of their own (nothing is drawn when there are none)."""
+    from icat_analysis.analyses import regions
+
+    band = run("region_band", f)
+    if band.empty:
+        return
+    with st.container(border=True):
+        st.markdown("**Regions** :material/travel_explore:")
+        st.caption(regions.band_sentence(band))
+        st.dataframe(
+            regions.band_table(band),
+            hide_index=True,
+            width="stretch",
+            column_config={"Known budget (US$)": st.column_config.NumberColumn(format="localized")},
+        )
+
+
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     """CSV and XLSX buttons for one table (labelled, formulas neutralised).
 
