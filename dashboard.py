@@ -20,6 +20,8 @@ PAGES = (
     ("pages/duplication.py", "Duplication", ":material/content_copy:", "duplication"),
     ("pages/indicators.py", "Indicators", ":material/trending_up:", "indicators"),
     ("pages/agencies.py", "Agencies", ":material/apartment:", "agencies"),
+    ("pages/library.py", "Library", ":material/menu_book:", "library"),
+    ("pages/events.py", "Events", ":material/event:", "events"),
     ("pages/data.py", "Data", ":material/table:", "data"),
 )
 
