@@ -11,10 +11,15 @@ import argparse
 import importlib
 import sys
 
+from icat_analysis.errors import InputError
+
 #: command -> (module, one-line help)
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
-    "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-activities": (
+        "icat_analysis.sources.template",
+        "validate agency submissions and merge them into the export",
+    ),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
@@ -38,4 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on wrong usage, 0 on --help
         return int(exc.code or 0)
-    return int(args._run(args) or 0)
+    try:
+        return int(args._run(args) or 0)
+    except InputError as exc:  # a damaged export or a bad setting: say what and how to recover
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1

@@ -430,7 +430,7 @@ _COMPARED = (*TEMPLATE_NAMES, "is_joint")
 
 
 def _read_existing(data_dir: Path) -> list[dict]:
-    path = data_dir / "activities.parquet"
+    path = export.current_dir(data_dir) / "activities.parquet"
     if not path.exists():
         return []
     return pq.read_table(path).select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
@@ -471,10 +471,11 @@ def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None
     with export.export_lock(data_dir):  # held from read to write: a concurrent import waits
         try:
             existing = _read_existing(data_dir)
+        except export.ExportError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
-            raise Refused(
-                [Problem("activities.parquet", 0, "-", f"the export cannot be read ({exc}); run validate")]
-            ) from exc
+            path = export.current_dir(data_dir) / "activities.parquet"
+            raise export.DamagedExport(path, f"cannot be read as parquet ({exc})", data_dir) from exc
         merged, result = merge(existing, incoming, now)
         result.files = [Path(p).name for p in paths]
         if result.inserted == 0 and result.updated == 0:
@@ -498,7 +499,13 @@ def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None
         # synthetic demo export they do not make the demo rows real, so the flag stays.
         if not existing:
             update["synthetic"] = False
-        export.write_export(data_dir, {"activities.parquet": table, **export.link_tables(table)}, update, locked=True)
+        export.write_export(
+            data_dir,
+            {"activities.parquet": table, **export.link_tables(table)},
+            update,
+            locked=True,
+            made_by=f"import-activities {', '.join(result.files)}",
+        )
         result.written = True
         return result
 
@@ -527,11 +534,11 @@ def run(args: argparse.Namespace) -> int:
         if args.files:
             print("--undo takes no files", file=sys.stderr)
             return 2
-        restored = export.undo_last_import(directory)
+        restored = export.undo_last_import(directory)  # a damaged version is refused (exit 1, cli.py)
         if not restored:
             print(f"nothing to undo in {directory}", file=sys.stderr)
             return 1
-        print(f"restored the previous version of {', '.join(restored)}")
+        print(f"restored the previous version of {', '.join(restored)} ({export.export_version(directory)} is current)")
         return 0
     if not args.files:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)

@@ -16,6 +16,7 @@ import pandas as pd
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
 from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.export import DamagedExport, current_dir
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
@@ -33,33 +34,50 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
 
     The parquet files are loaded into DuckDB tables once, so every page query runs on
     columnar memory instead of re-reading parquet; a missing file becomes an empty table with
-    the contract's columns, so an empty export still answers every query.
+    the contract's columns, so an empty export still answers every query. A file that cannot
+    be read raises :class:`DamagedExport` naming it and how to recover.
     """
     data_dir = Path(data_dir)
+    version = current_dir(data_dir)  # resolved once: every file comes from the same version
     # No progress bar: it writes to the terminal of the command line and the benchmark.
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
-        path = data_dir / file_name
+        path = version / file_name
         if path.exists():
             source = f"read_parquet({_quote(path)})"
         else:
-            empty = schema.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
+            con.register("empty", schema.empty_table())
             source = "empty"
-        if table == "activities":
-            # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
-            # tables on it is about three times faster than on the text activity_id.
-            con.execute(f"CREATE TABLE activities AS SELECT *, (row_number() OVER ())::INTEGER AS rid FROM {source}")
-        elif table in ("activity_countries", "activity_agencies"):
-            # A link row whose activity is missing keeps a NULL rid rather than being dropped
-            # (validate reports it).
-            con.execute(
-                f"CREATE TABLE {table} AS SELECT ids.rid, link.* FROM {source} AS link "
-                "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)"
-            )
-        else:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+        try:
+            _load_table(con, table, source)
+        except duckdb.Error as exc:
+            con.close()
+            raise DamagedExport(path, f"cannot be read as parquet ({str(exc).splitlines()[0]})", data_dir) from exc
+        if source == "empty":
+            con.unregister("empty")
+    _derived_tables(con)
+    return con
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
+    if table == "activities":
+        # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
+        # tables on it is about three times faster than on the text activity_id.
+        con.execute(f"CREATE TABLE activities AS SELECT *, (row_number() OVER ())::INTEGER AS rid FROM {source}")
+    elif table in ("activity_countries", "activity_agencies"):
+        # A link row whose activity is missing keeps a NULL rid rather than being dropped
+        # (validate reports it).
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT ids.rid, link.* FROM {source} AS link "
+            "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)"
+        )
+    else:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+
+
+def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
     # Who works where, one row per activity, country, agency and role: the map, coverage and
     # agency pages count this instead of joining the two link tables on every render.
     con.execute(
@@ -74,7 +92,6 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE countries AS SELECT * FROM countries")
     con.execute("CREATE TABLE codelists AS SELECT * FROM codelists")
     con.execute(sql_text("selected_activities"))
-    return con
 
 
 def _quote(path: Path) -> str:

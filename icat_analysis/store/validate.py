@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.store import export
 from icat_analysis.store.contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
 from icat_analysis.store.db import sql_text
 
@@ -169,17 +170,42 @@ def _link_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     return out
 
 
+def _manifest_problems(version: Path, rows: dict[str, int]) -> list[Problem]:
+    """The manifest is whole JSON, its row counts are the files' and (in a version) the checksums match."""
+    path = version / export.MANIFEST
+    if not path.exists():
+        return []
+    try:
+        manifest = export.load_manifest(path)
+    except export.DamagedExport as exc:
+        return [Problem(export.MANIFEST, 0, "-", exc.what)]
+    out = []
+    counts = manifest.get("row_counts") or {}
+    for name, n in rows.items():
+        said = counts.get(name.removesuffix(".parquet"))
+        if said is not None and said != n:
+            out.append(Problem(export.MANIFEST, 0, "row_counts", f"says {said} rows for {name}, which has {n:,}"))
+    if (version / export.CHECKSUMS).exists() or version.parent.name == export.VERSIONS:
+        out += [Problem(export.CHECKSUMS, 0, "-", p) for p in export.verify(version)]
+    return out
+
+
 def validate_export(data_dir: Path) -> list[Problem]:
     """Every way the export in ``data_dir`` breaks the contract; an empty list when it keeps it."""
-    data_dir = Path(data_dir)
+    try:
+        data_dir = export.current_dir(data_dir)
+    except export.ExportError as exc:
+        return [Problem(export.CURRENT, 0, "-", str(exc))]
     problems: list[Problem] = []
     present = {}
+    rows = {}
     for name in EXPORT_FILES:
         path = data_dir / name
         if not path.exists():
             continue
         try:
             schema = pq.read_schema(path)
+            rows[name] = pq.read_metadata(path).num_rows
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report, not a crash
             problems.append(Problem(name, 0, "-", f"cannot be read as parquet ({exc})"))
             continue
@@ -191,6 +217,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
         for n in ACTIVITY_FILES:
             if n not in present:
                 problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
+    problems += _manifest_problems(data_dir, rows)
     if not all(present.get(n) for n in ACTIVITY_FILES):
         return problems
     con = duckdb.connect(":memory:")
@@ -221,6 +248,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
 
 def summary(data_dir: Path) -> str:
     """``N activities, ...``: what a valid export holds."""
+    version = export.current_dir(data_dir)
     parts = []
     for name, label in (
         ("activities.parquet", "activities"),
@@ -228,7 +256,7 @@ def summary(data_dir: Path) -> str:
         ("activity_agencies.parquet", "activity-agency links"),
         ("indicators.parquet", "indicator observations"),
     ):
-        path = Path(data_dir) / name
+        path = version / name
         n = pq.read_metadata(path).num_rows if path.exists() else 0
         parts.append(f"{n:,} {label}")
     return ", ".join(parts)
