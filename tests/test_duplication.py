@@ -346,7 +346,7 @@ def test_cli_prints_ranked_csv(tmp_path):
 
 
 # ---- on the demo export -------------------------------------------------------------------
-DEFAULT_EXPORT = REPO / "data"
+DEFAULT_EXPORT = REPO / "data" / "demo"
 
 
 @pytest.fixture(scope="module")

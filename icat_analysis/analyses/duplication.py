@@ -462,7 +462,7 @@ A score is a prompt to ask, not a finding: a planner's review says what the pair
 
 # ---- command line ----------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--country", help="only pairs sharing this country (ISO alpha-3 or alpha-2)")
     parser.add_argument(
         "--min-score",

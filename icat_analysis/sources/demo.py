@@ -713,6 +713,14 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     def dates(days: np.ndarray) -> pa.Array:
         return pa.array(days.astype(np.int32), pa.int32(), mask=days < 0).cast(pa.date32())
 
+    # Sharing levels draw on a generator of their own, so adding them left every other value
+    # of a seeded export as it was: about one activity in seven is for members only, and a
+    # quarter of the public ones keep their budget for members.
+    share = np.random.default_rng([seed, chunk_no, 1]).random((2, n))
+    members_only = share[0] < 0.15
+    budget_members = members_only | (share[1] < 0.25)
+    levels = pa.array(["public", "members"])
+
     created = _created_at(seed)
     table = pa.table(
         {
@@ -733,6 +741,8 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
             "exploitation_forms": _list_array(masks["exploitation_forms"], pa.array(FORMS)),
             "donors": _list_array(donor_mask, pa.array(DONORS)),
             "last_updated": dates(lu),
+            "visibility": levels.take(pa.array(members_only.astype(np.int8))),
+            "budget_visibility": levels.take(pa.array(budget_members.astype(np.int8))),
             "is_joint": pa.array((partners >= 0).any(axis=1)),
             "source_file": pa.array(np.full(n, f"demo (seed {seed})", dtype=object), pa.string()),
             "imported_at": pa.array(np.full(n, np.datetime64(created, "us"))),
@@ -890,7 +900,7 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activities", type=int, default=2000, metavar="N", help="number of activities (default 2000)")
     parser.add_argument("--seed", type=int, default=2006, metavar="S", help="random seed (default 2006)")
-    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument(
         "--glotip",
         metavar="FILE",

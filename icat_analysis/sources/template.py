@@ -31,7 +31,14 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    DEFAULT_LEVEL,
+    LEVELS,
+    REQUIRED,
+    TEMPLATE,
+    TEMPLATE_NAMES,
+)
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
@@ -284,11 +291,32 @@ def _status(start: date | None, end: date | None, today: date) -> str | None:
     return "active"
 
 
-def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str, str]]:
+@dataclass(frozen=True)
+class Sharing:
+    """A submission's default sharing levels; a row's own cells override them.
+
+    An empty ``budget_visibility`` cell takes ``budget`` but never more widely than the row's
+    own visibility, so a default of public budgets cannot publish the budget of an activity
+    the row shares with members only.
+    """
+
+    visibility: str = DEFAULT_LEVEL
+    budget: str | None = None  # None: the same as each row's visibility
+
+    def apply(self, act: dict) -> None:
+        act["visibility"] = act["visibility"] or self.visibility
+        if act["budget_visibility"] is None:
+            wanted = self.budget or act["visibility"]
+            narrowest = max((wanted, act["visibility"]), key=lambda v: LEVELS.index(v) if v in LEVELS else -1)
+            act["budget_visibility"] = narrowest
+
+
+def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Sharing()) -> tuple[dict, dict[str, str]]:
     """One template row (column -> raw cell) as an activity dict, and {column: parse error}.
 
     Only what a cell's text can get wrong is checked here (dates, numbers); every rule about
     values (codes, scope, uniqueness...) is in sql/activity_problems.sql, shared with validate.
+    Empty sharing cells take the submission's defaults (``sharing``).
     """
     errors: dict[str, str] = {}
     act: dict[str, object] = {}
@@ -299,7 +327,7 @@ def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str,
             act[name] = _text(raw)
         elif kind in ("agency",):
             act[name] = (_text(raw) or "").upper() or None
-        elif kind in ("scope", "status"):
+        elif kind in ("scope", "status", "level"):
             act[name] = (_text(raw) or "").lower() or None
         elif kind == "agencies":
             act[name] = list(dict.fromkeys(p.upper() for p in _split(raw)))
@@ -322,6 +350,7 @@ def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str,
         act["status"] = _status(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
+    sharing.apply(act)
     act["is_joint"] = bool(act["partner_agencies"])
     return act, errors
 
@@ -356,7 +385,9 @@ def _header_problems(name: str, header: list) -> tuple[dict[int, str], list[Prob
     return positions, problems
 
 
-def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[list[dict], list[Problem]]:
+def read_submission(
+    paths: list[Path], *, today: date | None = None, sharing: Sharing = Sharing()
+) -> tuple[list[dict], list[Problem]]:
     """Every activity of the files, normalised, and every problem (empty when all is well)."""
     today = today or datetime.now(UTC).date()
     problems: list[Problem] = []
@@ -396,7 +427,7 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
                 elif not _blank(value):
                     col = _header_name(header, i)
                     problems.append(Problem(name, row_number, col, "has a value but its column has no name in row 1"))
-            act, errors = parse_row(named, today=today)
+            act, errors = parse_row(named, today=today, sharing=sharing)
             for col, message in errors.items():
                 suppressed.add((name, row_number, col))
                 if message:
@@ -433,7 +464,8 @@ def _read_existing(data_dir: Path) -> list[dict]:
     path = export.current_dir(data_dir) / "activities.parquet"
     if not path.exists():
         return []
-    return pq.read_table(path).select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
+    table = export.with_sharing_levels(pq.read_table(path))
+    return table.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
 
 
 def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[list[dict], ImportResult]:
@@ -461,10 +493,12 @@ def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[li
     return out, result
 
 
-def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None = None) -> ImportResult:
+def import_activities(
+    paths: list[Path], data_dir: Path, *, now: datetime | None = None, sharing: Sharing = Sharing()
+) -> ImportResult:
     """Check the files and merge them into the export; raises :class:`Refused` on any problem."""
     now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    incoming, problems = read_submission([Path(p) for p in paths], today=now.date())
+    incoming, problems = read_submission([Path(p) for p in paths], today=now.date(), sharing=sharing)
     if problems:
         raise Refused(problems)
     data_dir = Path(data_dir)
@@ -515,8 +549,20 @@ def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="CSV or XLSX files in the activity template")
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
+    parser.add_argument(
+        "--visibility",
+        choices=LEVELS,
+        default=DEFAULT_LEVEL,
+        help=f"who may see the activities whose visibility cell is empty (default: {DEFAULT_LEVEL})",
+    )
+    parser.add_argument(
+        "--budget-visibility",
+        choices=LEVELS,
+        help="who may see the budgets whose budget_visibility cell is empty (default: as the activity; "
+        "never wider than the activity)",
+    )
 
 
 def print_problems(problems: list[Problem], stream=None) -> None:
@@ -544,7 +590,8 @@ def run(args: argparse.Namespace) -> int:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2
     try:
-        result = import_activities([Path(f) for f in args.files], directory)
+        sharing = Sharing(args.visibility, args.budget_visibility)
+        result = import_activities([Path(f) for f in args.files], directory, sharing=sharing)
     except Refused as refused:
         print_problems(refused.problems)
         return 1

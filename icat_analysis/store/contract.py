@@ -10,7 +10,7 @@ import pyarrow as pa
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | agency | agencies | scope | countries | date | status | number | codes | list
+    kind: str  # text | agency | agencies | scope | countries | date | status | number | codes | list | level
     required: bool = False
     codelist: str | None = None  # list name in reference/codelists.csv for kind "codes"
     description: str = ""
@@ -35,9 +35,29 @@ TEMPLATE: tuple[Column, ...] = (
     Column("exploitation_forms", "codes", codelist="exploitation_form", description="Forms of exploitation addressed"),
     Column("donors", "list", description="Free-text donor names"),
     Column("last_updated", "date", description="When the agency last revised the row"),
+    Column(
+        "visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see the activity: public (anyone) or members (signed-in ICAT members only); "
+        "empty takes the submission's default, members when none is given",
+    ),
+    Column(
+        "budget_visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see budget_usd: public or members; never wider than visibility; "
+        "empty takes the submission's default, else the activity's visibility",
+    ),
 )
 TEMPLATE_NAMES = tuple(c.name for c in TEMPLATE)
 REQUIRED = tuple(c.name for c in TEMPLATE if c.required)
+#: sharing levels from the widest to the narrowest (reference/codelists.csv, list "visibility")
+LEVELS = ("public", "members")
+#: what a row that predates sharing levels (or leaves them empty) is shared as: members only,
+#: because nothing may be published that an agency did not say may be published
+DEFAULT_LEVEL = "members"
+SHARING_COLUMNS = ("visibility", "budget_visibility")
 LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countries", "codes", "list"))
 
 _STR = pa.string()
@@ -62,6 +82,8 @@ ACTIVITIES_SCHEMA = pa.schema(
         ("exploitation_forms", _LIST),
         ("donors", _LIST),
         ("last_updated", pa.date32()),
+        ("visibility", _STR),
+        ("budget_visibility", _STR),
         ("is_joint", pa.bool_()),
         ("source_file", _STR),
         ("imported_at", pa.timestamp("us")),

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icat_analysis.errors import InputError
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "checksums.sha256"
@@ -109,6 +109,23 @@ def read_manifest(data_dir: Path) -> dict:
     if not path.exists():
         return {}
     return load_manifest(path, Path(data_dir))
+
+
+def is_export(directory: Path) -> bool:
+    """Whether ``directory`` holds an export (versioned, or a flat manifest or any of the export's files)."""
+    directory = Path(directory)
+    return directory.is_dir() and (
+        is_versioned(directory) or any((directory / name).exists() for name in (MANIFEST, *EXPORT_FILES))
+    )
+
+
+def list_exports(root: Path) -> dict[str, Path]:
+    """The exports in the folder ``root``, by directory name in alphabetical order: the
+    directories it holds that are exports (``source/``, hidden folders and files are not)."""
+    root = Path(root)
+    if not root.is_dir():
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if not p.name.startswith(".") and is_export(p)}
 
 
 def export_version(data_dir: Path) -> str:
@@ -492,6 +509,18 @@ def prune(data_dir: Path, *, now: datetime | None = None) -> list[str]:
 
 
 # ---- helpers for writers --------------------------------------------------------------------
+
+def with_sharing_levels(table: pa.Table) -> pa.Table:
+    """``table`` with the sharing columns an export written before sharing levels lacks.
+
+    Such rows were never said to be public, so they are shared with members only.
+    """
+    for name in SHARING_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([DEFAULT_LEVEL] * table.num_rows, pa.string()))
+    return table
+
+
 def empty_table(name: str) -> pa.Table:
     return EXPORT_FILES[name].empty_table()
 

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
+from icat_analysis.store.contract import ACTIVITY_FILES, DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS, TEMPLATE_NAMES
 from icat_analysis.store.db import sql_text
 
 #: the order columns are reported in within one row
@@ -55,6 +55,7 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "visibilities": reference.codes("visibility"),
     }
 
 
@@ -74,6 +75,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     expected = EXPORT_FILES[name]
     out = []
     for field in expected:
+        if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
+            continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
@@ -220,10 +223,12 @@ def validate_export(data_dir: Path) -> list[Problem]:
     problems += _manifest_problems(data_dir, rows)
     if not all(present.get(n) for n in ACTIVITY_FILES):
         return problems
+    activity_names = pq.read_schema(data_dir / "activities.parquet").names
+    defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
         con.execute(
-            "CREATE VIEW checked AS SELECT *, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *, {defaults}'activities.parquet' AS _file, file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
@@ -263,7 +268,7 @@ def summary(data_dir: Path) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -88,6 +88,19 @@ found AS (
                 {'col': 'exploitation_forms', 'msg': 'unknown exploitation form(s) '
                     || array_to_string(list_transform(_bad_forms, lambda x: '''' || x || ''''), ', ')
                     || '; use ' || array_to_string($exploitation_forms, ', ')} END,
+            CASE WHEN visibility IS NULL OR trim(visibility) = '' THEN
+                {'col': 'visibility', 'msg': 'is blank; use ' || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN trim(visibility) <> '' AND NOT list_contains($visibilities, visibility) THEN
+                {'col': 'visibility', 'msg': 'unknown sharing level ''' || visibility || '''; use '
+                    || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN budget_visibility IS NULL OR trim(budget_visibility) = '' THEN
+                {'col': 'budget_visibility', 'msg': 'is blank; use ' || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN trim(budget_visibility) <> '' AND NOT list_contains($visibilities, budget_visibility) THEN
+                {'col': 'budget_visibility', 'msg': 'unknown sharing level ''' || budget_visibility || '''; use '
+                    || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN budget_visibility = 'public' AND visibility = 'members' THEN
+                {'col': 'budget_visibility', 'msg': 'is public but the activity is shared with members only; '
+                    || 'a budget is never shared more widely than its activity'} END,
             CASE WHEN is_joint IS DISTINCT FROM (len(_partners) > 0) THEN
                 {'col': 'is_joint', 'msg': 'is ' || coalesce(CAST(is_joint AS VARCHAR), 'empty')
                     || ' but the activity has ' || len(_partners) || ' partner agencies'} END
