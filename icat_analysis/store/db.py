@@ -16,7 +16,7 @@ import pandas as pd
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
 from icat_analysis.store.contract import EXPORT_FILES
-from icat_analysis.store.export import DamagedExport, current_dir
+from icat_analysis.store.export import DamagedExport, current_dir, read_manifest
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
@@ -39,6 +39,7 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     """
     data_dir = Path(data_dir)
     version = current_dir(data_dir)  # resolved once: every file comes from the same version
+    read_manifest(data_dir)  # a manifest cut short is damage too: every command and page says so
     # No progress bar: it writes to the terminal of the command line and the benchmark.
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")

@@ -510,6 +510,7 @@ def prune(data_dir: Path, *, now: datetime | None = None) -> list[str]:
 
 # ---- helpers for writers --------------------------------------------------------------------
 
+
 def with_sharing_levels(table: pa.Table) -> pa.Table:
     """``table`` with the sharing columns an export written before sharing levels lacks.
 

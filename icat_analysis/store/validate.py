@@ -176,18 +176,17 @@ def _link_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
 def _manifest_problems(version: Path, rows: dict[str, int]) -> list[Problem]:
     """The manifest is whole JSON, its row counts are the files' and (in a version) the checksums match."""
     path = version / export.MANIFEST
-    if not path.exists():
-        return []
-    try:
-        manifest = export.load_manifest(path)
-    except export.DamagedExport as exc:
-        return [Problem(export.MANIFEST, 0, "-", exc.what)]
     out = []
-    counts = manifest.get("row_counts") or {}
-    for name, n in rows.items():
-        said = counts.get(name.removesuffix(".parquet"))
-        if said is not None and said != n:
-            out.append(Problem(export.MANIFEST, 0, "row_counts", f"says {said} rows for {name}, which has {n:,}"))
+    if path.exists():
+        try:
+            counts = export.load_manifest(path).get("row_counts") or {}
+        except export.DamagedExport as exc:
+            out.append(Problem(export.MANIFEST, 0, "-", exc.what))
+            counts = {}
+        for name, n in rows.items():
+            said = counts.get(name.removesuffix(".parquet"))
+            if said is not None and said != n:
+                out.append(Problem(export.MANIFEST, 0, "row_counts", f"says {said} rows for {name}, which has {n:,}"))
     if (version / export.CHECKSUMS).exists() or version.parent.name == export.VERSIONS:
         out += [Problem(export.CHECKSUMS, 0, "-", p) for p in export.verify(version)]
     return out
@@ -220,9 +219,9 @@ def validate_export(data_dir: Path) -> list[Problem]:
         for n in ACTIVITY_FILES:
             if n not in present:
                 problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
-    problems += _manifest_problems(data_dir, rows)
+    manifest_problems = _manifest_problems(data_dir, rows)
     if not all(present.get(n) for n in ACTIVITY_FILES):
-        return problems
+        return problems + manifest_problems
     activity_names = pq.read_schema(data_dir / "activities.parquet").names
     defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
@@ -248,7 +247,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
         problems += _link_problems(con)
     finally:
         con.close()
-    return problems
+    return problems + manifest_problems
 
 
 def summary(data_dir: Path) -> str:
