@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from icat_analysis import reference
+from icat_analysis import reference, spreadsheet
 from icat_analysis.filters import Filters
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import db, export
@@ -498,5 +498,5 @@ def run(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["activity_id_a", "activity_id_b", "score", "reasons"])
     for r in pairs.itertuples(index=False):
-        writer.writerow([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons])
+        writer.writerow(spreadsheet.safe_row([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons]))
     return 0

@@ -387,31 +387,60 @@ def write_export(
     hold :func:`export_lock` themselves across the read and the write.
     Returns the new manifest.
     """
-    data_dir = Path(data_dir)
-    ctx = contextlib.nullcontext() if locked else export_lock(data_dir)
-    with ctx:
-        base, lineage_ = start_version(data_dir)
-        made_at = (now or datetime.now(UTC)).astimezone(UTC)
-        staged = stage(data_dir, made_at)
+
+    def fill(staged: Path) -> None:
         for name, table in tables.items():
             schema = EXPORT_FILES[name]
             pq.write_table(table.select(schema.names).cast(schema), staged / name, compression="zstd")
         for name, data in (files or {}).items():
             (staged / name).write_bytes(data)
-        manifest = {}
-        if base is not None:
-            manifest = load_manifest(base / MANIFEST, data_dir)
-            for name in _carried_files(base):
-                if not (staged / name).exists():
-                    _link_or_copy(base / name, staged / name)
-        manifest.update(manifest_update)
-        manifest["updated_at"] = made_at.isoformat(timespec="seconds")
-        counts = manifest.setdefault("row_counts", {})
-        for name, table in tables.items():
-            counts[name.removesuffix(".parquet")] = table.num_rows
-        commit(data_dir, staged, manifest, made_at=made_at, made_by=made_by, lineage=lineage_)
-        prune(data_dir, now=made_at)
-        return read_manifest(data_dir)
+
+    ctx = contextlib.nullcontext() if locked else export_lock(data_dir)
+    with ctx:
+        return _new_version(Path(data_dir), fill, manifest_update, made_by, now)
+
+
+def prepared_path(data_dir: Path, name: str) -> Path:
+    """Where a file of the export is written before :func:`install_prepared` puts it in a new version."""
+    return Path(data_dir) / f".{name}.tmp"
+
+
+def install_prepared(
+    data_dir: Path, prepared: dict[str, Path], manifest_update: dict, *, made_by: str = "import"
+) -> dict:
+    """Make a new current version from parquet files already written (at :func:`prepared_path`).
+
+    For importers that stream what they write instead of holding it as one table; the caller
+    holds :func:`export_lock`. Returns the new manifest.
+    """
+
+    def fill(staged: Path) -> None:
+        for name, tmp in prepared.items():
+            os.rename(tmp, staged / name)
+
+    return _new_version(Path(data_dir), fill, manifest_update, made_by, None)
+
+
+def _new_version(data_dir: Path, fill, manifest_update: dict, made_by: str, now: datetime | None) -> dict:
+    base, lineage_ = start_version(data_dir)
+    made_at = (now or datetime.now(UTC)).astimezone(UTC)
+    staged = stage(data_dir, made_at)
+    fill(staged)
+    written = [n for n in EXPORT_FILES if (staged / n).exists()]
+    manifest = {}
+    if base is not None:
+        manifest = load_manifest(base / MANIFEST, data_dir) if (base / MANIFEST).exists() else {}
+        for name in _carried_files(base):
+            if not (staged / name).exists():
+                _link_or_copy(base / name, staged / name)
+    manifest.update(manifest_update)
+    manifest["updated_at"] = made_at.isoformat(timespec="seconds")
+    counts = manifest.setdefault("row_counts", {})
+    for name in written:
+        counts[name.removesuffix(".parquet")] = pq.read_metadata(staged / name).num_rows
+    commit(data_dir, staged, manifest, made_at=made_at, made_by=made_by, lineage=lineage_)
+    prune(data_dir, now=made_at)
+    return read_manifest(data_dir)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
