@@ -23,9 +23,6 @@ import argparse
 import csv
 import gettext
 import io
-import json
-import os
-import shutil
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -48,7 +45,7 @@ from icat_analysis.store.contract import (
     INDICATORS_SCHEMA,
     with_optional_columns,
 )
-from icat_analysis.store.export import MANIFEST, export_lock, link_tables
+from icat_analysis.store.export import export_lock, link_tables
 
 GENERATOR = "icat_analysis.sources.demo 1"
 #: the demo's "today": statuses are derived against it, so output does not depend on the clock
@@ -802,27 +799,7 @@ def generate(out: Path, n: int, seed: int, glotip_file: Path | None) -> dict:
     with export_lock(out):
         if export.is_versioned(out):
             return _new_version(out, tb, n, seed, indicators, glotip_file)
-        work = out / ".demo.tmp"
-        if work.exists():
-            shutil.rmtree(work)
-        work.mkdir()
-        try:
-            manifest = _write_files(work, tb, n, seed, indicators, glotip_file)
-            (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            for name in os.listdir(work):  # the manifest last: it says the files are complete
-                if name != MANIFEST:
-                    _move_in(work, out, name)
-            _move_in(work, out, MANIFEST)
-        finally:
-            if work.exists():
-                shutil.rmtree(work)
-    return manifest
-
-
-def _move_in(work: Path, out: Path, name: str) -> None:
-    with open(work / name, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(work / name, out / name)
+        return export.write_flat(out, lambda work: _write_files(work, tb, n, seed, indicators, glotip_file))
 
 
 def _new_version(out: Path, tb: Tables, n: int, seed: int, indicators, glotip_file) -> dict:

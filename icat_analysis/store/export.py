@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -398,6 +399,31 @@ def write_export(
     ctx = contextlib.nullcontext() if locked else export_lock(data_dir)
     with ctx:
         return _new_version(Path(data_dir), fill, manifest_update, made_by, now)
+
+
+def write_flat(out: Path, fill: Callable[[Path], dict]) -> dict:
+    """Write an export in the flat layout (fixed names, nothing dated), for one that is handed out
+    or shipped rather than imported into: the demonstration in the repository, a published copy.
+
+    ``fill(work)`` writes the files into a work directory and returns the manifest; they are
+    moved in only when all are complete, the manifest last, so a failure leaves ``out`` as it
+    was. The caller holds :func:`export_lock`. Returns the manifest.
+    """
+    out = Path(out)
+    work = out / ".flat.tmp"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    try:
+        manifest = fill(work)
+        (work / MANIFEST).write_bytes(_manifest_bytes(manifest))
+        for name in sorted(os.listdir(work), key=lambda n: n == MANIFEST):
+            _fsync_file(work / name)
+            os.replace(work / name, out / name)
+        _fsync_dir(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return manifest
 
 
 def prepared_path(data_dir: Path, name: str) -> Path:

@@ -167,7 +167,19 @@ def publish(source: Path, out: Path, level: str, *, force: bool = False) -> dict
     }
     if out.is_dir():
         _clear(out)
-    return export.write_export(out, tables, manifest, made_by=f"publish --level {level}")
+    # A published copy is handed out, not imported into: the flat layout, with no history.
+    out.mkdir(parents=True, exist_ok=True)
+    with export.export_lock(out):
+        return export.write_flat(out, lambda work: _write_tables(work, tables, manifest))
+
+
+def _write_tables(work: Path, tables: dict[str, pa.Table], manifest: dict) -> dict:
+    counts = {}
+    for name, table in tables.items():
+        schema = EXPORT_FILES[name]
+        pq.write_table(table.select(schema.names).cast(schema), work / name, compression="zstd")
+        counts[name.removesuffix(".parquet")] = table.num_rows
+    return {**manifest, "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "row_counts": counts}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
