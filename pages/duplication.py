@@ -20,6 +20,7 @@ st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
 n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
+st_adapter.public_comparison_notice()
 
 
 # ---- cached work, keyed by export version, filters and threshold (never by a DataFrame) ----

@@ -95,7 +95,7 @@ def test_csv_download_neutralises_formulas(tmp_path):
     reviews.add_review(tmp_path, "A1", "B1", "duplicate", '=HYPERLINK("x")', "+1 said so")
     text = reviews.reviews_csv(reviews.latest_reviews(tmp_path)).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1 said so" in text
-    assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,reviews"
+    assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,signed_in_as,reviews"
 
 
 def test_reviews_survive_a_new_import_and_its_undo(tmp_path):
@@ -167,3 +167,24 @@ def test_a_failed_save_keeps_the_form_and_says_why(tmp_path, monkeypatch, clean_
     assert at.success[0].value == "Saved: A1 and B1 marked duplicate."
     assert at.text_area[0].value == "" and at.radio[0].value is None  # a saved review clears the form
     assert reviews.history(tmp_path)["note"].tolist() == ["same trainers"]
+
+
+def test_a_review_made_while_signed_in_records_the_members_email(tmp_path):
+    from icat_analysis.store import reviews
+
+    reviews.add_review(tmp_path, "B", "A", "duplicate", "Amina", signed_in_as="amina@unodc.org")
+    reviews.add_review(tmp_path, "C", "D", "unrelated", "Sam")
+    h = reviews.history(tmp_path)
+    assert h["signed_in_as"].tolist() == ["amina@unodc.org", ""]
+    assert h.loc[0, ["activity_id_a", "reviewer"]].tolist() == ["A", "Amina"]
+
+
+def test_a_public_export_takes_no_reviews(tmp_path):
+    import pytest
+
+    from icat_analysis.store import export, reviews
+
+    export.write_export(tmp_path, {}, {"sharing": {"level": "public"}})
+    with pytest.raises(ValueError, match="this is a public export; reviews are kept on the members' dashboard"):
+        reviews.add_review(tmp_path, "A", "B", "duplicate", "Sam")
+    assert not reviews.log_path(tmp_path).exists()
