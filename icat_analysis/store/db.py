@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
-from icat_analysis.store.contract import EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS, SHARING_COLUMNS
 from icat_analysis.store.export import DamagedExport, current_dir, read_manifest
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
@@ -71,7 +71,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: P
         # An export written before the optional columns existed gets them as nulls.
         names = pq.read_schema(path).names if path is not None else schema.names
         con.execute(
-            f"CREATE TABLE activities AS SELECT *{missing_optional_sql(names)}, "
+            f"CREATE TABLE activities AS SELECT *{missing_optional_sql(names)}{_default_levels_sql(names)}, "
             f"(row_number() OVER ())::INTEGER AS rid FROM {source}"
         )
     elif table in ("activity_countries", "activity_agencies"):
@@ -108,6 +108,12 @@ _SQL_TYPE = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.floa
 def missing_optional_sql(names) -> str:
     """``, NULL::T AS col`` for each optional activity column not in ``names`` (queries read them all)."""
     return "".join(f", NULL::{_SQL_TYPE[f.type]} AS {f.name}" for f in OPTIONAL_ACTIVITY_FIELDS if f.name not in names)
+
+
+def _default_levels_sql(names) -> str:
+    """``, 'members' AS visibility`` ... for an export written before sharing levels (its rows
+    were never said to be public)."""
+    return "".join(f", '{DEFAULT_LEVEL}' AS {c}" for c in SHARING_COLUMNS if c not in names)
 
 
 def _quote(path: Path) -> str:
