@@ -52,6 +52,7 @@ if code:
     e = agencies.entry(code)
     st.header(f"{e['name']} ({code})")
     st.caption(agencies.facts(e))
+    st_adapter.agency_links(code)
     st.markdown("**Mandate on trafficking in persons**")
     st.text(e["mandate"])
 
@@ -115,6 +116,7 @@ if code:
             key="ag_acts_dl",
             agency=code,
         )
+    st_adapter.agency_library(code)
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------

@@ -127,6 +127,7 @@ else:
                     alt = f"Detected victims of trafficking in {name} by year"
                     st_adapter.plotly_chart(fig, alt=alt)
                     st.caption(cp.trend_caption(trend, st_adapter.manifest()))
+        st_adapter.country_library(iso3, name)
 
 # ---- coverage against detected need ------------------------------------------------------
 detections = st_adapter.run("need_detections_and_protection", f) if n_activities else None
