@@ -118,8 +118,17 @@ def test_a_region_filter_finds_the_activities_placed_in_a_region_inside_it(con):
 
 
 def test_unclassified_themes_show_as_such(con):
+    from functools import partial
+
+    from icat_analysis.analyses import overview
+
     starts = db.query(con, "overview_starts_by_theme", Filters())
     assert starts.set_index(["year", "theme"]).at[(2020, "unclassified"), "activities"] == 3
+    chart = overview.starts_per_year_by_theme(partial(db.query, con), Filters()).set_index(["year", "theme"])
+    assert chart.at[(2020, "unclassified"), "theme_label"] == "Unclassified"
+    assert chart.at[(2020, "unclassified"), "activities"] == 3
+    nigeria = db.query(con, "country_theme_counts", Filters(), iso3="NGA")
+    assert country_profile.theme_counts(nigeria).values.tolist() == [["Unclassified", 1]]
     assert _row(con, "XM-DAC-47066-IB.0211")["Themes"] == "Unclassified"
 
 
