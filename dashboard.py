@@ -20,6 +20,8 @@ PAGES = (
     ("pages/duplication.py", "Duplication", ":material/content_copy:", "duplication"),
     ("pages/indicators.py", "Indicators", ":material/trending_up:", "indicators"),
     ("pages/agencies.py", "Agencies", ":material/apartment:", "agencies"),
+    ("pages/library.py", "Library", ":material/menu_book:", "library"),
+    ("pages/events.py", "Events", ":material/event:", "events"),
     ("pages/data.py", "Data", ":material/table:", "data"),
 )
 
@@ -47,6 +49,8 @@ if __name__ == "__main__":
         ],
         position="top" if presenting else "sidebar",
     )
+    # A damaged export: one message naming the file and how to recover, on every page.
+    st_adapter.stop_if_export_unreadable()
     # The sidebar is still drawn (hidden) so the link's filters keep applying and stay in the URL.
     st.session_state["filters"] = st_adapter.filter_sidebar()
     if presenting:

@@ -26,11 +26,14 @@ LIST_OF_COLUMN = {
 
 @lru_cache(maxsize=1)
 def agencies() -> pd.DataFrame:
-    """One row per agency code: name, kind, founding_member, joined_icat, successor, mandate."""
+    """One row per agency code: name, kind, founding_member, joined_icat, successor,
+    icat_membership ("founding participant", "later member" or None where no source says),
+    website, focal_point (None until a deployment fills it in), mandate."""
     df = pd.read_csv(REFERENCE_DIR / "agencies.csv", dtype=str, keep_default_na=False)
     df["founding_member"] = df["founding_member"].eq("true")
     df["joined_icat"] = pd.to_numeric(df["joined_icat"].replace("", None)).astype("Int64")
-    df["successor"] = df["successor"].replace("", None)
+    for col in ("successor", "icat_membership", "website", "focal_point"):
+        df[col] = df[col].replace("", None)
     return df
 
 

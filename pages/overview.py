@@ -35,6 +35,7 @@ else:
         help=f"Started and not yet ended on {overview.day(st_adapter.today())}",
         border=True,
     )
+    st_adapter.show_agenda(f)
 
     left, right = st.columns([3, 2])
     with left:
