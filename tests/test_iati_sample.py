@@ -23,6 +23,8 @@ from icat_analysis.ui import downloads, provenance
 SAMPLE = DATA_ROOT / "iati-sample"
 REAL = REPO_DIR.parent / "shared" / "iati" / "real"
 PX0162 = "XM-DAC-47066-PX.0162"
+#: pages of the library and calendar, whose rows each say whether they are real or synthetic
+LISTINGS = ("pages/library.py", "pages/events.py")
 
 
 @pytest.fixture(scope="module")
@@ -166,4 +168,5 @@ def test_every_page_runs_on_the_sample_and_names_its_source(page, monkeypatch, c
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not any("Demonstration data" in i.value for i in at.info), "no synthetic banner on real data"
-    assert any("IATI, International Organization for Migration (IOM, XM-DAC-47066)" in c.value for c in at.caption)
+    if page not in LISTINGS:
+        assert any("IATI, International Organization for Migration (IOM, XM-DAC-47066)" in c.value for c in at.caption)
