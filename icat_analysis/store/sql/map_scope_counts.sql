@@ -4,7 +4,7 @@
 SELECT
     count(*) AS activities,
     count(*) FILTER (WHERE a.scope = 'national') AS national,
-    count(*) FILTER (WHERE a.scope = 'regional') AS regional,
+    count(*) FILTER (WHERE a.scope = 'regional' AND len(coalesce(a.countries, [])) > 0) AS regional,
     count(*) FILTER (WHERE a.scope = 'global' AND len(coalesce(a.countries, [])) > 0) AS global_with_countries,
     count(*) FILTER (WHERE len(coalesce(a.countries, [])) = 0) AS without_countries,
     -- placed in a named region and in no country: the Regions band beside the map shows them
