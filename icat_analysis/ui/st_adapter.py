@@ -329,6 +329,12 @@ def export_selector() -> None:
     )
 
 
+def multiselect(label: str, options, **kwargs) -> list:
+    """``st.multiselect`` that adds exactly what the person picked: typing "Niger" and pressing
+    Enter adds Niger, not every match (Niger and Nigeria) as the "Select all matches" row would."""
+    return st.multiselect(label, options, select_all=False, **kwargs)
+
+
 def filter_sidebar() -> Filters:
     """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
     _seed_from_url()
@@ -337,7 +343,7 @@ def filter_sidebar() -> Filters:
         export_selector()
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
-        st.multiselect(
+        multiselect(
             _LABELS["agencies"], allowed_values("agency"), format_func=_format("agency"), **_prepare("agencies")
         )
         st.segmented_control(
@@ -358,7 +364,7 @@ def filter_sidebar() -> Filters:
             "statuses",
         ):
             kind = LIST_FIELDS[name]
-            st.multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
+            multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
         st.toggle("Joint activities only", **_prepare("joint_only"))
         st.button("Reset filters", on_click=_reset, width="stretch")
     # A segmented control can be cleared; treat that as "any".
@@ -781,9 +787,7 @@ def linked_text_input(label: str, key: str, **kwargs) -> str:
 def linked_multiselect(label: str, options: list, key: str, **kwargs) -> list:
     """A multiselect whose choices are kept in the link as ``?key=a,b``."""
     _seed_page_value(key, options, True)
-    return st.multiselect(
-        label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, True), **kwargs
-    )
+    return multiselect(label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, True), **kwargs)
 
 
 def linked_selectbox(label: str, options: list, key: str, **kwargs):
