@@ -37,3 +37,52 @@ def test_typing_a_country_and_enter_adds_only_that_country(default_server, page,
     text = chips.inner_text()
     assert "Niger" in text and "Thailand" in text and "Nigeria" not in text and "Mariana" not in text
     page.screenshot(path=str(screenshot_path("filter-countries.png", tmp_path)))
+
+
+def _selected_tab(page) -> str:
+    return page.locator("[role='tab'][aria-selected='true']").first.inner_text().strip()
+
+
+def _box(page, label: str) -> str:
+    box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first
+    return box.inner_text() + " " + box.locator("input").input_value()
+
+
+def test_the_link_keeps_the_coverage_tab_and_overlap_agency(default_server, page):
+    open_page(page, default_server + "/coverage?tab=overlap&overlap=UNODC")
+    assert _selected_tab(page) == "One agency's overlap"
+    assert "UNODC —" in _box(page, "Agency")
+    page.get_by_role("tab", name="Joint work").click()
+    wait_until_done(page)
+    assert _query(page)["tab"] == ["joint"]
+
+    # Without an agency in the link the tab opens on the sidebar's agency, not the first in the alphabet.
+    open_page(page, default_server + "/coverage?agencies=UNICEF&tab=overlap")
+    assert _selected_tab(page) == "One agency's overlap"
+    assert "UNICEF —" in _box(page, "Agency")
+
+
+def test_the_link_keeps_the_indicators_area_and_breakdown(default_server, page, tmp_path):
+    open_page(page, default_server + "/indicators?area=region:Africa&breakdown=sex")
+    assert "Region: Africa" in _box(page, "Area")
+    checked = page.locator(
+        "[data-testid='stMain'] [data-testid='stButtonGroup'] [aria-checked='true']"
+    ).all_inner_texts()
+    assert "By sex" in checked, checked
+    page.get_by_role("radio", name="By age").or_(page.get_by_role("button", name="By age")).first.click()
+    wait_until_done(page)
+    assert _query(page)["breakdown"] == ["age"] and _query(page)["area"] == ["region:Africa"]
+    page.screenshot(path=str(screenshot_path("indicators-from-link.png", tmp_path)), full_page=False)
+
+
+def test_the_link_keeps_the_map_metric(default_server, page):
+    open_page(page, default_server + "/map?metric=budget")
+    checked = page.locator(
+        "[data-testid='stMain'] [data-testid='stButtonGroup'] [aria-checked='true']"
+    ).all_inner_texts()
+    assert any("Known budget" in c for c in checked), checked
+    page.get_by_role("radio", name="Agencies present").or_(
+        page.get_by_role("button", name="Agencies present")
+    ).first.click()
+    wait_until_done(page)
+    assert _query(page)["metric"] == ["agencies"]
