@@ -437,3 +437,15 @@ def test_activity_breaking_a_contract_rule_is_skipped_with_the_rule(tmp_path, ca
     assert code == 0, err
     assert "activity 'XM-DAC-47066-PX.0162': end_date: year 2099 is outside" in out
     assert len(activities(tmp_path / "d")) == 9 and validate_export(tmp_path / "d") == []
+
+
+def test_benchmark_file_imports_every_generated_activity(tmp_path):
+    from icat_analysis.bench import iati as bench_iati
+
+    path = bench_iati.generate(tmp_path / "bench.xml", 30, seed=1)
+    assert path.read_bytes() == bench_iati.generate(tmp_path / "again.xml", 30, seed=1).read_bytes()
+    report = iati.import_iati([path], tmp_path / "d")
+    assert sum(report.read.values()) == 30 and sum(report.kept.values()) == 30
+    assert validate_export(tmp_path / "d") == []
+    acts = activities(tmp_path / "d")
+    assert sum(1 for a in acts.values() if a["regions"] == ["Sub-Saharan Africa"]) == 5  # every 7th: 0, 7, 14, 21, 28

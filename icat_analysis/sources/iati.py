@@ -222,27 +222,64 @@ def _find(term: Term, padded: str, original: str) -> tuple[int, str] | None:
 class Text:
     """One field's text, folded once for every term looked up in it."""
 
-    __slots__ = ("field", "original", "padded")
+    __slots__ = ("field", "original", "padded", "words")
 
-    def __init__(self, field_name: str, original: str, blank: list[Term] = ()):
+    def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
-        self.original = _SPACES.sub(" ", original)
-        padded = " " + _fold(self.original) + " "
-        for t in blank:  # drug trafficking, migrant smuggling, SDG target texts: never evidence
+        # the parts two blanks apart, so that no phrase runs from one into the next
+        self.original = "  ".join(_SPACES.sub(" ", p).strip() for p in parts)
+        self.padded = " " + _fold(self.original) + " "
+        self.words = set(self.padded.split())
+        if blank is None:
+            return
+        padded = self.padded
+        for t, _ in blank.candidates(self):  # drug trafficking, migrant smuggling, SDG target texts
             i = padded.find(t.folded)
             while i >= 0:
                 padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
                 i = padded.find(t.folded, i + 1)
         self.padded = padded
+        self.words = set(padded.split())
 
     def find(self, term: Term) -> str | None:
         found = _find(term, self.padded, self.original)
         return found and found[1]
 
-    def first(self, terms: list[Term]) -> str | None:
-        """The words of the earliest match of any of ``terms``."""
-        hits = [h for h in (_find(t, self.padded, self.original) for t in terms) if h]
-        return min(hits)[1] if hits else None
+
+class Matcher:
+    """Terms filed by their first word, so a text is searched only for the terms it may hold.
+
+    (A text of a few hundred words and a vocabulary of a few hundred terms: checking every term
+    costs more than the rest of the mapping together.)
+    """
+
+    def __init__(self, entries):
+        self.by_word: dict[str, list] = defaultdict(list)
+        self.scan: list = []  # one-word prefixes ("prevent*"): no whole first word to file them by
+        for term, payload in entries:
+            words = term.folded.split()
+            if term.prefix and len(words) == 1:
+                self.scan.append((term, payload))
+            else:
+                self.by_word[words[0]].append((term, payload))
+
+    def candidates(self, text: Text) -> list:
+        """The (term, payload) entries whose first word ``text`` holds, and every one-word prefix."""
+        out = list(self.scan)
+        for word in text.words & self.by_word.keys():
+            out += self.by_word[word]
+        return out
+
+    def hits(self, text: Text) -> list[tuple[int, str, object]]:
+        """(position, words matched, payload) of every term found in ``text``, in text order."""
+        out = []
+        padded = text.padded
+        for term, payload in self.candidates(text):
+            if term.folded in padded:  # the usual answer is no: settle it before any other work
+                found = _find(term, padded, text.original)
+                out.append((found[0], found[1], payload))
+        out.sort(key=lambda h: h[0])
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +287,7 @@ def _vocabulary() -> dict:
     rel = reference.iati_relevance()
     terms = {kind: [(_term(t), t) for t in rel.loc[rel["kind"] == kind, "term"]] for kind in ("tip", "related")}
     blank = [_term(t) for t in rel.loc[rel["kind"].isin(["exclude", "boilerplate"]), "term"]]
-    blank.sort(key=lambda t: -len(t.folded))
+    blank = Matcher([(t, None) for t in sorted(blank, key=lambda t: -len(t.folded))])
     inf = reference.iati_inference()
     text_terms: dict[Term, list[tuple[str, str]]] = defaultdict(list)
     codes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
@@ -259,14 +296,14 @@ def _vocabulary() -> dict:
             text_terms[_term(match)].append((column, code))
         else:
             codes[(source, match)].append((column, code))
-    ordered = sorted(text_terms.items(), key=lambda kv: -len(kv[0].folded))
     return {
-        "tip": [t for t, _ in terms["tip"]],
-        "related": [t for t, _ in terms["related"]],
+        "tip": Matcher([(t, None) for t, _ in terms["tip"]]),
+        "related": Matcher([(t, None) for t, _ in terms["related"]]),
         "blank": blank,
         "relevance_tags": set(rel.loc[rel["kind"] == "tag", "term"]),
-        "text_terms": ordered,
+        "text_terms": Matcher(list(text_terms.items())),
         "codes": dict(codes),
+        "order": {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS},
     }
 
 
@@ -461,8 +498,10 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
             chosen_desc.append(text)
         other_texts += [f"description ({c or '?'}): {t}" for c, t in texts if t != text or c != code]
     description = "\n\n".join(chosen_desc) or None
-    fields = [Text("title", t, vocab["blank"]) for _, t in titles]
-    fields += [Text("description", t, vocab["blank"]) for _, texts in descriptions for _, t in texts]
+    fields = [
+        Text("title", [t for _, t in titles], vocab["blank"]),
+        Text("description", [t for _, texts in descriptions for _, t in texts], vocab["blank"]),
+    ]
     sdg = {code for v, code in tags if v == SDG_TARGET_VOCABULARIES["tag"]}
     sdg |= {code for v, code in sectors if v == SDG_TARGET_VOCABULARIES["sector"]}
     relevance, reason = _relevance(fields, sdg, vocab)
@@ -620,15 +659,15 @@ def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | No
         for f in fields:
             if f.field != kind:
                 continue
-            hit = f.first(vocab["tip"])
-            if hit:
-                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hit!r}"
+            hits = vocab["tip"].hits(f)
+            if hits:
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hits[0][1]!r}"
     tagged = sorted(sdg & vocab["relevance_tags"])
     if tagged:
         for f in fields:
-            hit = f.first(vocab["related"])
-            if hit:
-                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hit!r}"
+            hits = vocab["related"].hits(f)
+            if hits:
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hits[0][1]!r}"
     return None, None
 
 
@@ -642,13 +681,9 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         for f in fields:
             if f.field != kind:
                 continue
-            for term, targets in vocab["text_terms"]:
-                if all(t in found for t in targets):
-                    continue
-                hit = f.find(term)
-                if hit:
-                    for t in targets:
-                        found.setdefault(t, f"{kind}: {hit!r}")
+            for _, hit, targets in vocab["text_terms"].hits(f):
+                for t in targets:
+                    found.setdefault(t, f"{kind}: {hit!r}")
     codes = vocab["codes"]
     for v, code in sectors:
         if v == "1":
@@ -662,7 +697,7 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         if v == "1":
             for t in codes.get(("policy_marker", f"{code}:{significance}"), ()):
                 found.setdefault(t, f"policy marker {code} (OECD DAC), significance {significance}")
-    order = {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS}
+    order = vocab["order"]
     classes = {c: sorted((code for col, code in found if col == c), key=order[c].get) for c in _CLASS_COLUMNS}
     inferred = [f"{c} {code}: {found[(c, code)]}" for c in _CLASS_COLUMNS for code in classes[c]]
     return inferred, classes
