@@ -10,7 +10,6 @@ peak memory that does not grow with the size of the file.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import random
 import resource
 import shutil
@@ -118,16 +117,10 @@ def bench_import(n: int, out: Path, seed: int = 2006) -> dict:
         built = round(time.perf_counter() - t0, 1)
     data = out / f"iati_{n}_export"
     shutil.rmtree(data, ignore_errors=True)
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_import_child, args=(str(xml), str(data), child))
-    proc.start()
-    child.close()
-    try:
-        res = parent.recv()
-    except EOFError:
-        res = {"error": "the import process ended without a result"}
-    proc.join()
+    from icat_analysis.bench.run import _in_child
+
+    res = _in_child(_import_child, str(xml), str(data))
+    res.pop("queries", None)
     shutil.rmtree(data, ignore_errors=True)
     res.update(activities=n, file_mb=round(xml.stat().st_size / 2**20, 1), generated_s=built)
     if "seconds" in res:
