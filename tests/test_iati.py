@@ -449,3 +449,16 @@ def test_benchmark_file_imports_every_generated_activity(tmp_path):
     assert validate_export(tmp_path / "d") == []
     acts = activities(tmp_path / "d")
     assert sum(1 for a in acts.values() if a["regions"] == ["Sub-Saharan Africa"]) == 5  # every 7th: 0, 7, 14, 21, 28
+
+
+def test_unicef_named_under_its_funders_identifiers_is_unicef_not_a_partner(tmp_path, capsys):
+    code, _, err = run(capsys, REAL / "unicef_unido_wfp_dportal_114.xml", "--data", tmp_path / "d", "--all")
+    assert code == 0, err
+    acts = activities(tmp_path / "d")
+    unicef = [a for a in acts.values() if a["iati_publisher"] == "XM-DAC-41122"]
+    assert len(unicef) == 62 and all(a["lead_agency"] == "UNICEF" for a in unicef)
+    dr = acts["XM-DAC-41122-Dominican Republic-1260/A0/05/803/002"]
+    # listed as implementer under the identifiers of UNAIDS (XM-DAC-41110) and IOM, named UNICEF
+    assert dr["partner_agencies"] == [] and "UNICEF" not in dr["implementing_partners"]
+    kosovo = acts["XM-DAC-41122-Kosovo (UN SC resolution 1244)-8971/A0/05/001/003"]
+    assert kosovo["countries"] == [] and any("'XK'" in n for n in kosovo["import_notes"])

@@ -325,13 +325,18 @@ def _agency_names() -> dict[str, str]:
 
 
 def agency_of(ref: str | None, name: str | None) -> str | None:
-    """The ICAT agency an IATI organisation is: by its identifier, else by its exact name."""
-    refs = reference.iati_organisations()
-    if ref and ref.strip() in refs:
-        return refs[ref.strip()]
+    """The ICAT agency an IATI organisation is: by its exact name, else by its identifier.
+
+    The name wins because publishers copy identifiers wrongly: UNICEF lists itself as
+    implementer under the identifier of each of its funders (``ref="44000"``, the World Bank's,
+    named "UNICEF"), while an agency's exact name or acronym is never another organisation's.
+    """
     if name:
-        return _agency_names().get(_squash(name))
-    return None
+        agency = _agency_names().get(_squash(name))
+        if agency:
+            return agency
+    refs = reference.iati_organisations()
+    return refs.get(ref.strip()) if ref else None
 
 
 # --- one activity ---------------------------------------------------------------------------
