@@ -17,6 +17,7 @@ COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
     "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
+    "iati-sample": ("icat_analysis.sources.iati_sample", "build an IATI sample export, naming its sources"),
     "import-resources": ("icat_analysis.sources.resources", "validate resource files and merge them into the library"),
     "import-events": ("icat_analysis.sources.events", "validate event files and merge them into the calendar"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),

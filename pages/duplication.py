@@ -20,6 +20,7 @@ st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
 n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
+st_adapter.public_comparison_notice()
 
 
 # ---- cached work, keyed by export version, filters and threshold (never by a DataFrame) ----
@@ -237,6 +238,7 @@ with tab_open:
                         verdict or "",
                         reviewer,
                         note,
+                        signed_in_as=st_adapter.signed_in_email(),
                     )
                 except ValueError as exc:
                     st.error(f"Not saved: {exc}.", icon=":material/error:")

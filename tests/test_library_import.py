@@ -137,7 +137,10 @@ def test_bad_resource_files_are_refused_with_file_row_and_column(text, message, 
 
 BAD_EVENTS = [
     ("event_id,title,start_date,place\nM2,T,2027-01-01,AUT\n", "e.csv:1: kind: required column is missing"),
-    (f"{E_HEAD}\nM2,T,icat_meeting,2027-03-05,2027-03-01,AUT,,,,\n", "e.csv:2: end_date: 2027-03-01 is before start_date"),
+    (
+        f"{E_HEAD}\nM2,T,icat_meeting,2027-03-05,2027-03-01,AUT,,,,\n",
+        "e.csv:2: end_date: 2027-03-01 is before start_date",
+    ),
     (f"{E_HEAD}\nM2,T,icat_meeting,2027-02-30,,AUT,,,,\n", "e.csv:2: start_date: '2027-02-30' is not a real calendar"),
     (f"{E_HEAD}\nM2,T,icat_meeting,05/03/2027,,AUT,,,,\n", "e.csv:2: start_date: '05/03/2027' is not a date"),
     (f"{E_HEAD}\nM2,T,party,2027-03-05,,AUT,,,,\n", "e.csv:2: kind: unknown kind 'party'"),
