@@ -462,3 +462,20 @@ def test_unicef_named_under_its_funders_identifiers_is_unicef_not_a_partner(tmp_
     assert dr["partner_agencies"] == [] and "UNICEF" not in dr["implementing_partners"]
     kosovo = acts["XM-DAC-41122-Kosovo (UN SC resolution 1244)-8971/A0/05/001/003"]
     assert kosovo["countries"] == [] and any("'XK'" in n for n in kosovo["import_notes"])
+
+
+def test_a_changed_activity_is_updated_in_place_and_the_rest_left_alone(seeded, tmp_path, capsys):
+    order = list(activities(seeded))
+    text = (REAL / "iom_dportal_119.xml").read_text(encoding="utf-8")
+    path = tmp_path / "iom_dportal_119.xml"
+    old = "A Comprehensive Counter Trafficking Program to Address Human Trafficking in Bangladesh"
+    path.write_text(text.replace(old, "Counter-Trafficking in Bangladesh, phase II"), encoding="utf-8")
+    before = {k: a["imported_at"] for k, a in activities(seeded).items()}
+    code, out, err = run(capsys, path, REAL / "iom_dportal_118.xml", "--data", seeded)
+    assert code == 0, err
+    assert "4 inserted, 1 updated, 9 unchanged" in out
+    after = activities(seeded)
+    assert list(after)[:10] == order  # in place; the new ones after
+    assert after["XM-DAC-47066-PX.0162"]["title"] == "Counter-Trafficking in Bangladesh, phase II"
+    assert after["XM-DAC-47066-PX.0121"]["imported_at"] == before["XM-DAC-47066-PX.0121"]
+    assert validate_export(seeded) == []

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from lxml import etree
 
@@ -40,6 +41,7 @@ from icat_analysis.store.contract import (
     DEFAULT_LEVEL,
     EXPORT_FILES,
     SHARING_COLUMNS,
+    with_optional_columns,
 )
 from icat_analysis.store.db import missing_optional_sql
 from icat_analysis.store.validate import Problem, activity_problems
@@ -51,6 +53,8 @@ DPORTAL_VERSION = "{http://d-portal.org/xmlns/iati-activities}version"
 #: rows staged per parquet row group: bounds the memory the mapped activities take
 BATCH = 5_000
 MAX_DETAILS = 100
+#: what DuckDB may hold in memory while merging; beyond it, it spills to the export's disk
+DUCKDB_MEMORY = "64MB"
 
 ROLE_NAMES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 DATE_NAMES = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
@@ -882,11 +886,15 @@ def import_iati(
         con = duckdb.connect(":memory:")
         try:
             con.execute("SET enable_progress_bar = false")
+            # The merge sorts whole rows: a bounded memory that spills to disk keeps the import's
+            # peak memory the same whatever the size of the files (docs/PERFORMANCE.md).
             con.execute(f"SET temp_directory = {_quote(Path(tmp))}")
+            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            con.execute("SET threads = 1")
             con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({_quote(staged)})")
             _skip_contract_problems(con, report)
             with export.export_lock(data_dir):
-                _merge(con, data_dir, Path(tmp), report, now)
+                _merge(con, data_dir, staged, report, now)
         finally:
             con.close()
     return report
@@ -914,7 +922,7 @@ def _skip_contract_problems(con, report: Report) -> None:
     con.execute("CREATE VIEW incoming AS SELECT * FROM checked ANTI JOIN bad_rows USING (_file, _row)")
 
 
-def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> None:
+def _merge(con, data_dir: Path, staged: Path, report: Report, now: datetime) -> None:
     current = data_dir / "activities.parquet"
     try:
         names = pq.read_schema(current).names if current.exists() else None
@@ -932,33 +940,23 @@ def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> Non
             f"FROM read_parquet({_quote(current)}, file_row_number = true)"
         )
         con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, _eord FROM existing_raw")
-    same = " AND ".join(f"e.{c} IS NOT DISTINCT FROM i.{c}" for c in _compared_columns())
+    # Rows are compared by a hash of their compared columns: the join then holds an identifier
+    # and a number per activity, not whole rows, and nothing below sorts whole rows, so memory
+    # stays flat however many activities the files and the export hold.
+    fingerprint = f"hash({', '.join(_compared_columns())})"
     con.execute(
         "CREATE TABLE verdict AS SELECT i.activity_id, i._ord, e._eord, "
-        f"CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN {same} THEN 'unchanged' ELSE 'updated' END AS what "
-        "FROM incoming AS i LEFT JOIN existing AS e USING (activity_id)"
+        "CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN e.h = i.h THEN 'unchanged' ELSE 'updated' END AS what "
+        f"FROM (SELECT activity_id, _ord, {fingerprint} AS h FROM incoming) AS i "
+        f"LEFT JOIN (SELECT activity_id, _eord, {fingerprint} AS h FROM existing) AS e USING (activity_id)"
     )
     counts = dict(con.execute("SELECT what, count(*) FROM verdict GROUP BY what").fetchall())
     report.inserted, report.updated, report.unchanged = (counts.get(k, 0) for k in ("inserted", "updated", "unchanged"))
     if report.inserted == 0 and report.updated == 0:
         return
-    incoming_cols = ", ".join(f"i.{c}" if c != "imported_at" else "$now AS imported_at" for c in cols)
-    existing_cols = ", ".join(f"e.{c}" for c in cols)
-    merged_sql = f"""
-        SELECT * EXCLUDE (_k1, _k2) FROM (
-            SELECT {existing_cols}, 0 AS _k1, e._eord AS _k2 FROM existing AS e
-            WHERE e._eord NOT IN (SELECT _eord FROM verdict WHERE what = 'updated')
-            UNION ALL
-            SELECT {incoming_cols}, 0, v._eord FROM incoming AS i
-            JOIN verdict AS v USING (_ord) WHERE v.what = 'updated'
-            UNION ALL
-            SELECT {incoming_cols}, 1, i._ord FROM incoming AS i
-            JOIN verdict AS v USING (_ord) WHERE v.what = 'inserted'
-        ) ORDER BY _k1, _k2
-    """
     prepared = {name: export.prepared_path(data_dir, name) for name in ACTIVITY_FILES}
     merged_path = prepared["activities.parquet"]
-    _copy(con.sql(merged_sql, params={"now": now}), merged_path, ACTIVITIES_SCHEMA)
+    _write_merged(con, current if names is not None else None, staged, merged_path, now)
     m = _quote(merged_path)
     _copy(
         con.sql(f"SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet({m})"),
@@ -988,6 +986,46 @@ def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> Non
         update["synthetic"] = False
     export.install_prepared(data_dir, prepared, update)
     report.written = True
+
+
+def _write_merged(con, current: Path | None, staged: Path, out: Path, now: datetime) -> None:
+    """The export's activities in their order, updated ones replaced in place, new ones after.
+
+    Two sequential scans (the export, then the staged activities), a batch at a time.
+    """
+    updated = dict(con.execute("SELECT _eord, _ord FROM verdict WHERE what = 'updated'").fetchall())
+    inserted = con.sql("SELECT _ord FROM verdict WHERE what = 'inserted' ORDER BY _ord").to_arrow_table()["_ord"]
+    names = ACTIVITIES_SCHEMA.names
+    stamp = pa.scalar(now, pa.timestamp("us"))
+
+    def stamped(table: pa.Table) -> pa.Table:
+        table = table.set_column(names.index("imported_at"), "imported_at", pa.repeat(stamp, table.num_rows))
+        return table.select(names).cast(ACTIVITIES_SCHEMA)
+
+    with pq.ParquetWriter(out, ACTIVITIES_SCHEMA, compression="zstd") as writer:
+        if current is not None:
+            start = 0
+            for batch in pq.ParquetFile(current).iter_batches(BATCH):
+                table = with_optional_columns(export.with_sharing_levels(pa.Table.from_batches([batch])))
+                table = table.select(names).cast(ACTIVITIES_SCHEMA)
+                here = {e - start: o for e, o in updated.items() if start <= e < start + table.num_rows}
+                if here:
+                    rows = table.to_pylist()
+                    fresh = con.sql(
+                        f"SELECT {', '.join(names)}, _ord FROM incoming WHERE _ord IN (SELECT unnest($ords))",
+                        params={"ords": list(here.values())},
+                    ).to_arrow_table()
+                    by_ord = dict(zip(fresh.column("_ord").to_pylist(), stamped(fresh).to_pylist()))
+                    for i, o in here.items():
+                        rows[i] = by_ord[o]
+                    table = pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
+                writer.write_table(table)
+                start += batch.num_rows
+        for batch in pq.ParquetFile(staged).iter_batches(BATCH):
+            table = pa.Table.from_batches([batch])
+            table = table.filter(pc.is_in(table.column("_ord"), value_set=inserted))
+            if table.num_rows:
+                writer.write_table(stamped(table))
 
 
 def _sharing_defaults(names) -> str:
