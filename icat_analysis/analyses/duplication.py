@@ -33,7 +33,6 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +41,7 @@ from rapidfuzz import fuzz, process
 from icat_analysis import reference, spreadsheet
 from icat_analysis.filters import Filters
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store import db
+from icat_analysis.store import db, export
 
 #: Weights of the parts of the score: the one place they are set (docs/DUPLICATION.md explains them).
 WEIGHTS: dict[str, float] = {
@@ -491,7 +490,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"--country {args.country[:40]!r}: not a known ISO 3166-1 code", file=sys.stderr)
             return 2
     path = resolve_data_dir(args.data)
-    if not Path(path, "activities.parquet").exists():
+    if not (export.current_dir(path) / "activities.parquet").exists():
         print(f"{path}: no activities.parquet here (is this an export directory?)", file=sys.stderr)
         return 1
     con = db.connect(path)
@@ -501,3 +500,20 @@ def run(args: argparse.Namespace) -> int:
     for r in pairs.itertuples(index=False):
         writer.writerow(spreadsheet.safe_row([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons]))
     return 0
+
+
+def no_pairs_words(threshold: float, counts) -> str:
+    """Why the selection has no likely duplicate (``duplication_activity_count`` row ``counts``):
+    with one lead agency there is nothing to compare, since a pair is of two agencies' work."""
+    n, leads = int(counts["activities"]), int(counts["lead_agencies"])
+    if n and leads == 1:
+        name = reference.labels("agency").get(counts["a_lead_agency"], counts["a_lead_agency"])
+        every = "the one selected activity is" if n == 1 else f"all {n:,} selected activities are"
+        return (
+            f"A likely duplicate is a pair of activities led by two different agencies; {every} led by "
+            f"{name}, so there is no pair to compare. Widen the filters, or load other agencies' activities."
+        )
+    return (
+        f"No pair of activities scores {threshold:.2f} or more with these filters. "
+        "Lower the least score or widen the filters."
+    )

@@ -18,11 +18,12 @@ import pandas as pd
 from icat_analysis import reference
 from icat_analysis.filters import Filters
 from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.export import current_dir
 
 
 def load(data_dir: Path) -> dict[str, pd.DataFrame]:
     """The export as pandas DataFrames (dates as datetime64)."""
-    d = Path(data_dir)
+    d = current_dir(Path(data_dir))
     acts = pd.read_parquet(d / "activities.parquet")
     for col in ("start_date", "end_date"):
         acts[col] = pd.to_datetime(acts[col])
@@ -197,7 +198,10 @@ def pairs(con, f: Filters) -> dict:
             lambda: db.query(con, "overview_headline", f, today=today),
         ),
         "map_country_values": (lambda t: map_country_values(t, f), lambda: db.query(con, "map_country_values", f)),
-        "coverage_country": (lambda t: coverage_country(t, f), lambda: db.query(con, "coverage_country", f)),
+        "coverage_country": (
+            lambda t: coverage_country(t, f),
+            lambda: db.query(con, "coverage_places", f, place="country"),
+        ),
     }
     args = _indicator_args(con, f)
     if args is not None:

@@ -164,7 +164,7 @@ def page_agency_profile(run, con, f, data_dir):
     # built only when clicked)
     n = int(run("agency_activities_count", f, agency=code)["activities"].iloc[0])
     page = downloads.page_of(n, 1)
-    agencies.activities_table(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
+    downloads.labelled_activities(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
 
 
 def page_duplication_count(run, con, f, data_dir):
@@ -401,7 +401,7 @@ def ensure_export(out: Path, n: int, seed: int = SEED) -> tuple[Path, float | No
     from icat_analysis.store import export
 
     d = Path(out) / f"demo-{n}-s{seed}"
-    m = export.read_manifest(d) if (d / "activities.parquet").exists() else {}
+    m = export.read_manifest(d) if (export.current_dir(d) / "activities.parquet").exists() else {}
     if m.get("row_counts", {}).get("activities") == n and m.get("seed", seed) == seed:
         return d, None
     t0 = time.perf_counter()
