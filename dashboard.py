@@ -49,6 +49,8 @@ if __name__ == "__main__":
         ],
         position="top" if presenting else "sidebar",
     )
+    # A damaged export: one message naming the file and how to recover, on every page.
+    st_adapter.stop_if_export_unreadable()
     # The sidebar is still drawn (hidden) so the link's filters keep applying and stay in the URL.
     st.session_state["filters"] = st_adapter.filter_sidebar()
     if presenting:

@@ -96,6 +96,7 @@ def withheld_summary(hidden: pa.Table, blanked: pa.Table) -> dict:
 
 def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], dict, list[str]]:
     """The files of the export at ``level``, the withheld counts, and the files left out."""
+    data_dir = export.current_dir(data_dir)  # resolved once: every file from one version
     tables: dict[str, pa.Table] = {}
     left_out: list[str] = []
     acts_path = data_dir / "activities.parquet"
@@ -137,6 +138,8 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
 def _check_target(source: Path, out: Path, force: bool) -> None:
     if out == source:
         raise Refused(f"{out}: is the data directory itself; publish into another directory")
+    if out.is_relative_to(source):
+        raise Refused(f"{out}: is inside the data directory {source}; publish into a directory of its own")
     if source.is_relative_to(out):
         raise Refused(f"{out}: holds the data directory {source}; publish into a directory of its own")
     if out.exists() and not out.is_dir():
@@ -181,9 +184,19 @@ def publish(source: Path, out: Path, level: str, *, force: bool = False) -> dict
     }
     if out.is_dir():
         _clear(out)
-    written = export.write_export(out, tables, manifest)
-    shutil.rmtree(out / export.PREVIOUS, ignore_errors=True)  # nothing to undo in a fresh copy
-    return written
+    # A published copy is handed out, not imported into: the flat layout, with no history.
+    out.mkdir(parents=True, exist_ok=True)
+    with export.export_lock(out):
+        return export.write_flat(out, lambda work: _write_tables(work, tables, manifest))
+
+
+def _write_tables(work: Path, tables: dict[str, pa.Table], manifest: dict) -> dict:
+    counts = {}
+    for name, table in tables.items():
+        schema = EXPORT_FILES[name]
+        pq.write_table(table.select(schema.names).cast(schema), work / name, compression="zstd")
+        counts[name.removesuffix(".parquet")] = table.num_rows
+    return {**manifest, "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "row_counts": counts}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

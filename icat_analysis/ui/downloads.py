@@ -78,6 +78,8 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "donors": ("Donors", None),
     "last_updated": ("Last updated", None),
     "inferred_from": ("Codes read from", None),
+    "visibility": ("Shared with", "visibility"),
+    "budget_visibility": ("Budget shared with", "visibility"),
 }
 DATE_COLUMNS = ("start_date", "end_date", "last_updated")
 NUMBER_COLUMNS = ("budget_usd", "budget_value")

@@ -10,6 +10,7 @@ another page.)
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,9 +19,10 @@ import streamlit as st
 
 from icat_analysis import reference
 from icat_analysis.analyses import sharing
+from icat_analysis.errors import InputError
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from icat_analysis.paths import data_dir
-from icat_analysis.store import db, export
+from icat_analysis.store import db, export, reviews
 from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
@@ -106,6 +108,20 @@ def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
 
 def manifest() -> dict:
     return export.read_manifest(current_data_dir())
+
+
+def stop_if_export_unreadable() -> None:
+    """One clear message naming the damaged file and how to recover, instead of a traceback on
+    every page: run first, before anything reads the export."""
+    try:
+        connection()
+        manifest()
+    except InputError as exc:
+        # Paths may hold * or _: shown as written, except the command to run, which is code.
+        parts = str(exc).split("`")
+        text = "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>#~|$])", r"\\\1", p) for i, p in enumerate(parts))
+        st.error(f"**The export cannot be read.** {text}", icon=":material/broken_image:")
+        st.stop()
 
 
 def keep_widget_values(*keys: str, prefix: str | None = None) -> None:
@@ -302,11 +318,20 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
 
 
-def withheld_note(f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "") -> str:
+def withheld_note(
+    f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "", lead: str = "and "
+) -> str:
     """On a published export, "and 12 activities shared with members only" for the view ``f``
     (with ``budgets``, the budgets it blanks too); empty on the full export."""
-    note = sharing.note(manifest(), f, budgets=budgets)
+    note = sharing.note(manifest(), f, budgets=budgets, lead=lead)
     return f"{prefix}{note}{suffix}" if note else ""
+
+
+def withheld_caption(f: Filters | None = None, *, budgets: bool = False) -> str:
+    """The sentence a chart's caption ends with on a public export (empty on the full export)."""
+    return withheld_note(
+        f, budgets=budgets, prefix=" Not in this public export, so not counted here: ", suffix=".", lead=""
+    )
 
 
 def public_comparison_notice() -> None:
@@ -899,3 +924,58 @@ def synthetic_rows_note(n: int, what: str) -> None:
             "*[Synthetic]* in short lists and calendar files; the real ones name the source of their facts.",
             icon=":material/science:",
         )
+
+
+# ---- reviews ---------------------------------------------------------------------------
+def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_review") -> None:
+    """The form a planner saves a review of a pair with.
+
+    A failed save keeps what was typed and says why; only a saved review clears the form (its
+    widgets get new keys). The page shows ``st.session_state["dup_saved"]`` after the rerun.
+    """
+    gen = st.session_state.get(f"{key}_gen", 0)
+    with st.form(f"{key}_{gen}", clear_on_submit=False, border=True):
+        verdict = st.radio(
+            "This pair is", list(reviews.VERDICTS), format_func=reviews.VERDICTS.get, index=None, key=f"{key}_v{gen}"
+        )
+        # No max_chars: the browser would cut a pasted note silently; a long one is refused with its length.
+        note = st.text_area(
+            "Note", placeholder="What you found out", help=f"Up to {reviews.MAX_NOTE:,} characters", key=f"{key}_n{gen}"
+        )
+        reviewer = st.text_input("Your name", max_chars=200, key=f"{key}_r{gen}")
+        if not st.form_submit_button("Save review", type="primary"):
+            return
+        seen: list[str] = []
+        try:
+            reviews.add_review(
+                current_data_dir(),
+                activity_id_a,
+                activity_id_b,
+                verdict or "",
+                reviewer,
+                note,
+                on_warning=seen.append,
+                signed_in_as=signed_in_email(),
+            )
+        except ValueError as exc:
+            st.error(f"Not saved: {exc}. What you typed is still in the form.", icon=":material/error:")
+            return
+        except OSError as exc:
+            st.error(
+                f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
+                "What you typed is still in the form.",
+                icon=":material/error:",
+            )
+            return
+    st.session_state[f"{key}_gen"] = gen + 1
+    st.session_state["dup_saved"] = f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}."
+    st.session_state["dup_saved_warnings"] = seen
+    st.rerun()
+
+
+def review_saved_messages() -> None:
+    """The confirmation of the last save, and any repair of the log it made, once."""
+    for text in st.session_state.pop("dup_saved_warnings", []):
+        st.warning(text, icon=":material/healing:")
+    if st.session_state.get("dup_saved"):
+        st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
