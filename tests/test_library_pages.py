@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from icat_analysis import cli
 from icat_analysis.analyses import events, library
 from icat_analysis.filters import Filters
-from icat_analysis.store import db
+from icat_analysis.store import db, export
 from icat_analysis.ui import library as texts
 from tests.conftest import four_activities
 from tests.factories import make_export
@@ -161,11 +161,11 @@ def test_library_page_search_from_the_link(library_export, monkeypatch, clean_st
 
 
 def test_library_page_opens_a_resource_and_refuses_a_javascript_link(library_export, monkeypatch, clean_streamlit):
-    table = pq.read_table(library_export / "resources.parquet")
+    table = pq.read_table(export.current_dir(library_export) / "resources.parquet")
     links = table.column("link").to_pylist()
     links[3] = "javascript:alert(document.cookie)"  # L4, as if written into the export by hand
     table = table.set_column(table.schema.get_field_index("link"), "link", pa.array(links, pa.string()))
-    pq.write_table(table, library_export / "resources.parquet")
+    pq.write_table(table, export.current_dir(library_export) / "resources.parquet")
     at = _page(library_export, monkeypatch, "pages/library.py", resource="L4")
     assert "Study on forced marriage" in [s.value for s in at.subheader]
     assert "javascript" not in _words(at).lower()
