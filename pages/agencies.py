@@ -56,7 +56,8 @@ asked = st.query_params.get("agency")
 wanted = agencies.profile_code(asked)
 if asked and wanted is None:
     st.warning(
-        f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code.", icon=":material/link_off:"
+        st_adapter.literal(f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code."),
+        icon=":material/link_off:",
     )
 if "agency_profile" not in st.session_state and wanted:
     st.session_state["agency_profile"] = wanted

@@ -201,7 +201,11 @@ if tab_overlap.open:
             )
             table = coverage.overlap_for_agency(country_cells, agency, role=role)
             if table.empty:
-                st.info(f"{agency} has no activity as {coverage.ROLE_LABELS[role].lower()} in this selection.")
+                st.info(
+                    st_adapter.literal(
+                        f"{agency} has no activity as {coverage.ROLE_LABELS[role].lower()} in this selection."
+                    )
+                )
             else:
                 alone = int((table["Works"] == "alone").sum())
                 a1, a2, a3 = st.columns(3)

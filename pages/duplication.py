@@ -34,20 +34,14 @@ def _described(path: str, version: str, filters: Filters, threshold: float, limi
     return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
 
 
-def _threshold_from_url() -> float:
-    try:
-        value = float(st.query_params.get("threshold", duplication.DEFAULT_THRESHOLD))
-    except ValueError:
-        return duplication.DEFAULT_THRESHOLD
-    return min(max(value, LOW), HIGH)
-
-
 def _threshold_changed() -> None:
     st.query_params["threshold"] = f"{st.session_state['dup_threshold']:.2f}"
 
 
 if "dup_threshold" not in st.session_state:
-    st.session_state["dup_threshold"] = _threshold_from_url()
+    st.session_state["dup_threshold"] = st_adapter.number_from_url(
+        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD
+    )
 
 if n_activities == 0:
     st_adapter.empty_state(f)
@@ -239,11 +233,14 @@ with tab_open:
                         note,
                     )
                 except ValueError as exc:
-                    st.error(f"Not saved: {exc}.", icon=":material/error:")
+                    st.error(st_adapter.literal(f"Not saved: {exc}."), icon=":material/error:")
                 except OSError as exc:
-                    st.error(f"Not saved: the data directory cannot be written ({exc}).", icon=":material/error:")
+                    st.error(
+                        st_adapter.literal(f"Not saved: the data directory cannot be written ({exc})."),
+                        icon=":material/error:",
+                    )
                 else:
-                    st.session_state["dup_saved"] = (
+                    st.session_state["dup_saved"] = st_adapter.literal(
                         f"Saved: {pair.activity_id_a} and {pair.activity_id_b} marked {verdict}."
                     )
                     st.rerun()

@@ -16,10 +16,11 @@ import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
-from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export
 from icat_analysis.ui import downloads, provenance
+from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -115,6 +116,24 @@ def _leave_pages_directory_mode() -> None:
         st.session_state["_left_pages_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def navigation_pages(pages: list[tuple[str, str, str, str]]) -> list:
+    """``st.Page``s of (file, title, icon, url path), the first being the default, which also
+    answers at its own path (``/overview``).
+
+    Streamlit serves the default page at ``/`` only, and reserves its ``url_path`` without
+    answering it: a link to ``/overview`` said "Page not found". The default page therefore
+    gets a path nobody links to, and a hidden twin of it takes its real path.
+    """
+    out = []
+    for i, (file, title, icon, url_path) in enumerate(pages):
+        if i == 0:
+            out.append(st.Page(file, title=title, icon=icon, url_path=f"{url_path}-start", default=True))
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path, visibility="hidden"))
+        else:
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path))
+    return out
 
 
 # ---- filters ---------------------------------------------------------------------------
@@ -270,6 +289,17 @@ def _write_url(f: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def number_from_url(key: str, *, low: float, high: float, default: float) -> float:
+    """A page's number from the link (``?threshold=``): the default when the link's value is
+    not a finite number from ``low`` to ``high``, with a notice, and the value taken out of
+    the link."""
+    value, notice = number_from_link(key, st.query_params.get(key), low=low, high=high, default=default)
+    if notice:
+        st.warning(literal(notice), icon=":material/link_off:")
+        del st.query_params[key]
+    return value
+
+
 def url_notices() -> list[str]:
     """Values from the link that were dropped (shown once on the page)."""
     return st.session_state.get("_url_notices", [])
@@ -277,9 +307,9 @@ def url_notices() -> list[str]:
 
 def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
-    for notice in url_notices():
-        st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities))
+    for notice in url_notices():  # they quote the link's text: shown literally
+        st.warning(literal(notice), icon=":material/link_off:")
+    st.caption(literal(f.describe(n_activities)))
 
 
 def synthetic_banner() -> None:
@@ -293,7 +323,7 @@ def synthetic_banner() -> None:
             icon=":material/science:",
         )
     elif line := provenance.source_line(m):
-        st.caption(":material/source: **Source.** " + line)
+        st.caption(":material/source: **Source.** " + literal(line))  # names from the data's publishers
 
 
 def download_about(f: Filters | None = None, n: int | None = None):
