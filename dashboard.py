@@ -34,6 +34,8 @@ if __name__ == "__main__":
             "About": "ICAT coordination dashboard: who does what, where and when against trafficking in persons."
         },
     )
+    # With a members' login configured, nobody goes further without signing in as a member.
+    st_adapter.members_gate()
     # In presentation mode (?present=1) the pages are tabs along the top: the sidebar is hidden.
     presenting = st_adapter.presenting()
     # A page file that is not there (a partial checkout) is left out rather than breaking every page.

@@ -16,7 +16,11 @@ import sys
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
+    "import-resources": ("icat_analysis.sources.resources", "validate resource files and merge them into the library"),
+    "import-events": ("icat_analysis.sources.events", "validate event files and merge them into the calendar"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
+    "template": ("icat_analysis.store.blank_template", "write the blank activity template (XLSX with dropdowns, or CSV)"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),

@@ -17,6 +17,8 @@ DEFAULT_EXPORT = "demo"
 DEFAULT_DATA_DIR = DATA_ROOT / DEFAULT_EXPORT
 #: source files shared by the exports (the GLOTIP workbook as published)
 SOURCE_DIR = DATA_ROOT / "source"
+#: the import templates agencies fill in (resources, events), each with real example rows
+TEMPLATES_DIR = REPO_DIR / "templates"
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:

@@ -74,3 +74,33 @@ def regions() -> list[str]:
 
 def sub_regions() -> list[str]:
     return sorted(countries()["sub_region"].dropna().unique())
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def iati_organisations() -> dict[str, str]:
+    """IATI organisation identifier (every form the files use) -> agency code."""
+    df = _csv("iati_organisations.csv")
+    return dict(zip(df["ref"], df["agency"]))
+
+
+@lru_cache(maxsize=1)
+def iati_regions() -> dict[tuple[str, str], tuple[str, str]]:
+    """(region vocabulary, code) -> (name, scope) for IATI recipient regions."""
+    df = _csv("iati_regions.csv")
+    return {(v, c): (n, s) for v, c, n, s in zip(df["vocabulary"], df["code"], df["name"], df["scope"])}
+
+
+@lru_cache(maxsize=1)
+def iati_relevance() -> pd.DataFrame:
+    """kind (tip, related, exclude, boilerplate, tag), language, term."""
+    return _csv("iati_relevance.csv")
+
+
+@lru_cache(maxsize=1)
+def iati_inference() -> pd.DataFrame:
+    """column, code, source (text, sector, tag, policy_marker), match."""
+    return _csv("iati_inference.csv")

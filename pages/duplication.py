@@ -20,6 +20,7 @@ st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
 n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
+st_adapter.public_comparison_notice()
 
 
 # ---- cached work, keyed by export version, filters and threshold (never by a DataFrame) ----
@@ -231,6 +232,7 @@ with tab_open:
                         verdict or "",
                         reviewer,
                         note,
+                        signed_in_as=st_adapter.signed_in_email(),
                     )
                 except ValueError as exc:
                     st.error(st_adapter.literal(f"Not saved: {exc}."), icon=":material/error:")
@@ -287,14 +289,14 @@ with tab_done:
         c1, c2 = st.columns(2)
         c1.download_button(
             "Download reviews (CSV)",
-            reviews.reviews_csv(done),
+            st_adapter.with_about(reviews.reviews_csv(done)),
             file_name=f"duplicate-reviews-{date.today():%Y-%m-%d}.csv",
             mime="text/csv",
             icon=":material/download:",
         )
         c2.download_button(
             "Download full review history (CSV)",
-            reviews.reviews_csv(reviews.history(st_adapter.current_data_dir())),
+            st_adapter.with_about(reviews.reviews_csv(reviews.history(st_adapter.current_data_dir()))),
             file_name=f"duplicate-review-history-{date.today():%Y-%m-%d}.csv",
             mime="text/csv",
             icon=":material/history:",

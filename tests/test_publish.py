@@ -142,6 +142,12 @@ def test_withheld_counts_by_agency_and_country_by_hand(tmp_path, capsys):
         {"agency": "UNODC", "role": "lead", "iso3": "GHA", "activities": 1, "budgets": 0},
         {"agency": "UNODC", "role": "lead", "iso3": "NGA", "activities": 2, "budgets": 0},
     ]
+    by_agency = json.loads((out / "manifest.json").read_text())["sharing"]["withheld"]["by_agency"]
+    assert by_agency == [
+        {"agency": "ILO", "role": "lead", "activities": 1, "budgets": 1},
+        {"agency": "IOM", "role": "partner", "activities": 1, "budgets": 0},
+        {"agency": "UNODC", "role": "lead", "activities": 2, "budgets": 0},
+    ]
     acts = {a["activity_id"]: a for a in pq.read_table(out / "activities.parquet").to_pylist()}
     assert set(acts) == {"P1", "B1"} and acts["B1"]["budget_usd"] is None and acts["P1"]["budget_usd"] == 100_000
 

@@ -95,7 +95,7 @@ def test_csv_download_neutralises_formulas(tmp_path):
     reviews.add_review(tmp_path, "A1", "B1", "duplicate", '=HYPERLINK("x")', "+1 said so")
     text = reviews.reviews_csv(reviews.latest_reviews(tmp_path)).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+1 said so" in text
-    assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,reviews"
+    assert text.splitlines()[0] == "activity_id_a,activity_id_b,verdict,note,reviewer,reviewed_at,signed_in_as,reviews"
 
 
 def test_reviews_survive_a_new_import_and_its_undo(tmp_path):
@@ -107,3 +107,24 @@ def test_reviews_survive_a_new_import_and_its_undo(tmp_path):
     make_export(tmp_path, [activity("A1", lead="ILO", title="Renamed"), activity("B1", lead="IOM")])
     undo_last_import(tmp_path)
     assert reviews.reviewed_keys(tmp_path) == {("A1", "B1")}
+
+
+def test_a_review_made_while_signed_in_records_the_members_email(tmp_path):
+    from icat_analysis.store import reviews
+
+    reviews.add_review(tmp_path, "B", "A", "duplicate", "Amina", signed_in_as="amina@unodc.org")
+    reviews.add_review(tmp_path, "C", "D", "unrelated", "Sam")
+    h = reviews.history(tmp_path)
+    assert h["signed_in_as"].tolist() == ["amina@unodc.org", ""]
+    assert h.loc[0, ["activity_id_a", "reviewer"]].tolist() == ["A", "Amina"]
+
+
+def test_a_public_export_takes_no_reviews(tmp_path):
+    import pytest
+
+    from icat_analysis.store import export, reviews
+
+    export.write_export(tmp_path, {}, {"sharing": {"level": "public"}})
+    with pytest.raises(ValueError, match="this is a public export; reviews are kept on the members' dashboard"):
+        reviews.add_review(tmp_path, "A", "B", "duplicate", "Sam")
+    assert not reviews.log_path(tmp_path).exists()

@@ -37,13 +37,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icat_analysis import reference
+from icat_analysis.sources import demo_library, glotip
 from icat_analysis.sources import demo_text as T
-from icat_analysis.sources import glotip
 from icat_analysis.store.contract import (
     ACTIVITIES_SCHEMA,
     ACTIVITY_AGENCIES_SCHEMA,
     ACTIVITY_COUNTRIES_SCHEMA,
+    CORE_ACTIVITIES_SCHEMA,
     INDICATORS_SCHEMA,
+    with_optional_columns,
 )
 from icat_analysis.store.export import MANIFEST, PREVIOUS, export_lock, link_tables
 
@@ -746,8 +748,9 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
             "source_file": pa.array(np.full(n, f"demo (seed {seed})", dtype=object), pa.string()),
             "imported_at": pa.array(np.full(n, np.datetime64(created, "us"))),
         },
-        schema=ACTIVITIES_SCHEMA,
+        schema=CORE_ACTIVITIES_SCHEMA,
     )
+    table = with_optional_columns(table)
     id_list = table.column("activity_id").to_pylist() if pairs else []
     planted = [(id_list[a], id_list[b], note) for a, b, note in pairs]
     return table, planted
@@ -837,6 +840,10 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
     ind = indicators if indicators is not None else INDICATORS_SCHEMA.empty_table()
     pq.write_table(ind, work / "indicators.parquet", compression="zstd")
     counts["indicators.parquet"] = ind.num_rows
+    # The library and the calendar: the founding report's real resources and events, then synthetic ones.
+    for name, t in demo_library.tables(seed, _created_at(seed)).items():
+        pq.write_table(t, work / name, compression="zstd")
+        counts[name] = t.num_rows
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -869,7 +876,7 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
         manifest["indicators"] = update["indicators"]
     else:
         manifest["indicators"] = {"rows": 0, "note": "no GLOTIP file was available; the indicators table is empty"}
-    manifest["sources"] = sources
+    manifest["sources"] = [*sources, *demo_library.sources_entries()]
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     manifest["_files"] = [*counts, "planted_duplicates.csv"]
     return manifest

@@ -1,5 +1,9 @@
 """``import-activities FILE... [--data DIR]``: agency submissions into the export.
 
+The machinery here (reading CSV and XLSX, typing cells, header checks, merging, the atomic
+write and undo) serves every template: a :class:`Sheet` says what is particular to one
+(activities here; resources and events in ``sources/resources.py`` and ``sources/events.py``).
+
 A submission is a CSV (UTF-8) or XLSX (active or first visible sheet) file in the activity template of
 docs/SCHEMA.md. The import reads every file, turns each cell into its typed value (dates,
 numbers, `;`-separated lists, codes normalised: ``th`` -> ``THA``, ``unodc`` -> ``UNODC``)
@@ -19,6 +23,7 @@ import difflib
 import io
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -38,6 +43,8 @@ from icat_analysis.store.contract import (
     REQUIRED,
     TEMPLATE,
     TEMPLATE_NAMES,
+    Column,
+    with_optional_columns,
 )
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
@@ -65,11 +72,8 @@ SOURCE_ENTRY = {
     "(import-activities); each activity keeps the name of the file it came from in source_file.",
 }
 
-_KIND = {c.name: c.kind for c in TEMPLATE}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
-_CHECKED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
-_CHECKED_SCHEMA = _CHECKED_SCHEMA.append(pa.field("_ord", pa.int64()))
 
 # The csv module's own limit would fail a long cell as a quoting error in the wrong column;
 # cells are measured after reading instead (MAX_CELL_CHARACTERS), naming their column.
@@ -479,7 +483,7 @@ def _lower(code: str) -> str:
     return code.lower() if code.isascii() else code
 
 
-def _status(start: date | None, end: date | None, today: date) -> str | None:
+def status_from_dates(start: date | None, end: date | None, today: date) -> str | None:
     if start is None:
         return None
     if start > today:
@@ -487,6 +491,74 @@ def _status(start: date | None, end: date | None, today: date) -> str | None:
     if end is not None and end < today:
         return "completed"
     return "active"
+
+
+def parse_cells(cells: dict[str, object], template: tuple[Column, ...]) -> tuple[dict, dict[str, str]]:
+    """One template row (column -> raw cell) as typed values by the columns' kinds, and
+    {column: parse error}. Only what a cell's text can get wrong is checked here (dates,
+    numbers, years); every rule about values is in the template's ``sql/*_problems.sql``."""
+    errors: dict[str, str] = {}
+    row: dict[str, object] = {}
+    iso3 = _iso2_to_iso3()
+    for col in template:
+        name, kind, raw = col.name, col.kind, cells.get(col.name)
+        if kind in ("text", "link"):
+            row[name] = _text(raw)
+        elif kind in ("agency",):
+            row[name] = _upper(_text(raw) or "") or None
+        elif kind in ("scope", "status", "level", "code"):
+            row[name] = _lower(_text(raw) or "") or None
+        elif kind == "place":
+            code = _upper(_text(raw) or "") or None
+            if code == "ONLINE":
+                code = "online"
+            row[name] = iso3.get(code, code) if code and len(code) == 2 else code
+        elif kind == "agencies":
+            row[name] = list(dict.fromkeys(_upper(p) for p in _split(raw)))
+        elif kind == "countries":
+            codes = [_upper(p) for p in _split(raw)]
+            row[name] = list(dict.fromkeys(iso3.get(c, c) if len(c) == 2 else c for c in codes))
+        elif kind == "codes":
+            row[name] = list(dict.fromkeys(_lower(p) for p in _split(raw)))
+        elif kind in ("list", "regions"):
+            row[name] = _regions(_split(raw)) if kind == "regions" else _split(raw)
+        elif kind == "date":
+            row[name], err = _date(raw)
+            if err:
+                errors[name] = err
+        elif kind == "number":
+            row[name], err = _number(raw)
+            if err:
+                errors[name] = err
+        elif kind == "year":
+            row[name], err = _year(raw)
+            if err:
+                errors[name] = err
+    return row, errors
+
+
+def _year(value) -> tuple[int | None, str | None]:
+    if _blank(value):
+        return None, None
+    if isinstance(value, (datetime, date)):
+        return value.year, None
+    text = _text(value)
+    if re.fullmatch(r"\d{4}", text):
+        return int(text), None
+    return None, f"{text!r} is not a year; write four digits such as 2006"
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    names = reference.regions() + reference.sub_regions()
+    return {n.casefold(): n for n in names}
+
+
+def _regions(values: list[str]) -> list[str]:
+    """Region names as the reference spells them (``south-eastern asia`` -> ``South-eastern Asia``)."""
+    names = _region_names()
+    # ASCII only, like codes (_upper): Unicode case folding would read "ß" as "ss"
+    return list(dict.fromkeys(names.get(v.casefold(), v) if v.isascii() else v for v in values))
 
 
 @dataclass(frozen=True)
@@ -510,42 +582,15 @@ class Sharing:
 
 
 def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Sharing()) -> tuple[dict, dict[str, str]]:
-    """One template row (column -> raw cell) as an activity dict, and {column: parse error}.
+    """One activity template row (column -> raw cell) as an activity dict, and {column: parse error}.
 
     Only what a cell's text can get wrong is checked here (dates, numbers); every rule about
     values (codes, scope, uniqueness...) is in sql/activity_problems.sql, shared with validate.
     Empty sharing cells take the submission's defaults (``sharing``).
     """
-    errors: dict[str, str] = {}
-    act: dict[str, object] = {}
-    iso3 = _iso2_to_iso3()
-    for name in TEMPLATE_NAMES:
-        kind, raw = _KIND[name], cells.get(name)
-        if kind == "text":
-            act[name] = _text(raw)
-        elif kind in ("agency",):
-            act[name] = _upper(_text(raw) or "") or None
-        elif kind in ("scope", "status", "level"):
-            act[name] = _lower(_text(raw) or "") or None
-        elif kind == "agencies":
-            act[name] = list(dict.fromkeys(_upper(p) for p in _split(raw)))
-        elif kind == "countries":
-            codes = [_upper(p) for p in _split(raw)]
-            act[name] = list(dict.fromkeys(iso3.get(c, c) if len(c) == 2 else c for c in codes))
-        elif kind == "codes":
-            act[name] = list(dict.fromkeys(_lower(p) for p in _split(raw)))
-        elif kind == "list":
-            act[name] = _split(raw)
-        elif kind == "date":
-            act[name], err = _date(raw)
-            if err:
-                errors[name] = err
-        elif kind == "number":
-            act[name], err = _number(raw)
-            if err:
-                errors[name] = err
+    act, errors = parse_cells(cells, TEMPLATE)
     if act["status"] is None:
-        act["status"] = _status(act["start_date"], act["end_date"], today)
+        act["status"] = status_from_dates(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
     sharing.apply(act)
@@ -553,10 +598,77 @@ def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Shari
     return act, errors
 
 
+def submitted_rows(template: tuple[Column, ...]) -> Callable[[dict, date], tuple[dict, dict[str, str]]]:
+    """How a row of ``template`` becomes a record: typed cells, and real (``is_synthetic`` false),
+    since an agency's submission describes real resources or events (the demo marks its own)."""
+
+    def parse(cells: dict, today: date, sharing: Sharing | None = None) -> tuple[dict, dict[str, str]]:
+        row, errors = parse_cells(cells, template)
+        row["is_synthetic"] = False
+        return row, errors
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One kind of submission: its template, how a row becomes a record, the rules it must
+    keep and where it lands in the export. Activities, resources and events are each one."""
+
+    noun: str  # plural, as a person says it: "activities"
+    one: str  # and one of them: "activity"
+    id_column: str
+    template: tuple[Column, ...]
+    file: str  # the export file it merges into
+    schema: pa.Schema
+    #: (cells, today, the submission's sharing defaults or None) -> (record, {column: parse error})
+    parse: Callable[[dict, date, Sharing | None], tuple[dict, dict[str, str]]]
+    problems: Callable[[duckdb.DuckDBPyConnection], list[Problem]]
+    order: dict[str, int]
+    source_entry: dict
+    #: the derived files written beside it (the activities' link tables)
+    derived: Callable[[pa.Table], dict[str, pa.Table]] | None = None
+    #: brings a stored file written before a contract change up to the current columns
+    upgrade: Callable[[pa.Table], pa.Table] | None = None
+    #: computed columns compared, besides the template's, to tell an update from no change
+    compared_extra: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.template)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.template if c.required)
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        return (*self.names, *self.compared_extra)
+
+
+ACTIVITIES = Sheet(
+    noun="activities",
+    one="activity",
+    id_column="activity_id",
+    template=TEMPLATE,
+    file="activities.parquet",
+    schema=ACTIVITIES_SCHEMA,
+    parse=lambda cells, today, sharing: parse_row(cells, today=today, sharing=sharing or Sharing()),
+    problems=activity_problems,
+    order=COLUMN_ORDER,
+    source_entry=SOURCE_ENTRY,
+    derived=export.link_tables,
+    upgrade=lambda table: with_optional_columns(export.with_sharing_levels(table)),
+    compared_extra=("is_joint",),
+)
+
+
 # --- a submission: files -> checked activities ----------------------------------------------
 
 
-def _header_problems(name: str, header: list) -> tuple[dict[int, str], list[Problem]]:
+def _header_problems(
+    name: str, header: list, names: tuple[str, ...] = TEMPLATE_NAMES, required: tuple[str, ...] = REQUIRED
+) -> tuple[dict[int, str], list[Problem]]:
     """Column position -> template column, and what is wrong with the header row."""
     problems, positions, seen = [], {}, {}
     for i, cell in enumerate(header):
@@ -564,20 +676,16 @@ def _header_problems(name: str, header: list) -> tuple[dict[int, str], list[Prob
         if col is None:
             continue  # a blank header cell: its cells must be blank too (checked per row)
         key = col.lower()
-        if key not in TEMPLATE_NAMES:
-            close = difflib.get_close_matches(key, TEMPLATE_NAMES, n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f"; the template's columns are {', '.join(TEMPLATE_NAMES)}"
-            )
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the template's columns are {', '.join(names)}"
             problems.append(Problem(name, 1, col, "unknown column" + hint))
         elif key in seen:
             problems.append(Problem(name, 1, col, f"column appears twice (also column {seen[key] + 1})"))
         else:
             seen[key] = i
             positions[i] = key
-    for req in REQUIRED:
+    for req in required:
         if req not in seen:
             problems.append(Problem(name, 1, req, "required column is missing"))
     return positions, problems
@@ -587,6 +695,13 @@ def read_submission(
     paths: list[Path], *, today: date | None = None, sharing: Sharing = Sharing()
 ) -> tuple[list[dict], list[Problem]]:
     """Every activity of the files, normalised, and every problem (empty when all is well)."""
+    return read_rows(paths, ACTIVITIES, today=today, sharing=sharing)
+
+
+def read_rows(
+    paths: list[Path], sheet: Sheet, *, today: date | None = None, sharing: Sharing | None = None
+) -> tuple[list[dict], list[Problem]]:
+    """Every row of the files in ``sheet``'s template, normalised, and every problem (empty when all is well)."""
     today = today or datetime.now(UTC).date()
     problems: list[Problem] = []
     rows: list[dict] = []
@@ -609,7 +724,7 @@ def read_submission(
         problems += file_problems
         if header is None:
             continue
-        positions, head_problems = _header_problems(name, header)
+        positions, head_problems = _header_problems(name, header, sheet.names, sheet.required)
         problems += head_problems
         if head_problems:
             continue  # every row would repeat the header's problem
@@ -636,7 +751,7 @@ def read_submission(
                 elif not _blank(value):
                     col = _header_name(header, i)
                     problems.append(Problem(name, row_number, col, "has a value but its column has no name in row 1"))
-            act, errors = parse_row(named, today=today, sharing=sharing)
+            act, errors = sheet.parse(named, today, sharing)
             for col, message in errors.items():
                 suppressed.add((name, row_number, col))
                 if message:
@@ -644,20 +759,24 @@ def read_submission(
             act.update(source_file=name, imported_at=None, _file=name, _row=row_number, _ord=len(rows))
             rows.append(act)
         if n_data == 0:
-            problems.append(Problem(name, 2, "-", "the file has a header row but no activities"))
+            what = f"no rows: the header row has no {sheet.one} below it; fill in one row per {sheet.one} from row 2"
+            problems.append(Problem(name, 2, "-", what))
     if rows:
-        table = pa.Table.from_pylist(rows, schema=_CHECKED_SCHEMA)
+        checked_schema = sheet.schema
+        for extra, typ in (("_file", pa.string()), ("_row", pa.int64()), ("_ord", pa.int64())):
+            checked_schema = checked_schema.append(pa.field(extra, typ))
+        table = pa.Table.from_pylist(rows, schema=checked_schema)
         con = duckdb.connect(":memory:")
         try:
             # a registered Arrow table is visible to this connection only, not its cursors
             con.register("incoming", table)
             con.execute("CREATE TABLE checked AS SELECT * FROM incoming")
-            found = activity_problems(con)
+            found = sheet.problems(con)
         finally:
             con.close()
         problems += [p for p in found if (p.file, p.row, p.column) not in suppressed]
     order = {p.name if p.exists() else str(p): i for i, p in enumerate(paths)}
-    problems.sort(key=lambda p: (order.get(p.file, -1), p.row, COLUMN_ORDER.get(p.column, -1)))
+    problems.sort(key=lambda p: (order.get(p.file, -1), p.row, sheet.order.get(p.column, -1)))
     for r in rows:
         for key in ("_file", "_row", "_ord"):
             r.pop(key)
@@ -666,34 +785,37 @@ def read_submission(
 
 # --- merging into the export ----------------------------------------------------------------
 
-_COMPARED = (*TEMPLATE_NAMES, "is_joint")
 
-
-def _read_existing(data_dir: Path) -> list[dict]:
-    path = data_dir / "activities.parquet"
+def _read_existing(data_dir: Path, sheet: Sheet = ACTIVITIES) -> list[dict]:
+    path = data_dir / sheet.file
     if not path.exists():
         return []
-    table = export.with_sharing_levels(pq.read_table(path))
-    return table.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
+    table = pq.read_table(path)
+    if sheet.upgrade is not None:
+        table = sheet.upgrade(table)
+    return table.select(sheet.schema.names).cast(sheet.schema).to_pylist()
 
 
-def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[list[dict], ImportResult]:
-    """Existing activities with the incoming ones inserted or updated; nothing is deleted.
+def merge(
+    existing: list[dict], incoming: list[dict], now: datetime, sheet: Sheet = ACTIVITIES
+) -> tuple[list[dict], ImportResult]:
+    """Existing rows with the incoming ones inserted or updated; nothing is deleted.
 
-    An incoming activity equal to the stored one keeps the stored row (and its imported_at),
+    An incoming row equal to the stored one keeps the stored row (and its imported_at),
     so importing the same file twice changes nothing.
     """
     result = ImportResult()
     out = list(existing)
-    where = {a["activity_id"]: i for i, a in enumerate(out)}
+    key, compared = sheet.id_column, sheet.compared
+    where = {a[key]: i for i, a in enumerate(out)}
     for act in incoming:
-        i = where.get(act["activity_id"])
-        if i is not None and all(out[i][k] == act[k] for k in _COMPARED):
+        i = where.get(act[key])
+        if i is not None and all(out[i][k] == act[k] for k in compared):
             result.unchanged += 1
             continue
         new = {**act, "imported_at": now}
         if i is None:
-            where[act["activity_id"]] = len(out)
+            where[act[key]] = len(out)
             out.append(new)
             result.inserted += 1
         else:
@@ -706,42 +828,49 @@ def import_activities(
     paths: list[Path], data_dir: Path, *, now: datetime | None = None, sharing: Sharing = Sharing()
 ) -> ImportResult:
     """Check the files and merge them into the export; raises :class:`Refused` on any problem."""
+    return import_rows(paths, data_dir, ACTIVITIES, now=now, sharing=sharing)
+
+
+def import_rows(
+    paths: list[Path], data_dir: Path, sheet: Sheet, *, now: datetime | None = None, sharing: Sharing | None = None
+) -> ImportResult:
+    """Check the files in ``sheet``'s template and merge them into the export; raises
+    :class:`Refused` on any problem, leaving the export as it was."""
     now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    incoming, problems = read_submission([Path(p) for p in paths], today=now.date(), sharing=sharing)
+    incoming, problems = read_rows([Path(p) for p in paths], sheet, today=now.date(), sharing=sharing)
     if problems:
         raise Refused(problems)
     data_dir = Path(data_dir)
     with export.export_lock(data_dir):  # held from read to write: a concurrent import waits
         try:
-            existing = _read_existing(data_dir)
+            existing = _read_existing(data_dir, sheet)
         except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
-            raise Refused(
-                [Problem("activities.parquet", 0, "-", f"the export cannot be read ({exc}); run validate")]
-            ) from exc
-        merged, result = merge(existing, incoming, now)
+            raise Refused([Problem(sheet.file, 0, "-", f"the export cannot be read ({exc}); run validate")]) from exc
+        merged, result = merge(existing, incoming, now, sheet)
         result.files = [Path(p).name for p in paths]
         if result.inserted == 0 and result.updated == 0:
             return result
-        table = pa.Table.from_pylist(merged, schema=ACTIVITIES_SCHEMA)
+        table = pa.Table.from_pylist(merged, schema=sheet.schema)
         manifest = export.read_manifest(data_dir)
-        sources = [
-            s for s in manifest.get("sources", []) if not (isinstance(s, dict) and s.get("id") == SOURCE_ENTRY["id"])
-        ]
-        update = {
-            "sources": [*sources, SOURCE_ENTRY],
-            "last_import": {
-                "at": now.isoformat(timespec="seconds") + "Z",
-                "files": result.files,
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
+        entry = sheet.source_entry
+        sources = [s for s in manifest.get("sources", []) if not (isinstance(s, dict) and s.get("id") == entry["id"])]
+        last = {
+            "at": now.isoformat(timespec="seconds") + "Z",
+            "files": result.files,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
         }
+        if sheet is not ACTIVITIES:
+            last["into"] = sheet.file
+        update = {"sources": [*sources, entry], "last_import": last}
         # Real submissions into an export without activities make it real data; merged into a
         # synthetic demo export they do not make the demo rows real, so the flag stays.
-        if not existing:
+        # (Resources and events say row by row whether they are synthetic: is_synthetic.)
+        if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
-        export.write_export(data_dir, {"activities.parquet": table, **export.link_tables(table)}, update, locked=True)
+        tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
+        export.write_export(data_dir, tables, update, locked=True)
         result.written = True
         return result
 
@@ -749,10 +878,12 @@ def import_activities(
 # --- command line ---------------------------------------------------------------------------
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE", help="CSV or XLSX files in the activity template")
+def add_arguments(parser: argparse.ArgumentParser, what: str = "activity") -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", help=f"CSV or XLSX files in the {what} template")
     parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
+    if what != "activity":
+        return
     parser.add_argument(
         "--visibility",
         choices=LEVELS,
@@ -776,24 +907,29 @@ def print_problems(problems: list[Problem], stream=None) -> None:
     print(f"refused: {len(problems)} problem(s); the export was not changed", file=stream)
 
 
-def run(args: argparse.Namespace) -> int:
+def undo(directory: Path, given: list) -> int:
+    """``--undo`` of an import command: exit status 0 restored, 1 nothing to undo, 2 files given too."""
+    if given:
+        print("--undo takes no files", file=sys.stderr)
+        return 2
+    restored = export.undo_last_import(directory)
+    if not restored:
+        print(f"nothing to undo in {directory}", file=sys.stderr)
+        return 1
+    print(f"restored the previous version of {', '.join(restored)}")
+    return 0
+
+
+def run(args: argparse.Namespace, sheet: Sheet = ACTIVITIES) -> int:
     directory = resolve_data_dir(args.data)
     if args.undo:
-        if args.files:
-            print("--undo takes no files", file=sys.stderr)
-            return 2
-        restored = export.undo_last_import(directory)
-        if not restored:
-            print(f"nothing to undo in {directory}", file=sys.stderr)
-            return 1
-        print(f"restored the previous version of {', '.join(restored)}")
-        return 0
+        return undo(directory, args.files)
     if not args.files:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2
     try:
-        sharing = Sharing(args.visibility, args.budget_visibility)
-        result = import_activities([Path(f) for f in args.files], directory, sharing=sharing)
+        sharing = Sharing(args.visibility, args.budget_visibility) if sheet is ACTIVITIES else None
+        result = import_rows([Path(f) for f in args.files], directory, sheet, sharing=sharing)
     except Refused as refused:
         print_problems(refused.problems)
         return 1

@@ -11,7 +11,10 @@ import pyarrow as pa
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | agency | agencies | scope | countries | date | status | number | codes | list | level
+    # text | agency | agencies | scope | countries | date | status | number | codes | list | level, and for
+    # library and the calendar: code (one code) | year | link (http/https) | place (a country or "online")
+    # | regions (UN M49 region or sub-region names)
+    kind: str
     required: bool = False
     codelist: str | None = None  # list name in reference/codelists.csv for kind "codes"
     description: str = ""
@@ -77,7 +80,28 @@ LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countri
 _STR = pa.string()
 _LIST = pa.list_(pa.string())
 
-ACTIVITIES_SCHEMA = pa.schema(
+#: Activity columns a template submission never fills and an export may lack. Most say where
+#: an imported activity came from and how it was read (the IATI import, docs/IATI.md).
+OPTIONAL_ACTIVITY_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("regions", _LIST),  # named regions worked in, never spread onto their countries
+    pa.field("implementing_partners", _LIST),  # implementers that are not ICAT agencies
+    pa.field("language", _STR),  # ISO 639-1 code of the activity's own language
+    pa.field("other_language_texts", _LIST),  # "title (fr): ..." for every text in another language
+    pa.field("iati_publisher", _STR),  # IATI identifier of the reporting organisation
+    pa.field("iati_publisher_name", _STR),
+    pa.field("iati_version", _STR),
+    pa.field("relevance", _STR),  # main_purpose | component | not_assessed
+    pa.field("relevance_reason", _STR),  # "title: 'counter-trafficking'"
+    pa.field("start_date_kind", _STR),  # actual | planned
+    pa.field("end_date_kind", _STR),
+    pa.field("budget_value", pa.float64()),  # the budget in its own currency
+    pa.field("budget_currency", _STR),  # ISO 4217
+    pa.field("inferred_from", _LIST),  # "themes prevention: title: 'prevention'"
+    pa.field("import_notes", _LIST),  # what the importer had to decide, in words
+)
+
+#: the columns every export has, and every source fills
+CORE_ACTIVITIES_SCHEMA = pa.schema(
     [
         ("activity_id", _STR),
         ("title", _STR),
@@ -103,6 +127,10 @@ ACTIVITIES_SCHEMA = pa.schema(
         ("imported_at", pa.timestamp("us")),
     ]
 )
+# The optional columns (docs/SCHEMA.md, section 2) come last: an export written before they
+# existed lacks them, a source with nothing to say in them leaves them null.
+ACTIVITIES_SCHEMA = pa.schema([*CORE_ACTIVITIES_SCHEMA, *OPTIONAL_ACTIVITY_FIELDS])
+OPTIONAL_ACTIVITY_COLUMNS = tuple(f.name for f in OPTIONAL_ACTIVITY_FIELDS)
 ACTIVITY_COUNTRIES_SCHEMA = pa.schema([("activity_id", _STR), ("iso3", _STR)])
 ACTIVITY_AGENCIES_SCHEMA = pa.schema([("activity_id", _STR), ("agency", _STR), ("role", _STR)])
 INDICATORS_SCHEMA = pa.schema(
@@ -123,12 +151,89 @@ INDICATORS_SCHEMA = pa.schema(
     ]
 )
 
+#: The resource template: guidelines, training material, good practice, publications, tools and
+#: legal instruments (docs/SCHEMA.md, section 4).
+RESOURCE_TEMPLATE: tuple[Column, ...] = (
+    Column("resource_id", "text", True, description="Unique identifier"),
+    Column("title", "text", True, description="Title as published"),
+    Column("agencies", "agencies", description="Codes of the publishing agency or agencies"),
+    Column("kind", "code", True, codelist="resource_kind", description="What it is"),
+    Column("year", "year", description="Year of publication (four digits)"),
+    Column("languages", "codes", codelist="language", description="Languages it is available in"),
+    Column("themes", "codes", codelist="theme", description="Which of the four Ps it serves"),
+    Column("target_groups", "codes", codelist="target_group", description="Who it is for or about"),
+    Column("exploitation_forms", "codes", codelist="exploitation_form", description="Forms of exploitation"),
+    Column("countries", "countries", description="Countries it concerns (ISO 3166-1; alpha-3 stored)"),
+    Column("regions", "regions", description="UN M49 regions or sub-regions it concerns"),
+    Column("link", "link", description="Where to read it: an http:// or https:// address"),
+    Column("file_name", "text", description="The file's name where there is no link"),
+    Column("summary", "text", description="A few sentences on what it holds"),
+    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+)
+
+#: The event template: ICAT meetings, conferences, trainings, campaign days and deadlines.
+EVENT_TEMPLATE: tuple[Column, ...] = (
+    Column("event_id", "text", True, description="Unique identifier"),
+    Column("title", "text", True, description="Name of the event"),
+    Column("kind", "code", True, codelist="event_kind", description="What kind of event"),
+    Column("start_date", "date", True, description="YYYY-MM-DD"),
+    Column("end_date", "date", description="Last day, YYYY-MM-DD; empty: a one-day event"),
+    Column("place", "place", True, description="ISO 3166-1 country code, or online"),
+    Column("city", "text", description="City, where it is held in one"),
+    Column("agencies", "agencies", description="Codes of the organising agencies"),
+    Column("themes", "codes", codelist="theme", description="Which of the four Ps it concerns"),
+    Column("link", "link", description="An http:// or https:// address with details"),
+    Column("summary", "text", description="A sentence or two on the event"),
+    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+)
+
+_IMPORTED = [("is_synthetic", pa.bool_()), ("source_file", _STR), ("imported_at", pa.timestamp("us"))]
+RESOURCES_SCHEMA = pa.schema(
+    [
+        ("resource_id", _STR),
+        ("title", _STR),
+        ("agencies", _LIST),
+        ("kind", _STR),
+        ("year", pa.int32()),
+        ("languages", _LIST),
+        ("themes", _LIST),
+        ("target_groups", _LIST),
+        ("exploitation_forms", _LIST),
+        ("countries", _LIST),
+        ("regions", _LIST),
+        ("link", _STR),
+        ("file_name", _STR),
+        ("summary", _STR),
+        ("source", _STR),
+        *_IMPORTED,
+    ]
+)
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("event_id", _STR),
+        ("title", _STR),
+        ("kind", _STR),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("place", _STR),
+        ("city", _STR),
+        ("agencies", _LIST),
+        ("themes", _LIST),
+        ("link", _STR),
+        ("summary", _STR),
+        ("source", _STR),
+        *_IMPORTED,
+    ]
+)
+
 #: file name -> schema of every parquet file of an export
 EXPORT_FILES: dict[str, pa.Schema] = {
     "activities.parquet": ACTIVITIES_SCHEMA,
     "activity_countries.parquet": ACTIVITY_COUNTRIES_SCHEMA,
     "activity_agencies.parquet": ACTIVITY_AGENCIES_SCHEMA,
     "indicators.parquet": INDICATORS_SCHEMA,
+    "resources.parquet": RESOURCES_SCHEMA,
+    "events.parquet": EVENTS_SCHEMA,
 }
 #: how ``publish`` treats each file (docs/SCHEMA.md, section 1.1): "visibility" keeps the rows
 #: whose own visibility the level may see; "activity" keeps the rows of the activities it
@@ -140,4 +245,14 @@ PUBLISHED_BY: dict[str, str] = {
     "activity_agencies.parquet": "activity",
     "indicators.parquet": "published",
 }
+
+
+def with_optional_columns(table: pa.Table) -> pa.Table:
+    """``table`` with every optional activity column it lacks added as nulls."""
+    for f in OPTIONAL_ACTIVITY_FIELDS:
+        if f.name not in table.column_names:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+    return table
+
+
 ACTIVITY_FILES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
@@ -50,7 +52,12 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
         if table == "activities":
             # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
             # tables on it is about three times faster than on the text activity_id.
-            con.execute(f"CREATE TABLE activities AS SELECT *, (row_number() OVER ())::INTEGER AS rid FROM {source}")
+            # An export written before the optional columns existed gets them as nulls.
+            names = pq.read_schema(path).names if path.exists() else schema.names
+            con.execute(
+                f"CREATE TABLE activities AS SELECT *{missing_optional_sql(names)}, "
+                f"(row_number() OVER ())::INTEGER AS rid FROM {source}"
+            )
         elif table in ("activity_countries", "activity_agencies"):
             # A link row whose activity is missing keeps a NULL rid rather than being dropped
             # (validate reports it).
@@ -75,6 +82,14 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE codelists AS SELECT * FROM codelists")
     con.execute(sql_text("selected_activities"))
     return con
+
+
+_SQL_TYPE = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.float64(): "DOUBLE"}
+
+
+def missing_optional_sql(names) -> str:
+    """``, NULL::T AS col`` for each optional activity column not in ``names`` (queries read them all)."""
+    return "".join(f", NULL::{_SQL_TYPE[f.type]} AS {f.name}" for f in OPTIONAL_ACTIVITY_FIELDS if f.name not in names)
 
 
 def _quote(path: Path) -> str:

@@ -120,34 +120,50 @@ def write_export(
         for name, table in tables.items():
             schema = EXPORT_FILES[name]
             table = table.select(schema.names).cast(schema)
-            tmp = data_dir / f".{name}.tmp"
+            tmp = prepared_path(data_dir, name)
             pq.write_table(table, tmp, compression="zstd")
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
             tmp_paths[name] = tmp
-        manifest = read_manifest(data_dir)
-        manifest.update(manifest_update)
-        manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        counts = manifest.setdefault("row_counts", {})
-        for name, table in tables.items():
-            counts[name.removesuffix(".parquet")] = table.num_rows
-        # Keep what is replaced, so the import can be undone.
-        prev = data_dir / PREVIOUS
-        if prev.exists():
-            shutil.rmtree(prev)
-        prev.mkdir()
-        for name in (*tables, MANIFEST):
-            src = data_dir / name
-            if src.exists():
-                shutil.copy2(src, prev / name)
-        for name, tmp in tmp_paths.items():
-            os.replace(tmp, data_dir / name)
-        _atomic_write_bytes(
-            data_dir / MANIFEST,
-            (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode(),
-        )
-        _fsync_dir(data_dir)
-        return manifest
+        return install_prepared(data_dir, tmp_paths, manifest_update)
+
+
+def prepared_path(data_dir: Path, name: str) -> Path:
+    """Where a file of the export is written before :func:`install_prepared` puts it in place."""
+    return Path(data_dir) / f".{name}.tmp"
+
+
+def install_prepared(data_dir: Path, prepared: dict[str, Path], manifest_update: dict) -> dict:
+    """Put parquet files already written (at :func:`prepared_path`) in place of the export's.
+
+    For importers that stream what they write instead of holding it as one table; the caller
+    holds :func:`export_lock`. Returns the new manifest.
+    """
+    data_dir = Path(data_dir)
+    for tmp in prepared.values():
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+    manifest = read_manifest(data_dir)
+    manifest.update(manifest_update)
+    manifest["updated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    counts = manifest.setdefault("row_counts", {})
+    for name, tmp in prepared.items():
+        counts[name.removesuffix(".parquet")] = pq.read_metadata(tmp).num_rows
+    # Keep what is replaced, so the import can be undone.
+    prev = data_dir / PREVIOUS
+    if prev.exists():
+        shutil.rmtree(prev)
+    prev.mkdir()
+    for name in (*prepared, MANIFEST):
+        src = data_dir / name
+        if src.exists():
+            shutil.copy2(src, prev / name)
+    for name, tmp in prepared.items():
+        os.replace(tmp, data_dir / name)
+    _atomic_write_bytes(
+        data_dir / MANIFEST,
+        (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode(),
+    )
+    _fsync_dir(data_dir)
+    return manifest
 
 
 def undo_last_import(data_dir: Path) -> list[str]:

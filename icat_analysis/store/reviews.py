@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from icat_analysis import spreadsheet
+from icat_analysis.store.export import read_manifest
 
 LOG_NAME = "reviews.jsonl"
 #: what a planner can say about a pair, and what each means
@@ -30,7 +31,7 @@ VERDICTS = {
     "coordinated": "Coordinated: the agencies already work together on it",
     "unrelated": "Unrelated: different work that only looks alike",
 }
-COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at"]
+COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at", "signed_in_as"]
 MAX_NOTE = 2000
 
 
@@ -52,8 +53,13 @@ def add_review(
     note: str = "",
     *,
     now: datetime | None = None,
+    signed_in_as: str | None = None,
 ) -> dict:
-    """Append one review to the log and return it. Raises ValueError on a bad review."""
+    """Append one review to the log and return it. Raises ValueError on a bad review.
+
+    ``signed_in_as`` is the e-mail the members' login vouches for, kept beside the name the
+    reviewer typed (which anyone can type).
+    """
     a, b = (str(activity_id_a).strip(), str(activity_id_b).strip())
     reviewer = (reviewer or "").strip()
     note = (note or "").strip()
@@ -65,6 +71,9 @@ def add_review(
         raise ValueError("say who reviewed the pair (your name)")
     if len(note) > MAX_NOTE:
         raise ValueError(f"the note is longer than {MAX_NOTE} characters")
+    if (read_manifest(data_dir).get("sharing") or {}).get("level") == "public":
+        # a public export holds no reviews: anyone could read them, and write them
+        raise ValueError("this is a public export; reviews are kept on the members' dashboard")
     a, b = pair_key(a, b)
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     review = {
@@ -75,6 +84,8 @@ def add_review(
         "reviewer": reviewer[:200],
         "reviewed_at": stamp,
     }
+    if signed_in_as:
+        review["signed_in_as"] = str(signed_in_as).strip()[:320]
     line = (json.dumps(review, ensure_ascii=False) + "\n").encode("utf-8")
     path = log_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ from icat_analysis import reference, spreadsheet
 from icat_analysis.store.contract import LIST_COLUMNS
 from icat_analysis.ui.provenance import About
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: the sheet of an XLSX download that says where it comes from
 ABOUT_SHEET = "About"
 

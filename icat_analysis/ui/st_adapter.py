@@ -9,6 +9,7 @@ another page.)
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
+from icat_analysis.analyses import sharing
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export
-from icat_analysis.ui import downloads, provenance
+from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
@@ -50,6 +52,9 @@ def current_export() -> str | None:
 
 
 def current_data_dir() -> Path:
+    # Every read of the export passes here: with a members' login on, nothing is read for
+    # someone who is not signed in as a member, whichever page the run started on.
+    require_member()
     return exports().get(current_export()) or data_dir()
 
 
@@ -309,7 +314,26 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
     for notice in url_notices():  # they quote the link's text: shown literally
         st.warning(literal(notice), icon=":material/link_off:")
-    st.caption(literal(f.describe(n_activities)))
+    st.caption(literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)")))
+
+
+def withheld_note(f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "") -> str:
+    """On a published export, "and 12 activities shared with members only" for the view ``f``
+    (with ``budgets``, the budgets it blanks too); empty on the full export."""
+    note = sharing.note(manifest(), f, budgets=budgets)
+    return f"{prefix}{note}{suffix}" if note else ""
+
+
+def public_comparison_notice() -> None:
+    """On a public export, say that the pairs compare only what is public (the duplication page)."""
+    w = sharing.withheld(manifest())
+    if sharing.level(manifest()) == "public":
+        withheld = f" {w.activities:,} activities shared with members only are not in it." if w else ""
+        st.info(
+            "**Public export.** These pairs compare only the activities shared publicly: an activity shared "
+            f"with members only can duplicate one shown here without appearing.{withheld}",
+            icon=":material/public:",
+        )
 
 
 def synthetic_banner() -> None:
@@ -324,6 +348,11 @@ def synthetic_banner() -> None:
         )
     elif line := provenance.source_line(m):
         st.caption(":material/source: **Source.** " + literal(line))  # names from the data's publishers
+
+
+def with_about(csv_bytes: bytes) -> bytes:
+    """A CSV made elsewhere (the reviews log) with the lines saying where it comes from."""
+    return downloads.with_about_csv(csv_bytes, download_about()())
 
 
 def download_about(f: Filters | None = None, n: int | None = None):
@@ -535,3 +564,100 @@ def briefing_download(f: Filters) -> None:
         )
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
+
+
+# ---- the members' login ----------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def _read_login(stamp: tuple[tuple[str, int | None], ...]) -> members.MembersLogin | None:
+    return members.read_files(Path(p) for p, _ in stamp)
+
+
+def _login_config() -> members.MembersLogin | None:
+    """The login the secrets files configure, read again only when one of them changes."""
+    paths = [Path(p) for p in st.get_option("secrets.files")]
+    return _read_login(tuple((str(p), p.stat().st_mtime_ns if p.is_file() else None) for p in paths))
+
+
+def _stop_here() -> None:
+    # No page navigation for someone who is not let in; st.navigation also ends Streamlit's
+    # old pages-directory mode, which would list the pages in the sidebar.
+    st.navigation([st.Page(lambda: None, title="Sign in", url_path="sign-in")], position="hidden")
+    st.stop()
+
+
+def require_member(*, sidebar: bool = False) -> str | None:
+    """Let only members in, when the deployment turns the login on (ui/members.py).
+
+    Returns the signed-in member's e-mail, or None when the dashboard is open (no login
+    configured). Otherwise draws the sign-in page, the refusal or the configuration error,
+    and stops the run: nothing after this call is drawn for someone who is not let in.
+    With ``sidebar``, a member sees who is signed in and can sign out there.
+    """
+    try:
+        login = _login_config()
+    except members.ConfigError as exc:
+        st.title("ICAT coordination dashboard")
+        st.error(f"**The members' login is configured wrongly, so the dashboard does not open.** {exc}")
+        _stop_here()
+    if login is None:
+        return None
+    user = st.user
+    if not user.is_logged_in:
+        st.title("ICAT coordination dashboard: members")
+        st.write(
+            "This dashboard shows what ICAT member agencies share with one another, including activities "
+            "and budgets that are not public. Sign in with your organisation's account to continue."
+        )
+        st.button("Sign in", on_click=st.login, args=(login.provider,), type="primary", key="sign_in")
+        _stop_here()
+    email = user.get("email")
+    if not login.admits(email, email_verified=user.get("email_verified")):
+        st.title("Not a member's account")
+        st.error(
+            f"You are signed in as **{literal(email or 'an account without an e-mail address')}**, which is not on this "
+            "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
+            "with your organisation's account, or ask the dashboard's administrators to add your organisation."
+        )
+        st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+        _stop_here()
+    st.session_state["member_email"] = email
+    if sidebar:
+        with st.sidebar:
+            st.caption(f"Signed in as {literal(email)}")  # from the identity provider
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+    return email
+
+
+def members_gate() -> str | None:
+    """The entry point's gate: :func:`require_member` with who is signed in in the sidebar."""
+    return require_member(sidebar=True)
+
+
+def signed_in_email() -> str | None:
+    """The e-mail of the member signed in to this session; None on an open dashboard."""
+    return st.session_state.get("member_email")
+
+
+def template_downloads() -> None:
+    """The blank activity template: XLSX with a dropdown on every coded column, and CSV."""
+    from icat_analysis.store import blank_template
+
+    columns = st.columns([1, 1, 2])
+    for where, (label, make, suffix, mime) in zip(
+        columns,
+        (
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx", downloads.XLSX_MIME),
+            ("Blank template (CSV)", blank_template.build_csv, "csv", "text/csv"),
+        ),
+        strict=False,
+    ):
+        where.download_button(
+            label,
+            data=make,
+            file_name=f"icat-activity-template.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"template_{suffix}",
+            width="stretch",
+        )

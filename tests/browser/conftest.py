@@ -43,8 +43,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(data_dir: Path, port: int | None = None):
-    """Run `streamlit run dashboard.py` on ``data_dir``; yields the base URL, stops it after."""
+def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = ()):
+    """Run `streamlit run dashboard.py` on ``data_dir`` (with Streamlit options ``args``);
+    yields the base URL, stops it after."""
     port = port or free_port()
     env = {**os.environ, "ICAT_DATA_DIR": str(data_dir)}
     proc = subprocess.Popen(
@@ -60,6 +61,7 @@ def dashboard_server(data_dir: Path, port: int | None = None):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=REPO,
         env=env,

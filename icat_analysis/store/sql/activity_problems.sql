@@ -3,7 +3,8 @@
 -- _file, _row (the row a person sees) and _ord (reading order). `validate` and
 -- `import-activities` both run this one query, so they never disagree about what a valid
 -- activity is. One scan: each rule yields a {column, message} struct or NULL; uniqueness
--- needs a window and runs apart on the id columns alone (sorting whole rows is slow).
+-- needs a window and runs apart on the id columns alone (sorting whole rows is slow), in
+-- repeated_ids.sql, which every template shares.
 WITH a AS (
     SELECT
         *,
@@ -62,8 +63,8 @@ found AS (
             CASE WHEN scope = 'national' AND len(_countries) <> 1 THEN
                 {'col': 'countries', 'msg': 'a national activity needs exactly one country; '
                     || len(_countries) || ' given'} END,
-            CASE WHEN scope = 'regional' AND len(_countries) = 0 THEN
-                {'col': 'countries', 'msg': 'a regional activity needs one or more countries; none given'} END,
+            CASE WHEN scope = 'regional' AND len(_countries) = 0 AND len(coalesce(regions, [])) = 0 THEN
+                {'col': 'countries', 'msg': 'a regional activity needs one or more countries (or regions); none given'} END,
             CASE WHEN start_date IS NULL THEN
                 {'col': 'start_date', 'msg': 'is blank; give the start date as YYYY-MM-DD'} END,
             CASE WHEN year(start_date) NOT BETWEEN $first_year AND $last_year THEN
@@ -84,7 +85,8 @@ found AS (
                 {'col': 'budget_usd', 'msg': 'is negative (' || budget_usd || '); a budget is 0 or more'} END,
             CASE WHEN isnan(budget_usd) OR isinf(budget_usd) THEN
                 {'col': 'budget_usd', 'msg': 'is not a finite number'} END,
-            CASE WHEN len(_themes) = 0 THEN
+            -- An imported IATI activity with no evidence for a theme stays unclassified (empty).
+            CASE WHEN len(_themes) = 0 AND iati_publisher IS NULL THEN
                 {'col': 'themes', 'msg': 'is empty; give one or more of ' || array_to_string($themes, ', ')} END,
             CASE WHEN len(_bad_themes) > 0 THEN
                 {'col': 'themes', 'msg': 'unknown theme(s) '
@@ -120,27 +122,7 @@ found AS (
                     || ' but the activity has ' || len(_partners) || ' partner agencies'} END
         ], lambda p: p IS NOT NULL)) AS p
     FROM a
-),
-repeated AS (
-    SELECT *
-    FROM (
-        SELECT
-            activity_id, _file, _row, _ord,
-            row_number() OVER w AS occurrence,
-            first_value(_file) OVER w AS first_file,
-            first_value(_row) OVER w AS first_row
-        FROM checked
-        WHERE activity_id IS NOT NULL AND trim(activity_id) <> ''
-        WINDOW w AS (PARTITION BY activity_id ORDER BY _ord)
-    )
-    WHERE occurrence > 1
 )
 SELECT _file AS file, _row AS row, _ord AS ord, p.col AS "column", p.msg AS message
 FROM found
-UNION ALL
-SELECT _file, _row, _ord, 'activity_id',
-    '''' || activity_id || '''' || ' appears more than once (first at '
-    || CASE WHEN first_file = _file THEN 'row ' ELSE first_file || ':' END || first_row
-    || '); an activity_id must be unique'
-FROM repeated
 ORDER BY ord
