@@ -213,41 +213,8 @@ with tab_open:
             width="stretch",
             column_config={"_index": st.column_config.TextColumn("", width="small")},
         )
-        with st.form("dup_review", clear_on_submit=True, border=True):
-            verdict = st.radio(
-                "This pair is",
-                list(reviews.VERDICTS),
-                format_func=reviews.VERDICTS.get,
-                index=None,
-                horizontal=False,
-            )
-            note = st.text_area("Note", max_chars=reviews.MAX_NOTE, placeholder="What you found out")
-            reviewer = st.text_input("Your name", max_chars=200)
-            if st.form_submit_button("Save review", type="primary"):
-                try:
-                    reviews.add_review(
-                        st_adapter.current_data_dir(),
-                        pair.activity_id_a,
-                        pair.activity_id_b,
-                        verdict or "",
-                        reviewer,
-                        note,
-                        signed_in_as=st_adapter.signed_in_email(),
-                    )
-                except ValueError as exc:
-                    st.error(st_adapter.literal(f"Not saved: {exc}."), icon=":material/error:")
-                except OSError as exc:
-                    st.error(
-                        st_adapter.literal(f"Not saved: the data directory cannot be written ({exc})."),
-                        icon=":material/error:",
-                    )
-                else:
-                    st.session_state["dup_saved"] = st_adapter.literal(
-                        f"Saved: {pair.activity_id_a} and {pair.activity_id_b} marked {verdict}."
-                    )
-                    st.rerun()
-    if st.session_state.get("dup_saved"):
-        st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
+        st_adapter.review_form(pair.activity_id_a, pair.activity_id_b)
+    st_adapter.review_saved_messages()
 
 with tab_done:
     if latest.empty:

@@ -30,19 +30,21 @@ def test_literal_text_shows_exactly_what_it_holds_on_one_line(text):
     out = literal(text)
     assert shown(out) == " ".join(text.split())
     # no markup character is left unescaped
-    assert not re.search(r"(?<!\\)[!\[\]*$`<>&:_#|]", out.replace("\\\\", "")), out
+    assert not re.search(r"(?<!\\)[!\[\]*$`<>&_#|]", out.replace("\\\\", "")), out
+    assert not re.search(r"(?<!\\):\w+(?<!\\):", out), out  # no shortcode
 
 
 def test_literal_breaks_bare_addresses():
     out = literal("see http://198.51.100.7/x, www.example.org and a@example.org")
-    assert "http\\:\u2060//" in out and "w\u2060ww." in out and "a\u2060\\@" in out
+    assert "http:\u2060//" in out and "w\u2060ww." in out and "a\u2060\\@" in out
 
 
 def test_literal_leaves_plain_words_alone_and_escapes_what_starts_a_block():
     assert literal("IATI, Organization for Migration (IOM, XM-DAC-47066)") == (
         "IATI, Organization for Migration (IOM, XM-DAC-47066)"
     )
-    assert literal("Saved: A1 and A2 marked duplicate.") == "Saved\\: A1 and A2 marked duplicate."
+    assert literal("Saved: A1 and A2 marked duplicate.") == "Saved: A1 and A2 marked duplicate."
+    assert literal(":smile: :thumbs_up: :material/home:") == "\\:smile\\: \\:thumbs\\_up\\: \\:material\\/home\\:"
     assert [literal(t) for t in ("- item", "+ item", "12. item", "3) item", "> quote")] == [
         "\\- item",
         "\\+ item",

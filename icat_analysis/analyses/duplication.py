@@ -33,7 +33,6 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +41,7 @@ from rapidfuzz import fuzz, process
 from icat_analysis import reference, spreadsheet
 from icat_analysis.filters import Filters
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store import db
+from icat_analysis.store import db, export
 
 #: Weights of the parts of the score: the one place they are set (docs/DUPLICATION.md explains them).
 WEIGHTS: dict[str, float] = {
@@ -491,7 +490,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"--country {args.country[:40]!r}: not a known ISO 3166-1 code", file=sys.stderr)
             return 2
     path = resolve_data_dir(args.data)
-    if not Path(path, "activities.parquet").exists():
+    if not (export.current_dir(path) / "activities.parquet").exists():
         print(f"{path}: no activities.parquet here (is this an export directory?)", file=sys.stderr)
         return 1
     con = db.connect(path)

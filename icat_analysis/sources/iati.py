@@ -875,7 +875,7 @@ def _skip_contract_problems(con, report: Report) -> None:
 
 
 def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> None:
-    current = data_dir / "activities.parquet"
+    current = export.current_dir(data_dir) / "activities.parquet"  # resolved once: the version merged into
     try:
         names = pq.read_schema(current).names if current.exists() else None
     except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
@@ -946,7 +946,7 @@ def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> Non
     }
     if names is None or pq.read_metadata(current).num_rows == 0:
         update["synthetic"] = False
-    export.install_prepared(data_dir, prepared, update)
+    export.install_prepared(data_dir, prepared, update, made_by="import-iati")
     report.written = True
 
 

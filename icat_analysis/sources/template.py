@@ -787,7 +787,7 @@ def read_rows(
 
 
 def _read_existing(data_dir: Path, sheet: Sheet = ACTIVITIES) -> list[dict]:
-    path = data_dir / sheet.file
+    path = export.current_dir(data_dir) / sheet.file
     if not path.exists():
         return []
     table = pq.read_table(path)
@@ -844,8 +844,11 @@ def import_rows(
     with export.export_lock(data_dir):  # held from read to write: a concurrent import waits
         try:
             existing = _read_existing(data_dir, sheet)
+        except export.ExportError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
-            raise Refused([Problem(sheet.file, 0, "-", f"the export cannot be read ({exc}); run validate")]) from exc
+            path = export.current_dir(data_dir) / sheet.file
+            raise export.DamagedExport(path, f"cannot be read as parquet ({exc})", data_dir) from exc
         merged, result = merge(existing, incoming, now, sheet)
         result.files = [Path(p).name for p in paths]
         if result.inserted == 0 and result.updated == 0:
@@ -870,7 +873,7 @@ def import_rows(
         if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
         tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
-        export.write_export(data_dir, tables, update, locked=True)
+        export.write_export(data_dir, tables, update, locked=True, made_by=f"import {', '.join(result.files)}")
         result.written = True
         return result
 

@@ -100,6 +100,10 @@ OPTIONAL_ACTIVITY_FIELDS: tuple[pa.Field, ...] = (
     pa.field("import_notes", _LIST),  # what the importer had to decide, in words
 )
 
+#: the columns ``budget_visibility`` governs: a budget shared with members only leaves them all
+#: blank in a public export (the notes may quote the amounts the importer converted)
+BUDGET_COLUMNS = ("budget_usd", "budget_value", "budget_currency", "import_notes")
+
 #: the columns every export has, and every source fills
 CORE_ACTIVITIES_SCHEMA = pa.schema(
     [

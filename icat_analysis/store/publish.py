@@ -26,7 +26,14 @@ import pyarrow.parquet as pq
 
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES, LEVELS, PUBLISHED_BY
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    BUDGET_COLUMNS,
+    EXPORT_FILES,
+    LEVELS,
+    PUBLISHED_BY,
+    with_optional_columns,
+)
 
 #: what each level may see
 SEES = {"public": ("public",), "members": LEVELS}
@@ -89,10 +96,11 @@ def withheld_summary(hidden: pa.Table, blanked: pa.Table) -> dict:
 
 def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], dict, list[str]]:
     """The files of the export at ``level``, the withheld counts, and the files left out."""
+    data_dir = export.current_dir(data_dir)  # resolved once: every file from one version
     tables: dict[str, pa.Table] = {}
     left_out: list[str] = []
     acts_path = data_dir / "activities.parquet"
-    acts = export.with_sharing_levels(pq.read_table(acts_path)) if acts_path.exists() else None
+    acts = with_optional_columns(export.with_sharing_levels(pq.read_table(acts_path))) if acts_path.exists() else None
     hidden = blanked = ACTIVITIES_SCHEMA.empty_table()
     if acts is not None:
         acts = acts.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA)
@@ -101,8 +109,10 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
         acts = acts.filter(visible)
         budget_hidden = pc.invert(_shown(acts, "budget_visibility", level))
         blanked = acts.filter(pc.and_(budget_hidden, pc.is_valid(acts.column("budget_usd"))))
-        budget = pc.if_else(budget_hidden, pa.scalar(None, pa.float64()), acts.column("budget_usd"))
-        acts = acts.set_column(acts.schema.get_field_index("budget_usd"), "budget_usd", budget)
+        for name in BUDGET_COLUMNS:
+            column = acts.column(name)
+            blank = pc.if_else(budget_hidden, pa.scalar(None, column.type), column)
+            acts = acts.set_column(acts.schema.get_field_index(name), name, blank)
         tables["activities.parquet"] = acts
     kept_ids = acts.column("activity_id") if acts is not None else pa.array([], pa.string())
     for name in EXPORT_FILES:
@@ -128,6 +138,8 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
 def _check_target(source: Path, out: Path, force: bool) -> None:
     if out == source:
         raise Refused(f"{out}: is the data directory itself; publish into another directory")
+    if out.is_relative_to(source):
+        raise Refused(f"{out}: is inside the data directory {source}; publish into a directory of its own")
     if source.is_relative_to(out):
         raise Refused(f"{out}: holds the data directory {source}; publish into a directory of its own")
     if out.exists() and not out.is_dir():
@@ -172,9 +184,19 @@ def publish(source: Path, out: Path, level: str, *, force: bool = False) -> dict
     }
     if out.is_dir():
         _clear(out)
-    written = export.write_export(out, tables, manifest)
-    shutil.rmtree(out / export.PREVIOUS, ignore_errors=True)  # nothing to undo in a fresh copy
-    return written
+    # A published copy is handed out, not imported into: the flat layout, with no history.
+    out.mkdir(parents=True, exist_ok=True)
+    with export.export_lock(out):
+        return export.write_flat(out, lambda work: _write_tables(work, tables, manifest))
+
+
+def _write_tables(work: Path, tables: dict[str, pa.Table], manifest: dict) -> dict:
+    counts = {}
+    for name, table in tables.items():
+        schema = EXPORT_FILES[name]
+        pq.write_table(table.select(schema.names).cast(schema), work / name, compression="zstd")
+        counts[name.removesuffix(".parquet")] = table.num_rows
+    return {**manifest, "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "row_counts": counts}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
