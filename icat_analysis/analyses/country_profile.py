@@ -83,7 +83,7 @@ def theme_counts(counts: pd.DataFrame) -> pd.DataFrame:
     """Activities per theme (``country_theme_counts``), labelled, in the code list's order."""
     labels = reference.labels("theme")
     by_code = dict(zip(counts["theme"], counts["activities"]))
-    order = [c for c in reference.codes("theme") if c in by_code]
+    order = [c for c in reference.shown_codes("theme", by_code) if c in by_code]
     return pd.DataFrame({"Theme": [labels.get(c, c) for c in order], "Activities": [int(by_code[c]) for c in order]})
 
 

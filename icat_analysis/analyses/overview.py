@@ -63,7 +63,7 @@ def starts_per_year_by_theme(run: Runner, f: Filters) -> pd.DataFrame:
     df = run("overview_starts_by_theme", f)
     if df.empty:
         return pd.DataFrame({"year": [], "theme": [], "theme_label": [], "activities": []})
-    themes = reference.codes("theme")
+    themes = reference.shown_codes("theme", df["theme"])  # the four Ps, then any unclassified
     years = range(int(df["year"].min()), int(df["year"].max()) + 1)
     full = pd.MultiIndex.from_product([years, themes], names=["year", "theme"])
     out = df.set_index(["year", "theme"])["activities"].reindex(full, fill_value=0).reset_index()
