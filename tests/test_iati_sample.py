@@ -170,3 +170,16 @@ def test_every_page_runs_on_the_sample_and_names_its_source(page, monkeypatch, c
     assert not any("Demonstration data" in i.value for i in at.info), "no synthetic banner on real data"
     if page not in LISTINGS:
         assert any("IATI, International Organization for Migration (IOM, XM-DAC-47066)" in c.value for c in at.caption)
+
+
+def test_duplication_says_why_one_agency_has_no_pairs(con):
+    from icat_analysis.analyses import duplication
+
+    counts = db.query(con, "duplication_activity_count", Filters()).iloc[0]
+    assert duplication.no_pairs_words(0.92, counts) == (
+        "A likely duplicate is a pair of activities led by two different agencies; all 16 selected activities are "
+        "led by International Organization for Migration, so there is no pair to compare. Widen the filters, or "
+        "load other agencies' activities."
+    )
+    demo = db.query(db.connect(DATA_ROOT / "demo"), "duplication_activity_count", Filters()).iloc[0]
+    assert duplication.no_pairs_words(0.92, demo).startswith("No pair of activities scores 0.92 or more")
