@@ -985,7 +985,7 @@ def synthetic_rows_note(n: int, what: str) -> None:
     """Says how many of the listed resources or events are synthetic, and how they are marked."""
     if n:
         st.info(
-            f"**{n:,} of these are synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
+            f"**{n:,} of these {'is' if n == 1 else 'are'} synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
             "*[Synthetic]* in short lists and calendar files; the real ones name the source of their facts.",
             icon=":material/science:",
         )
