@@ -48,9 +48,9 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
             "Kind": a["kind"],
             "Joined ICAT": [str(y) if not pd.isna(y) else "" for y in a["joined_icat"]],
             "Founding member": a["founding_member"].map({True: "yes", False: "no"}),
-            "ICAT membership": [m or "" for m in a["icat_membership"]],
-            "Website": [w or "" for w in a["website"]],
-            "Focal point": [p or "" for p in a["focal_point"]],
+            "ICAT membership": [_text_or_none(m) or "" for m in a["icat_membership"]],
+            "Website": [_text_or_none(w) or "" for w in a["website"]],
+            "Focal point": [_text_or_none(p) or "" for p in a["focal_point"]],
             "Succeeded by": [successor_text(s) or "" for s in a["successor"]],
             "Took over the work of": [pred[code] for code in a["code"]],
             "Activities led": n("lead_activities"),
@@ -77,10 +77,14 @@ def entry(code: str) -> dict:
         "successor": successor_text(row["successor"]),
         "predecessors": predecessors(code),
         "mandate": row["mandate"],
-        "icat_membership": row["icat_membership"],
-        "website": row["website"],
-        "focal_point": row["focal_point"],
+        "icat_membership": _text_or_none(row["icat_membership"]),
+        "website": _text_or_none(row["website"]),
+        "focal_point": _text_or_none(row["focal_point"]),
     }
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
 
 
 def facts(e: dict) -> str:
