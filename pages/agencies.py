@@ -82,6 +82,7 @@ if code:
         facts.append("took over the work of " + " and ".join(e["predecessors"]))
     st.caption("; ".join(facts))
     st_adapter.agency_links(code)
+    st_adapter.agency_scorecard(code)
     st.markdown("**Mandate on trafficking in persons**")
     st.text(e["mandate"])
 
@@ -178,3 +179,5 @@ st.dataframe(
     },
 )
 st_adapter.table_downloads(directory, "Directory", "agencies", "Agencies", "ag_directory_dl")
+st.subheader("How fresh is each agency's data")
+st_adapter.agency_scorecards()

@@ -52,7 +52,9 @@ def withheld(manifest: dict, f: Filters | None = None) -> Withheld | None:
     exact = not other and len(f.agencies) <= 1 and (place is None or len(place) == 1)
     if not f.agencies and f.role != "any":
         exact = False
-    return Withheld(sum(int(c.get("activities", 0)) for c in cells), sum(int(c.get("budgets", 0)) for c in cells), exact)
+    return Withheld(
+        sum(int(c.get("activities", 0)) for c in cells), sum(int(c.get("budgets", 0)) for c in cells), exact
+    )
 
 
 def note(manifest: dict, f: Filters | None = None, *, budgets: bool = False) -> str:
