@@ -171,6 +171,9 @@ def test_refused_into_the_data_directory_a_non_empty_one_or_at_an_unknown_level(
     assert code == 1 and "is the data directory itself" in err
     code, _, err = publish(capsys, "--level", "public", "--data", full, "--out", full.parent, "--force")
     assert code == 1 and "holds the data directory" in err
+    code, _, err = publish(capsys, "--level", "public", "--data", full, "--out", full / "public")
+    assert code == 1 and "is inside the data directory" in err
+    assert not (full / "public").exists()
     code, _, err = publish(capsys, "--level", "secret", "--data", full, "--out", tmp_path / "x")
     assert code == 1 and "unknown level 'secret'; use public or members" in err
     assert not (tmp_path / "x").exists()

@@ -62,3 +62,9 @@ def test_the_full_export_says_nothing(small_export):
     assert sharing.level(manifest) is None
     assert sharing.withheld(manifest) is None
     assert sharing.note(manifest, Filters(countries=("THA",))) == ""
+
+
+def test_a_caption_names_the_withheld_without_joining_word(published):
+    assert sharing.note(published, Filters(countries=("NGA",)), budgets=True, lead="") == (
+        "12 activities shared with members only; 1 budget of the activities shown is shared with members only"
+    )

@@ -57,10 +57,11 @@ def withheld(manifest: dict, f: Filters | None = None) -> Withheld | None:
     )
 
 
-def note(manifest: dict, f: Filters | None = None, *, budgets: bool = False) -> str:
+def note(manifest: dict, f: Filters | None = None, *, budgets: bool = False, lead: str = "and ") -> str:
     """``and 12 activities shared with members only`` (empty when nothing is withheld).
 
-    With ``budgets``, the budgets blanked on activities it does show are named too.
+    With ``budgets``, the budgets blanked on activities it does show are named too; ``lead``
+    is the word that joins it to the sentence it ends.
     """
     w = withheld(manifest, f)
     if w is None:
@@ -69,7 +70,7 @@ def note(manifest: dict, f: Filters | None = None, *, budgets: bool = False) -> 
     parts = []
     if w.activities:
         noun = "activity" if w.activities == 1 else "activities"
-        parts.append(f"and {up_to}{w.activities:,} {noun} shared with members only")
+        parts.append(f"{lead}{up_to}{w.activities:,} {noun} shared with members only")
     if budgets and w.budgets:
         noun = "budget" if w.budgets == 1 else "budgets"
         verb = "is" if w.budgets == 1 else "are"

@@ -138,6 +138,8 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
 def _check_target(source: Path, out: Path, force: bool) -> None:
     if out == source:
         raise Refused(f"{out}: is the data directory itself; publish into another directory")
+    if out.is_relative_to(source):
+        raise Refused(f"{out}: is inside the data directory {source}; publish into a directory of its own")
     if source.is_relative_to(out):
         raise Refused(f"{out}: holds the data directory {source}; publish into a directory of its own")
     if out.exists() and not out.is_dir():

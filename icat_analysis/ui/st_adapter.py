@@ -321,11 +321,20 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     data_caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
 
 
-def withheld_note(f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "") -> str:
+def withheld_note(
+    f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "", lead: str = "and "
+) -> str:
     """On a published export, "and 12 activities shared with members only" for the view ``f``
     (with ``budgets``, the budgets it blanks too); empty on the full export."""
-    note = sharing.note(manifest(), f, budgets=budgets)
+    note = sharing.note(manifest(), f, budgets=budgets, lead=lead)
     return f"{prefix}{note}{suffix}" if note else ""
+
+
+def withheld_caption(f: Filters | None = None, *, budgets: bool = False) -> str:
+    """The sentence a chart's caption ends with on a public export (empty on the full export)."""
+    return withheld_note(
+        f, budgets=budgets, prefix=" Not in this public export, so not counted here: ", suffix=".", lead=""
+    )
 
 
 def public_comparison_notice() -> None:
