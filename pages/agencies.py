@@ -82,7 +82,6 @@ if code:
         facts.append("took over the work of " + " and ".join(e["predecessors"]))
     st.caption("; ".join(facts))
     st_adapter.agency_links(code)
-    st_adapter.agency_scorecard(code)
     st.markdown("**Mandate on trafficking in persons**")
     st.text(e["mandate"])
 
@@ -162,10 +161,13 @@ if code:
             key="ag_acts_dl",
             agency=code,
         )
+    st_adapter.agency_scorecard(code)
     st_adapter.agency_library(code)
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------
+st.subheader("How fresh is each agency's data")
+st_adapter.agency_scorecards()
 st.subheader("Directory")
 st.write(
     "Every agency of the ICAT reference list, with its mandate on trafficking in persons. "
@@ -179,5 +181,3 @@ st.dataframe(
     },
 )
 st_adapter.table_downloads(directory, "Directory", "agencies", "Agencies", "ag_directory_dl")
-st.subheader("How fresh is each agency's data")
-st_adapter.agency_scorecards()

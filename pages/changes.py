@@ -25,12 +25,13 @@ with right:
 try:
     c, places = st_adapter.changes_between(since, None if until >= today else until)
 except changes.NoSnapshot as exc:
-    st.info(str(exc), icon=":material/history:")
+    st.info(f"Nothing to compare: {exc}", icon=":material/history:")
     st_adapter.data_caption("Pick a date the export's history reaches.")
     st.stop()
 
 st_adapter.data_caption(
-    f"Version {c.since.id} ({c.since.made_at:%-d %B %Y}) against {c.until.id} ({c.until.made_at:%-d %B %Y})."
+    f"Version {c.since.id} ({c.since.made_at:%-d %B %Y}) against {c.until.id} ({c.until.made_at:%-d %B %Y}), "
+    "the whole export: the sidebar's filters do not apply here."
 )
 counts = c.counts()
 cols = st.columns(len(counts) + 1)
