@@ -18,7 +18,8 @@ LOW, HIGH = duplication.THRESHOLD_RANGE
 f = st_adapter.current_filters()
 st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
-n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
+counts = st_adapter.run("duplication_activity_count", f).iloc[0]
+n_activities = int(counts["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 st_adapter.public_comparison_notice()
 
@@ -93,11 +94,7 @@ st_adapter.keep_widget_values("dup_country", "dup_pair")
 
 with tab_hot:
     if by_country.empty:
-        st.info(
-            f"No pair of activities scores {threshold:.2f} or more with these filters. "
-            "Lower the least score or widen the filters.",
-            icon=":material/check_circle:",
-        )
+        st.info(duplication.no_pairs_words(threshold, counts), icon=":material/check_circle:")
     else:
         frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
         st_adapter.plotly_chart(
