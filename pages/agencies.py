@@ -37,7 +37,8 @@ directory = agencies.directory(counts)
 asked = st.query_params.get("agency")
 if asked and agencies.profile_code(asked) is None:
     st.warning(
-        f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code.", icon=":material/link_off:"
+        st_adapter.literal(f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code."),
+        icon=":material/link_off:",
     )
 code = st.selectbox(
     "Agency profile",

@@ -81,7 +81,9 @@ st.subheader("Data dictionary")
 tab_cols, tab_codes, tab_agencies = st.tabs(["Template columns", "Code lists", "Agencies"])
 with tab_cols:
     st.write("The columns agencies submit (docs/SCHEMA.md). Lists are separated by `;` inside one cell.")
-    st.dataframe(dictionary.template_columns(), hide_index=True)
+    for what, template in dictionary.TEMPLATES.items():
+        st.markdown(f"**{what}**")
+        st.dataframe(dictionary.template_columns(template), hide_index=True)
 with tab_codes:
     st.dataframe(dictionary.code_lists(), hide_index=True)
 with tab_agencies:

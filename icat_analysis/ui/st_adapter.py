@@ -10,7 +10,6 @@ another page.)
 from __future__ import annotations
 
 import functools
-import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,10 +19,11 @@ import streamlit as st
 from icat_analysis import reference
 from icat_analysis.analyses import sharing
 from icat_analysis.errors import InputError
-from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export, reviews
 from icat_analysis.ui import downloads, members, provenance
+from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -122,7 +122,7 @@ def stop_if_export_unreadable() -> None:
     except InputError as exc:
         # Paths may hold * or _: shown as written, except the command to run, which is code.
         parts = str(exc).split("`")
-        text = "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>#~|$])", r"\\\1", p) for i, p in enumerate(parts))
+        text = "`".join(p if i % 2 else literal(p) for i, p in enumerate(parts))
         st.error(f"**The export cannot be read.** {text}", icon=":material/broken_image:")
         st.stop()
 
@@ -154,6 +154,24 @@ def _leave_pages_directory_mode() -> None:
         st.session_state["_left_pages_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def navigation_pages(pages: list[tuple[str, str, str, str]]) -> list:
+    """``st.Page``s of (file, title, icon, url path), the first being the default, which also
+    answers at its own path (``/overview``).
+
+    Streamlit serves the default page at ``/`` only, and reserves its ``url_path`` without
+    answering it: a link to ``/overview`` said "Page not found". The default page therefore
+    gets a path nobody links to, and a hidden twin of it takes its real path.
+    """
+    out = []
+    for i, (file, title, icon, url_path) in enumerate(pages):
+        if i == 0:
+            out.append(st.Page(file, title=title, icon=icon, url_path=f"{url_path}-start", default=True))
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path, visibility="hidden"))
+        else:
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path))
+    return out
 
 
 # ---- a page's own choices, kept in the link ----------------------------------------------
@@ -386,6 +404,17 @@ def _write_url(f: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def number_from_url(key: str, *, low: float, high: float, default: float) -> float:
+    """A page's number from the link (``?threshold=``): the default when the link's value is
+    not a finite number from ``low`` to ``high``, with a notice, and the value taken out of
+    the link."""
+    value, notice = number_from_link(key, st.query_params.get(key), low=low, high=high, default=default)
+    if notice:
+        st.warning(literal(notice), icon=":material/link_off:")
+        del st.query_params[key]
+    return value
+
+
 def url_notices() -> list[str]:
     """Values from the link that were dropped (shown once on the page)."""
     return st.session_state.get("_url_notices", [])
@@ -393,9 +422,11 @@ def url_notices() -> list[str]:
 
 def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
-    for notice in url_notices():
-        st.warning(notice, icon=":material/link_off:")
-    data_caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    for notice in url_notices():  # they quote the link's text: shown literally
+        st.warning(literal(notice), icon=":material/link_off:")
+    data_caption(
+        literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    )
 
 
 def withheld_note(
@@ -444,7 +475,7 @@ def synthetic_banner() -> None:
             icon=":material/science:",
         )
     elif line := provenance.source_line(m):
-        st.caption(":material/source: **Source.** " + line)
+        st.caption(":material/source: **Source.** " + literal(line))  # names from the data's publishers
 
 
 def with_about(csv_bytes: bytes) -> bytes:
@@ -719,7 +750,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     if not login.admits(email, email_verified=user.get("email_verified")):
         st.title("Not a member's account")
         st.error(
-            f"You are signed in as **{email or 'an account without an e-mail address'}**, which is not on this "
+            f"You are signed in as **{literal(email or 'an account without an e-mail address')}**, which is not on this "
             "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
             "with your organisation's account, or ask the dashboard's administrators to add your organisation."
         )
@@ -728,7 +759,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     st.session_state["member_email"] = email
     if sidebar:
         with st.sidebar:
-            st.caption(f"Signed in as {email}")
+            st.caption(f"Signed in as {literal(email)}")  # from the identity provider
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     return email
 
@@ -1013,17 +1044,21 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
                 signed_in_as=signed_in_email(),
             )
         except ValueError as exc:
-            st.error(f"Not saved: {exc}. What you typed is still in the form.", icon=":material/error:")
+            st.error(literal(f"Not saved: {exc}. What you typed is still in the form."), icon=":material/error:")
             return
         except OSError as exc:
             st.error(
-                f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
-                "What you typed is still in the form.",
+                literal(
+                    f"Not saved: {literal(reviews.log_path(current_data_dir()))} cannot be written "
+                    f"({literal(exc.strerror or exc)}). "
+                    "What you typed is still in the form."
+                ),
                 icon=":material/error:",
             )
             return
     st.session_state[f"{key}_gen"] = gen + 1
-    st.session_state["dup_saved"] = f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}."
+    # activity ids come from the data: shown literally (no bold, LaTeX or links)
+    st.session_state["dup_saved"] = literal(f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}.")
     st.session_state["dup_saved_warnings"] = seen
     st.rerun()
 
@@ -1031,7 +1066,7 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
 def review_saved_messages() -> None:
     """The confirmation of the last save, and any repair of the log it made, once."""
     for text in st.session_state.pop("dup_saved_warnings", []):
-        st.warning(text, icon=":material/healing:")
+        st.warning(literal(text), icon=":material/healing:")
     if st.session_state.get("dup_saved"):
         st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
 
