@@ -36,20 +36,14 @@ def _described(path: str, version: str, filters: Filters, threshold: float, limi
     return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
 
 
-def _threshold_from_url() -> float:
-    try:
-        value = float(st.query_params.get("threshold", duplication.DEFAULT_THRESHOLD))
-    except ValueError:
-        return duplication.DEFAULT_THRESHOLD
-    return min(max(value, LOW), HIGH)
-
-
 def _threshold_changed() -> None:
     st.query_params["threshold"] = f"{st.session_state['dup_threshold']:.2f}"
 
 
 if "dup_threshold" not in st.session_state:
-    st.session_state["dup_threshold"] = _threshold_from_url()
+    st.session_state["dup_threshold"] = st_adapter.number_from_url(
+        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD
+    )
 
 if n_activities == 0:
     st_adapter.empty_state(f)

@@ -164,7 +164,7 @@ def page_agency_profile(run, con, f, data_dir):
     # built only when clicked)
     n = int(run("agency_activities_count", f, agency=code)["activities"].iloc[0])
     page = downloads.page_of(n, 1)
-    agencies.activities_table(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
+    downloads.labelled_activities(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
 
 
 def page_duplication_count(run, con, f, data_dir):
@@ -660,6 +660,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--load", action="store_true", help="also run the 20-session browser load test (tests/browser/test_load.py)"
     )
     parser.add_argument(
+        "--iati",
+        metavar="SIZES",
+        help="time only the IATI import of generated files of these sizes (e.g. 10000,100000)",
+    )
+    parser.add_argument(
         "--browser",
         action="store_true",
         help="also time every page drawn in Chromium for each size (needs playwright and /usr/bin/chromium)",
@@ -681,7 +686,31 @@ def run_load_test() -> dict:
     return res
 
 
+def run_iati(args: argparse.Namespace) -> int:
+    """``--iati SIZES``: the IATI import alone (docs/PERFORMANCE.md, "IATI import")."""
+    from icat_analysis.bench import iati
+
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.iati.split(",") if s.strip()]
+    except ValueError:
+        print(f"bench: --iati must be whole numbers, got {args.iati!r}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    results = {}
+    for n in sizes:
+        results[n] = iati.bench_import(n, out, args.seed)
+        print(f"{n:,} IATI activities: {results[n]}")
+    json_path = Path(args.json) if args.json else out / "iati_results.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps({"machine": {"cpus": mp.cpu_count()}, "sizes": results}, indent=2))
+    print(iati.table(results))
+    print(f"\nresults: {json_path}")
+    return 1 if any("error" in r for r in results.values()) else 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.iati:
+        return run_iati(args)
     try:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:

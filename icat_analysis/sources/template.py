@@ -557,7 +557,8 @@ def _region_names() -> dict[str, str]:
 def _regions(values: list[str]) -> list[str]:
     """Region names as the reference spells them (``south-eastern asia`` -> ``South-eastern Asia``)."""
     names = _region_names()
-    return list(dict.fromkeys(names.get(v.casefold(), v) for v in values))
+    # ASCII only, like codes (_upper): Unicode case folding would read "ß" as "ss"
+    return list(dict.fromkeys(names.get(v.casefold(), v) if v.isascii() else v for v in values))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ another page.)
 from __future__ import annotations
 
 import functools
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,10 +19,11 @@ import streamlit as st
 from icat_analysis import reference
 from icat_analysis.analyses import sharing
 from icat_analysis.errors import InputError
-from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export, reviews
 from icat_analysis.ui import downloads, members, provenance
+from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -119,7 +119,7 @@ def stop_if_export_unreadable() -> None:
     except InputError as exc:
         # Paths may hold * or _: shown as written, except the command to run, which is code.
         parts = str(exc).split("`")
-        text = "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>#~|$])", r"\\\1", p) for i, p in enumerate(parts))
+        text = "`".join(p if i % 2 else literal(p) for i, p in enumerate(parts))
         st.error(f"**The export cannot be read.** {text}", icon=":material/broken_image:")
         st.stop()
 
@@ -151,6 +151,102 @@ def _leave_pages_directory_mode() -> None:
         st.session_state["_left_pages_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def navigation_pages(pages: list[tuple[str, str, str, str]]) -> list:
+    """``st.Page``s of (file, title, icon, url path), the first being the default, which also
+    answers at its own path (``/overview``).
+
+    Streamlit serves the default page at ``/`` only, and reserves its ``url_path`` without
+    answering it: a link to ``/overview`` said "Page not found". The default page therefore
+    gets a path nobody links to, and a hidden twin of it takes its real path.
+    """
+    out = []
+    for i, (file, title, icon, url_path) in enumerate(pages):
+        if i == 0:
+            out.append(st.Page(file, title=title, icon=icon, url_path=f"{url_path}-start", default=True))
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path, visibility="hidden"))
+        else:
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path))
+    return out
+
+
+# ---- a page's own choices, kept in the link ----------------------------------------------
+def linked(key: str, param: str, allowed, *, default=None) -> dict:
+    """Widget keywords for a page choice kept in the link as ``?param=``.
+
+    The session key is seeded from the URL once: a value ``allowed`` refuses falls back to
+    ``default``. ``allowed`` is a collection of values, or a function from the link's text to
+    a value (None when refused). Changing the widget writes the URL, so the view can be shared.
+    """
+    if key not in st.session_state:
+        raw = st.query_params.get(param)
+        value = allowed(raw) if callable(allowed) else (raw if raw in allowed else None)
+        st.session_state[key] = default if value is None else value
+    return {"key": key, "on_change": _write_linked, "args": (key, param, default)}
+
+
+def _write_linked(key: str, param: str, default) -> None:
+    value = st.session_state.get(key)
+    if value is None and default is not None:  # a cleared control goes back to its default
+        st.session_state[key] = value = default
+    set_param(param, value)
+
+
+def set_param(param: str, value) -> None:
+    """Write one page parameter to the URL (None removes it)."""
+    if value is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def segmented(label: str, choices: dict, *, key: str, default=None, **kwargs):
+    """A segmented control over ``choices`` (value -> label). Cleared, it reads as ``default``
+    (the first choice unless given)."""
+    default = next(iter(choices)) if default is None else default
+    if key not in st.session_state:  # a value held in the session must not meet a default
+        kwargs["default"] = default
+    value = st.segmented_control(label, list(choices), format_func=choices.get, key=key, **kwargs)
+    return value or default
+
+
+def choose(label: str, choices: dict, *, key: str, where=None, widget: str = "selectbox", **kwargs):
+    """A selectbox (or ``widget="radio"``) over ``choices`` (value -> label); returns the value."""
+    draw = getattr(where or st, widget)
+    return draw(label, list(choices), format_func=choices.get, key=key, **kwargs)
+
+
+def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), **kwargs):
+    """A table without its index: ``large`` and ``medium`` text columns get that width,
+    ``numbers`` are written with thousands separators."""
+    config = {c: st.column_config.TextColumn(width="large") for c in large}
+    config |= {c: st.column_config.TextColumn(width="medium") for c in medium}
+    config |= {c: st.column_config.NumberColumn(format="localized") for c in numbers}
+    return (where or st).dataframe(df, hide_index=True, column_config=config or None, **kwargs)
+
+
+def rows_pager(key: str, n: int, selection, order: str) -> downloads.Page:
+    """A page-number box over a list of ``n`` rows (back to page 1 when ``selection`` changes)
+    and the words saying which rows show; returns the page to fetch. Call it in a fragment,
+    so that moving to another page reruns only the list."""
+    if st.session_state.get(f"_{key}_for") != selection:
+        st.session_state[f"_{key}_for"] = selection
+        st.session_state[key] = 1
+    page = downloads.page_of(n, st.session_state.get(key))
+    st.session_state[key] = page.number
+    left, right = st.columns([1, 4], vertical_alignment="bottom")
+    if page.pages > 1:
+        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key=key)
+    right.markdown(f"**{page.words()}**, {order}; the downloads hold all {n:,}.")
+    return page
+
+
+def metric_row(tiles: list[tuple]) -> None:
+    """Headline figures side by side, each ``(label, value)`` or ``(label, value, help)``."""
+    for col, (label, value, *help_text) in zip(st.columns(len(tiles)), tiles):
+        col.metric(label, value, help=help_text[0] if help_text else None, border=True)
 
 
 # ---- filters ---------------------------------------------------------------------------
@@ -220,8 +316,7 @@ _LABELS = {
 
 def _format(kind: str):
     if kind == "agency":
-        names = reference.labels("agency")
-        return lambda c: f"{c} — {names.get(c, c)}"
+        return reference.agency_choice
     if kind == "region":
         return str
     names = reference.labels(kind)
@@ -306,6 +401,17 @@ def _write_url(f: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def number_from_url(key: str, *, low: float, high: float, default: float) -> float:
+    """A page's number from the link (``?threshold=``): the default when the link's value is
+    not a finite number from ``low`` to ``high``, with a notice, and the value taken out of
+    the link."""
+    value, notice = number_from_link(key, st.query_params.get(key), low=low, high=high, default=default)
+    if notice:
+        st.warning(literal(notice), icon=":material/link_off:")
+        del st.query_params[key]
+    return value
+
+
 def url_notices() -> list[str]:
     """Values from the link that were dropped (shown once on the page)."""
     return st.session_state.get("_url_notices", [])
@@ -313,9 +419,9 @@ def url_notices() -> list[str]:
 
 def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
-    for notice in url_notices():
-        st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    for notice in url_notices():  # they quote the link's text: shown literally
+        st.warning(literal(notice), icon=":material/link_off:")
+    st.caption(literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)")))
 
 
 def withheld_note(
@@ -357,7 +463,7 @@ def synthetic_banner() -> None:
             icon=":material/science:",
         )
     elif line := provenance.source_line(m):
-        st.caption(":material/source: **Source.** " + line)
+        st.caption(":material/source: **Source.** " + literal(line))  # names from the data's publishers
 
 
 def with_about(csv_bytes: bytes) -> bytes:
@@ -417,6 +523,30 @@ def validation_problems() -> list[str] | None:
     return _validation(str(current_data_dir()), export_version())
 
 
+MIME = {
+    "csv": "text/csv",
+    "zip": "application/zip",
+    "xlsx": downloads.XLSX_MIME,
+    "html": "text/html",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def download(where, label: str, data, file_name: str, *, key: str | None, icon: str = ":material/download:", **kw):
+    """One download button (in ``where``: a column, or ``st``); ``data`` is bytes or a function
+    making them, called only when the button is clicked. The type follows the file's extension."""
+    where.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=MIME[file_name.rsplit(".", 1)[-1]],
+        icon=icon,
+        on_click="ignore",
+        key=key,
+        **{"width": "stretch", **kw},
+    )
+
+
 def regions_band(f: Filters) -> None:
     """Beside country figures: the selected activities placed in a region and in no country, in
     a band of their own (nothing is drawn when there are none)."""
@@ -428,12 +558,7 @@ def regions_band(f: Filters) -> None:
     with st.container(border=True):
         st.markdown("**Regions** :material/travel_explore:")
         st.caption(regions.band_sentence(band))
-        st.dataframe(
-            regions.band_table(band),
-            hide_index=True,
-            width="stretch",
-            column_config={"Known budget (US$)": st.column_config.NumberColumn(format="localized")},
-        )
+        table(regions.band_table(band), numbers=["Known budget (US$)"])
 
 
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
@@ -448,27 +573,15 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
 
     about = download_about()
 
+    def csv() -> bytes:
+        return downloads.to_csv_bytes(rows(), about())
+
+    def xlsx() -> bytes:
+        return downloads.to_xlsx_bytes(rows(), sheet, about())
+
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(rows(), about()),
-        file_name=f"icat-{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-    c2.download_button(
-        f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(rows(), sheet, about()),
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
+    download(c1, f"{what} (CSV)", csv, f"icat-{name}.csv", key=f"{key}_csv")
+    download(c2, f"{what} (XLSX)", xlsx, f"icat-{name}.xlsx", key=f"{key}_xlsx")
 
 
 def activities_downloads(
@@ -491,40 +604,20 @@ def activities_downloads(
     xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     keys = (f"{key}_csv", f"{key}_xlsx") if key else (None, None)
     c1, c2, _ = st.columns(widths)
-    if downloads.csv_zipped(n):
-        c1.download_button(
-            labels[0],
-            data=lambda: downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params),
-            file_name=f"icat-{name}-csv.zip",
-            mime="application/zip",
-            icon=":material/download:",
-            on_click="ignore",
-            key=keys[0],
-            width="stretch",
-        )
-    else:
-        c1.download_button(
-            labels[1],
-            data=lambda: downloads.activities_csv(con, query, filters, about=about(), **params),
-            file_name=f"icat-{name}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key=keys[0],
-            width="stretch",
-        )
-    c2.download_button(
-        labels[2],
-        data=(lambda: downloads.activities_xlsx(con, query, filters, sheet, about(), **params)) if xlsx_ok else b"",
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=keys[1],
-        width="stretch",
-        disabled=not xlsx_ok,
-    )
-    if downloads.csv_zipped(n):
+    zipped = downloads.csv_zipped(n)
+
+    def csv() -> bytes:
+        if zipped:
+            return downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params)
+        return downloads.activities_csv(con, query, filters, about=about(), **params)
+
+    def xlsx() -> bytes:
+        return downloads.activities_xlsx(con, query, filters, sheet, about(), **params)
+
+    csv_name = f"icat-{name}-csv.zip" if zipped else f"icat-{name}.csv"
+    download(c1, labels[0] if zipped else labels[1], csv, csv_name, key=keys[0])
+    download(c2, labels[2], xlsx if xlsx_ok else b"", f"icat-{name}.xlsx", key=keys[1], disabled=not xlsx_ok)
+    if zipped:
         st.caption(downloads.csv_zipped_note())
     if not xlsx_ok:
         st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
@@ -576,26 +669,14 @@ def briefing_download(f: Filters) -> None:
         return briefing.to_pptx(b)
 
     left, right = st.columns(2)
-    left.download_button(
-        "Briefing pack of this view (HTML, works offline, prints to PDF)",
-        data=make,
-        file_name=briefing.file_name(today(), "html"),
-        mime="text/html",
-        icon=":material/summarize:",
-        on_click="ignore",
-        key="briefing_html",
-    )
+    label = "Briefing pack of this view (HTML, works offline, prints to PDF)"
+    name = briefing.file_name(today(), "html")
+    download(left, label, make, name, key="briefing_html", icon=":material/summarize:", width="content")
     available, why = briefing.static_images_available()
     if available:
-        right.download_button(
-            "Briefing slides (PowerPoint)",
-            data=make_pptx,
-            file_name=briefing.file_name(today(), "pptx"),
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            icon=":material/slideshow:",
-            on_click="ignore",
-            key="briefing_pptx",
-        )
+        name = briefing.file_name(today(), "pptx")
+        label = "Briefing slides (PowerPoint)"
+        download(right, label, make_pptx, name, key="briefing_pptx", icon=":material/slideshow:", width="content")
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
 
@@ -648,7 +729,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     if not login.admits(email, email_verified=user.get("email_verified")):
         st.title("Not a member's account")
         st.error(
-            f"You are signed in as **{email or 'an account without an e-mail address'}**, which is not on this "
+            f"You are signed in as **{literal(email or 'an account without an e-mail address')}**, which is not on this "
             "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
             "with your organisation's account, or ask the dashboard's administrators to add your organisation."
         )
@@ -657,7 +738,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     st.session_state["member_email"] = email
     if sidebar:
         with st.sidebar:
-            st.caption(f"Signed in as {email}")
+            st.caption(f"Signed in as {literal(email)}")  # from the identity provider
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     return email
 
@@ -677,24 +758,15 @@ def template_downloads() -> None:
     from icat_analysis.store import blank_template
 
     columns = st.columns([1, 1, 2])
-    for where, (label, make, suffix, mime) in zip(
+    for where, (label, make, suffix) in zip(
         columns,
         (
-            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx", downloads.XLSX_MIME),
-            ("Blank template (CSV)", blank_template.build_csv, "csv", "text/csv"),
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx"),
+            ("Blank template (CSV)", blank_template.build_csv, "csv"),
         ),
         strict=False,
     ):
-        where.download_button(
-            label,
-            data=make,
-            file_name=f"icat-activity-template.{suffix}",
-            mime=mime,
-            icon=":material/download:",
-            on_click="ignore",
-            key=f"template_{suffix}",
-            width="stretch",
-        )
+        download(where, label, make, f"icat-activity-template.{suffix}", key=f"template_{suffix}")
 
 
 # ---- page filters kept in the link (the Library and Events pages) ---------------------
@@ -767,18 +839,11 @@ def upload_templates(kind: str) -> None:
     from icat_analysis.paths import TEMPLATES_DIR
 
     columns = st.columns([1, 1, 2])
-    for where, suffix, mime in zip(columns, ("xlsx", "csv"), (downloads.XLSX_MIME, "text/csv"), strict=False):
+    for where, suffix in zip(columns, ("xlsx", "csv"), strict=False):
         path = TEMPLATES_DIR / f"{kind}.{suffix}"
         if path.exists():
-            where.download_button(
-                f"Template ({suffix.upper()})",
-                data=path.read_bytes(),
-                file_name=f"icat-{kind}-template.{suffix}",
-                mime=mime,
-                icon=":material/download:",
-                key=f"{kind}_template_{suffix}",
-                width="stretch",
-            )
+            name = f"icat-{kind}-template.{suffix}"
+            download(where, f"Template ({suffix.upper()})", path.read_bytes(), name, key=f"{kind}_template_{suffix}")
 
 
 def page_link(page: str, label: str, icon: str | None = None, **query) -> None:
@@ -920,7 +985,7 @@ def synthetic_rows_note(n: int, what: str) -> None:
     """Says how many of the listed resources or events are synthetic, and how they are marked."""
     if n:
         st.info(
-            f"**{n:,} of these are synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
+            f"**{n:,} of these {'is' if n == 1 else 'are'} synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
             "*[Synthetic]* in short lists and calendar files; the real ones name the source of their facts.",
             icon=":material/science:",
         )
@@ -958,17 +1023,20 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
                 signed_in_as=signed_in_email(),
             )
         except ValueError as exc:
-            st.error(f"Not saved: {exc}. What you typed is still in the form.", icon=":material/error:")
+            st.error(literal(f"Not saved: {exc}. What you typed is still in the form."), icon=":material/error:")
             return
         except OSError as exc:
             st.error(
-                f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
-                "What you typed is still in the form.",
+                literal(
+                    f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
+                    "What you typed is still in the form."
+                ),
                 icon=":material/error:",
             )
             return
     st.session_state[f"{key}_gen"] = gen + 1
-    st.session_state["dup_saved"] = f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}."
+    # activity ids come from the data: shown literally (no bold, LaTeX or links)
+    st.session_state["dup_saved"] = literal(f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}.")
     st.session_state["dup_saved_warnings"] = seen
     st.rerun()
 
@@ -976,6 +1044,6 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
 def review_saved_messages() -> None:
     """The confirmation of the last save, and any repair of the log it made, once."""
     for text in st.session_state.pop("dup_saved_warnings", []):
-        st.warning(text, icon=":material/healing:")
+        st.warning(literal(text), icon=":material/healing:")
     if st.session_state.get("dup_saved"):
         st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
