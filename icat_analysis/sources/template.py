@@ -873,7 +873,14 @@ def import_rows(
         if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
         tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
-        export.write_export(data_dir, tables, update, locked=True, made_by=f"import {', '.join(result.files)}")
+        export.write_export(
+            data_dir,
+            tables,
+            update,
+            locked=True,
+            made_by=f"import {', '.join(result.files)}",
+            now=now.replace(tzinfo=UTC),
+        )
         result.written = True
         return result
 
