@@ -810,7 +810,12 @@ def _seed_page_value(key: str, options: list | None, multi: bool) -> None:
     raw = str(st.query_params.get(key, "") or "")
     state = PAGE_PREFIX + key
     if state in st.session_state and st.session_state.get("_seen_" + key) == raw:
-        return
+        held = st.session_state[state]
+        held = held if isinstance(held, list) else [held]
+        # The same key on another page (``kind`` of a resource, ``kind`` of an event) may hold
+        # values that are not this widget's options: then the link decides again.
+        if options is None or all(v is None or v in options for v in held):
+            return
     if options is None:
         value = raw[:200]
     else:
