@@ -35,6 +35,12 @@ COMMANDS = {
     ),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
+    "history": ("icat_analysis.store.history", "list the versions of the export the history keeps"),
+    "changes": ("icat_analysis.analyses.changes", "what changed in the export between two dates"),
+    "quality": (
+        "icat_analysis.analyses.freshness",
+        "write each agency's freshness scorecard (or its stale rows) as CSV",
+    ),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
     "bench": ("icat_analysis.bench.run", "run the performance benchmark"),
 }
