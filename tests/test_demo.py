@@ -175,8 +175,9 @@ def test_planted_pairs_are_near_duplicates_by_different_leads(acts, planted):
         assert set(a["countries"]) & set(b["countries"])
         far = date(2100, 1, 1)
         assert a["start_date"] <= (b["end_date"] or far) and b["start_date"] <= (a["end_date"] or far)
-        for col in ("themes", "activity_types", "target_groups"):
-            assert list(a[col]) == list(b[col]), col
+        assert list(a["themes"]) == list(b["themes"])
+        for col in ("activity_types", "target_groups"):  # the same codes, or one more, one less, a near synonym
+            assert len(set(a[col]) ^ set(b[col])) <= 2, col
         assert note.startswith("same work")
     assert planted["note"].str.contains("French|Spanish").any()
     assert planted["note"].str.contains("same title").any()
