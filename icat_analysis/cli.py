@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: command -> (module, one-line help)
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-resources": ("icat_analysis.sources.resources", "validate resource files and merge them into the library"),
+    "import-events": ("icat_analysis.sources.events", "validate event files and merge them into the calendar"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
+    "template": ("icat_analysis.store.blank_template", "write the blank activity template (XLSX with dropdowns, or CSV)"),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
+    "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
     "bench": ("icat_analysis.bench.run", "run the performance benchmark"),
 }
@@ -38,4 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on wrong usage, 0 on --help
         return int(exc.code or 0)
-    return int(args._run(args) or 0)
+    try:
+        code = int(args._run(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of the output went away (``duplicates ... | head``): what it wanted was
+        # printed. Python would still complain when it flushes stdout at exit, so stdout is
+        # pointed at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return code

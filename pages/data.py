@@ -74,6 +74,13 @@ if sources.empty:
 else:
     st.dataframe(sources, hide_index=True)
 
+st.subheader("Start from the blank template")
+st.write(
+    "The activity template to fill in, one row per activity: the Excel file has a dropdown on every coded "
+    "column, an instructions sheet and the code lists. Load it with `python -m icat_analysis import-activities FILE`."
+)
+st_adapter.template_downloads()
+
 st.subheader("Data dictionary")
 tab_cols, tab_codes, tab_agencies = st.tabs(["Template columns", "Code lists", "Agencies"])
 with tab_cols:

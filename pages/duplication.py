@@ -290,14 +290,14 @@ with tab_done:
         c1, c2 = st.columns(2)
         c1.download_button(
             "Download reviews (CSV)",
-            reviews.reviews_csv(done),
+            st_adapter.with_about(reviews.reviews_csv(done)),
             file_name=f"duplicate-reviews-{date.today():%Y-%m-%d}.csv",
             mime="text/csv",
             icon=":material/download:",
         )
         c2.download_button(
             "Download full review history (CSV)",
-            reviews.reviews_csv(reviews.history(st_adapter.current_data_dir())),
+            st_adapter.with_about(reviews.reviews_csv(reviews.history(st_adapter.current_data_dir()))),
             file_name=f"duplicate-review-history-{date.today():%Y-%m-%d}.csv",
             mime="text/csv",
             icon=":material/history:",

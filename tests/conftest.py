@@ -10,7 +10,7 @@ import pytest
 from tests.factories import activity, make_export
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO / "data"
+DEFAULT_DATA = REPO / "data" / "demo"
 
 
 def four_activities() -> list[dict]:
@@ -48,8 +48,8 @@ def empty_export(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def default_export() -> Path:
-    """The export shipped in data/ (what `streamlit run dashboard.py` shows)."""
-    assert (DEFAULT_DATA / "activities.parquet").exists(), "data/ holds no export"
+    """The synthetic demonstration shipped in data/demo/ (what `streamlit run dashboard.py` shows)."""
+    assert (DEFAULT_DATA / "activities.parquet").exists(), "data/demo/ holds no export"
     return DEFAULT_DATA
 
 

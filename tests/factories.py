@@ -33,6 +33,8 @@ def activity(
     description: str | None = None,
     donors: list[str] | None = None,
     last_updated: str | None = "2024-01-15",
+    visibility: str = "public",
+    budget_visibility: str | None = None,
 ) -> dict:
     countries = ["THA"] if countries is None else countries
     if scope is None:
@@ -60,6 +62,8 @@ def activity(
         "exploitation_forms": exploitation_forms or [],
         "donors": donors or [],
         "last_updated": date.fromisoformat(last_updated) if last_updated else None,
+        "visibility": visibility,
+        "budget_visibility": budget_visibility or visibility,
         "is_joint": bool(partners),
         "source_file": "factory",
         "imported_at": datetime(2026, 1, 1, 12, 0),

@@ -24,7 +24,7 @@ SAMPLE = Path(__file__).parent / "fixtures" / "glotip" / "glotip_sample.xlsx"
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory) -> Path:
-    """2,000 activities with the real GLOTIP indicators, as the committed data/ export."""
+    """2,000 activities with the real GLOTIP indicators, as the committed data/demo/ export."""
     out = tmp_path_factory.mktemp("demo")
     assert main(["demo", "--activities", "2000", "--seed", "7", "--out", str(out), "--glotip", str(GLOTIP)]) == 0
     return out

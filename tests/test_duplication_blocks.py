@@ -8,7 +8,6 @@ threshold, with the same parts and scores.
 
 from __future__ import annotations
 
-import math
 import random
 import unicodedata
 from datetime import date, timedelta

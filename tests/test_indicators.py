@@ -21,7 +21,7 @@ from tests.factories import activity, make_export
 
 VICTIMS = "Detected trafficking victims"
 SOURCE_CANDIDATES = (
-    paths.DEFAULT_DATA_DIR / "source" / "unodc_glotip_2023-05-30.xlsx",
+    paths.SOURCE_DIR / "unodc_glotip_2023-05-30.xlsx",
     paths.REPO_DIR.parent / "shared" / "data" / "unodc_glotip_2023-05-30.xlsx",
 )
 
@@ -49,7 +49,7 @@ def real_run(tmp_path_factory):
     if not (data / "indicators.parquet").exists():
         path = next((p for p in SOURCE_CANDIDATES if p.exists()), None)
         if path is None:
-            pytest.skip("neither data/indicators.parquet nor the GLOTIP workbook is available")
+            pytest.skip("neither data/demo/indicators.parquet nor the GLOTIP workbook is available")
         data = make_export(tmp_path_factory.mktemp("glotip"), [], indicators=glotip.read_table(path))
     con = db.connect(data)
     yield partial(db.query, con)

@@ -244,7 +244,10 @@ BAD_CASES = {
     ),
     "no_themes": (HEADER + "\nN1,T,UNODC,,national,THA,2020-01-01,,,\n", "no_themes.csv:2: themes: is empty"),
     "empty": ("", "empty.csv:1: -: the file is empty"),
-    "header_only": (HEADER + "\n", "header_only.csv:2: -: the file has a header row but no activities"),
+    "header_only": (
+        HEADER + "\n",
+        "header_only.csv:2: -: no rows: the header row has no activity below it; fill in one row per activity from row 2",
+    ),
     "unclosed_quote": (
         HEADER
         + "\n"

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from icat_analysis import reference
+from icat_analysis import reference, spreadsheet
 from icat_analysis.analyses import duplication_text as dtext
 from icat_analysis.filters import Filters
 from icat_analysis.paths import REFERENCE_DIR
@@ -572,7 +572,7 @@ planner's review says what the pair really is.
 # ---- command line ----------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     low, high = THRESHOLD_RANGE
-    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--country", help="only pairs sharing this country (ISO alpha-3 or alpha-2)")
     parser.add_argument(
         "--min-score",
@@ -609,5 +609,5 @@ def run(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["activity_id_a", "activity_id_b", "score", "reasons"])
     for r in pairs.itertuples(index=False):
-        writer.writerow([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons])
+        writer.writerow(spreadsheet.safe_row([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons]))
     return 0

@@ -38,8 +38,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icat_analysis import reference
+from icat_analysis.sources import demo_library, glotip, plant
 from icat_analysis.sources import demo_text as T
-from icat_analysis.sources import glotip, plant
 from icat_analysis.store.contract import (
     ACTIVITIES_SCHEMA,
     ACTIVITY_AGENCIES_SCHEMA,
@@ -731,6 +731,14 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     def dates(days: np.ndarray) -> pa.Array:
         return pa.array(days.astype(np.int32), pa.int32(), mask=days < 0).cast(pa.date32())
 
+    # Sharing levels draw on a generator of their own, so adding them left every other value
+    # of a seeded export as it was: about one activity in seven is for members only, and a
+    # quarter of the public ones keep their budget for members.
+    share = np.random.default_rng([seed, chunk_no, 1]).random((2, n))
+    members_only = share[0] < 0.15
+    budget_members = members_only | (share[1] < 0.25)
+    levels = pa.array(["public", "members"])
+
     created = _created_at(seed)
     table = pa.table(
         {
@@ -751,6 +759,8 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
             "exploitation_forms": _list_array(masks["exploitation_forms"], pa.array(FORMS)),
             "donors": _list_array(donor_mask, pa.array(DONORS)),
             "last_updated": dates(lu),
+            "visibility": levels.take(pa.array(members_only.astype(np.int8))),
+            "budget_visibility": levels.take(pa.array(budget_members.astype(np.int8))),
             "is_joint": pa.array((partners >= 0).any(axis=1)),
             "source_file": pa.array(np.full(n, f"demo (seed {seed})", dtype=object), pa.string()),
             "imported_at": pa.array(np.full(n, np.datetime64(created, "us"))),
@@ -849,6 +859,10 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
     ind = indicators if indicators is not None else INDICATORS_SCHEMA.empty_table()
     pq.write_table(ind, work / "indicators.parquet", compression="zstd")
     counts["indicators.parquet"] = ind.num_rows
+    # The library and the calendar: the founding report's real resources and events, then synthetic ones.
+    for name, t in demo_library.tables(seed, _created_at(seed)).items():
+        pq.write_table(t, work / name, compression="zstd")
+        counts[name] = t.num_rows
 
     for name, rows in (("planted_duplicates.csv", planted), ("planted_decoys.csv", decoys)):
         buf = io.StringIO()
@@ -883,7 +897,7 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
         manifest["indicators"] = update["indicators"]
     else:
         manifest["indicators"] = {"rows": 0, "note": "no GLOTIP file was available; the indicators table is empty"}
-    manifest["sources"] = sources
+    manifest["sources"] = [*sources, *demo_library.sources_entries()]
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     manifest["_files"] = [*counts, "planted_duplicates.csv", "planted_decoys.csv"]
     return manifest
@@ -908,7 +922,7 @@ def _swap_in(out: Path, work: Path, names: list[str]) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activities", type=int, default=2000, metavar="N", help="number of activities (default 2000)")
     parser.add_argument("--seed", type=int, default=2006, metavar="S", help="random seed (default 2006)")
-    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--out", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument(
         "--glotip",
         metavar="FILE",

@@ -28,7 +28,7 @@ from icat_analysis.store.export import write_export
 CITATION = "UNODC, UNODC Research - Data Portal - Trafficking in Persons, dataunodc.un.org"
 RELEASE = "2023-05-30"
 SOURCE_NAME = "UNODC Global Report on Trafficking in Persons (GLOTIP) data"
-DEFAULT_FILE = paths.DEFAULT_DATA_DIR / "source" / "unodc_glotip_2023-05-30.xlsx"
+DEFAULT_FILE = paths.SOURCE_DIR / "unodc_glotip_2023-05-30.xlsx"
 CAVEAT = (
     "Detected victims measure what national authorities detected and reported, not how "
     "common trafficking is (UNODC: not representative of the prevalence of the crime)."
@@ -252,7 +252,7 @@ def manifest_update(path: Path, table: pa.Table, existing_sources: list | None =
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the GLOTIP workbook (.xlsx) or CSV as published by UNODC")
-    parser.add_argument("--data", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", metavar="DIR", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
 
 
 def run(args: argparse.Namespace) -> int:

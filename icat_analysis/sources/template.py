@@ -1,6 +1,10 @@
 """``import-activities FILE... [--data DIR]``: agency submissions into the export.
 
-A submission is a CSV (UTF-8) or XLSX (first sheet) file in the activity template of
+The machinery here (reading CSV and XLSX, typing cells, header checks, merging, the atomic
+write and undo) serves every template: a :class:`Sheet` says what is particular to one
+(activities here; resources and events in ``sources/resources.py`` and ``sources/events.py``).
+
+A submission is a CSV (UTF-8) or XLSX (active or first visible sheet) file in the activity template of
 docs/SCHEMA.md. The import reads every file, turns each cell into its typed value (dates,
 numbers, `;`-separated lists, codes normalised: ``th`` -> ``THA``, ``unodc`` -> ``UNODC``)
 and checks every activity with the same rules ``validate`` applies to the export
@@ -19,6 +23,7 @@ import difflib
 import io
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -31,11 +36,33 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, REQUIRED, TEMPLATE, TEMPLATE_NAMES
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    DEFAULT_LEVEL,
+    LEVELS,
+    REQUIRED,
+    TEMPLATE,
+    TEMPLATE_NAMES,
+    Column,
+)
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
 #: at most this many problems are printed; the rest are counted
 MAX_LISTED = 100
+#: Limits that keep reading any file bounded in memory and time (docs/IMPORT.md). A file past
+#: one is refused whole, saying which. One agency's submission is far smaller.
+#: the largest file read (CSV or XLSX)
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: what an XLSX workbook may unpack to (a 5 KB zip can unpack to gigabytes)
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+#: rows of a file, the header included
+MAX_ROWS = 100_000
+#: columns of a sheet that may hold something (the template has 17)
+MAX_COLUMNS = 100
+#: cells an XLSX sheet's rows may span in all, empty ones included
+MAX_CELLS = 5_000_000
+#: characters of one cell: the most a spreadsheet cell holds
+MAX_CELL_CHARACTERS = 32_767
 SUFFIXES = (".csv", ".xlsx")
 SOURCE_ENTRY = {
     "id": "agency-activity-submissions",
@@ -44,13 +71,12 @@ SOURCE_ENTRY = {
     "(import-activities); each activity keeps the name of the file it came from in source_file.",
 }
 
-_KIND = {c.name: c.kind for c in TEMPLATE}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)")
-_CHECKED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
-_CHECKED_SCHEMA = _CHECKED_SCHEMA.append(pa.field("_ord", pa.int64()))
 
-csv.field_size_limit(16 * 1024 * 1024)  # long descriptions are legitimate
+# The csv module's own limit would fail a long cell as a quoting error in the wrong column;
+# cells are measured after reading instead (MAX_CELL_CHARACTERS), naming their column.
+csv.field_size_limit(MAX_FILE_BYTES)
 
 
 class Refused(Exception):
@@ -80,17 +106,32 @@ def _file_problem(name: str, message: str, row: int = 1, column: str = "-") -> P
     return Problem(name, row, column, message)
 
 
+def _past_limit(name: str, message: str) -> Problem:
+    """A file past one of the reading limits: about the file as a whole (``FILE: message``)."""
+    return Problem(name, 0, "-", message)
+
+
+def _too_big(path: Path, name: str) -> Problem | None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return _past_limit(
+            name, f"the file is {size / 2**20:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB are read: split it"
+        )
+    return None
+
+
 def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
     """(header, [(row, cells)], problems) of a CSV file; header None when unreadable."""
+    if big := _too_big(path, name):
+        return None, [], [big]
     data = path.read_bytes()
-    if _looks_binary(data):
-        return None, [], [_file_problem(name, "is not a CSV text file (it contains binary data); save it as CSV UTF-8")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [], [_encoding_problem(data, exc, name)]
+    text, problem = _decode(data, name)
+    if problem:
+        return None, [], [problem]
     if not text.strip():
         return None, [], [_file_problem(name, "the file is empty; the first row must name the template's columns")]
+    if problem := _delimiter_problem(text, name):
+        return None, [], [problem]
     lines = list(io.StringIO(text, newline=""))
     reader = csv.reader(lines, strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -99,6 +140,8 @@ def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
         for record in reader:
             records.append((len(records) + 1, record))
             last_end = reader.line_num
+            if len(records) > MAX_ROWS:
+                return None, [], [_too_many_rows(name)]
     except csv.Error as exc:
         row = len(records) + 1  # the record that failed starts on the row after the last good one
         col_index = _quote_field("".join(lines[last_end:]))
@@ -110,10 +153,69 @@ def _read_csv(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
     return header, body, []
 
 
-def _looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters: an image, a zip, a renamed workbook, not text."""
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _decode(data: bytes, name: str) -> tuple[str, Problem | None]:
+    """The file's text: UTF-8 (with or without a byte-order mark), or UTF-16/32 with one
+    (Excel's "Unicode text"); otherwise what is wrong with it."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), None
+            except UnicodeDecodeError:
+                return "", _file_problem(name, f"the text is damaged {encoding.upper()}; save the file as CSV UTF-8")
+    if _looks_utf16(data):
+        return "", _file_problem(name, "the text is UTF-16; save the file as CSV UTF-8")
+    if _looks_binary(data):
+        return "", _file_problem(name, "is not a CSV text file (it contains binary data); save it as CSV UTF-8")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return "", _encoding_problem(data, exc, name)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a NUL after (or before) every character."""
     head = data[:4096]
-    if b"\x00" in head or data.startswith(b"PK\x03\x04"):
+    if len(head) < 8:
+        return False
+    odd, even = head[1::2], head[0::2]
+    return odd.count(0) > 0.9 * len(odd) or even.count(0) > 0.9 * len(even)
+
+
+def _delimiter_problem(text: str, name: str) -> Problem | None:
+    """A header row separated by semicolons or tabs (a spreadsheet set to another locale)."""
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if "," in first:
+        return None
+    for sign, words in ((";", "semicolons (;)"), ("\t", "tabs")):
+        if sum(p.strip().strip('"').lower() in TEMPLATE_NAMES for p in first.split(sign)) >= 2:
+            return _file_problem(
+                name,
+                f"the columns are separated by {words}; save the file as CSV with commas "
+                "(in Excel: CSV UTF-8 (Comma delimited)); lists inside a cell use ;",
+            )
+    return None
+
+
+def _too_many_rows(name: str, sheet: str = "") -> Problem:
+    where = f"sheet {sheet!r} has a cell beyond row {MAX_ROWS:,}" if sheet else f"the file has over {MAX_ROWS:,} rows"
+    return _past_limit(
+        name,
+        f"{where}; a file holds at most {MAX_ROWS:,} rows: delete what is below the activities, or split the file",
+    )
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many control characters, or a zip: an image, a renamed workbook, not text."""
+    head = data[:4096]
+    if data.startswith(b"PK\x03\x04"):
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
     return bool(head) and controls / len(head) > 0.01
@@ -176,27 +278,122 @@ def _encoding_problem(data: bytes, exc: UnicodeDecodeError, name: str) -> Proble
 
 
 def _read_xlsx(path: Path, name: str) -> tuple[list | None, list, list[Problem]]:
+    """(header, [(row, cells)], problems) of the workbook's sheet of activities: the sheet
+    open when the file was saved, or the first visible one; hidden sheets are never read.
+
+    The sheet is read in read-only mode by its real cells, not the extent it claims (a 5 KB
+    file can claim 17 billion cells), within MAX_ROWS, MAX_COLUMNS and MAX_CELLS. It is read
+    twice, side by side: once for the values a spreadsheet saved, once for formulas, so a
+    formula saved without its result is refused instead of becoming an empty cell.
+    """
+    import zipfile
+
     import openpyxl
 
+    if big := _too_big(path, name):
+        return None, [], [big]
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            return None, [], [_past_limit(
+                name,
+                f"the workbook unpacks to {unpacked / 2**20:,.0f} MB; at most {MAX_UNPACKED_BYTES // 2**20} MB are "
+                "read: delete unused sheets and formatting, or split it",
+            )]  # fmt: skip
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is refused with its reason
         return None, [], [_file_problem(name, f"is not a readable XLSX workbook ({type(exc).__name__})")]
     try:
-        if not wb.worksheets:
-            return None, [], [_file_problem(name, "the workbook has no sheet")]
-        rows = [(i, list(r)) for i, r in enumerate(wb.worksheets[0].iter_rows(values_only=True), start=1)]
+        sheet, why = _activity_sheet(values)
+        if sheet is None:
+            return None, [], [_file_problem(name, why)]
+        rows, problem = _sheet_rows(sheet, formulas[sheet.title], name)
     except Exception as exc:  # noqa: BLE001
         return None, [], [_file_problem(name, f"is not a readable XLSX workbook ({type(exc).__name__})")]
     finally:
-        wb.close()
-    if not rows or all(_blank(v) for v in rows[0][1]):
-        return (
-            None,
-            [],
-            [_file_problem(name, "the first sheet is empty; its first row must name the template's columns")],
-        )
-    return rows[0][1], rows[1:], []
+        values.close()
+        formulas.close()
+    if problem:
+        return None, [], [problem]
+    if not rows or rows[0][0] != 1 or all(_blank(v) for v in rows[0][1]):
+        return None, [], [_file_problem(
+            name, f"sheet {sheet.title!r} is empty; its first row must name the template's columns"
+        )]  # fmt: skip
+    header = rows[0][1]
+    body, problems = [], []
+    for row_number, cells in rows[1:]:
+        for i, cell in enumerate(cells):
+            if isinstance(cell, _Uncalculated):
+                problems.append(Problem(
+                    name,
+                    row_number,
+                    _header_name(header, i),
+                    f"is a formula ({cell.formula[:60]}) with no saved result; open the file in a spreadsheet "
+                    "and save it again, or type the value",
+                ))  # fmt: skip
+        body.append((row_number, [None if isinstance(c, _Uncalculated) else c for c in cells]))
+    return header, body, problems
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """A formula cell whose result was never saved (the file came from a program that writes
+    formulas but does not calculate them)."""
+
+    formula: str
+
+
+def _activity_sheet(wb):
+    """(the sheet to read, None) or (None, why there is none)."""
+    if not wb.worksheets:
+        return None, "the workbook has no sheet"
+    visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    if not visible:
+        return None, "every sheet of the workbook is hidden; show the sheet of activities and save"
+    try:
+        active = wb.active
+    except IndexError:
+        active = None
+    return (active if active in visible else visible[0]), None
+
+
+def _sheet_rows(values, formulas, name: str) -> tuple[list, Problem | None]:
+    """[(row, cells)] of the sheet's rows that hold something (row 1 always), trailing empty
+    cells dropped; or the limit the sheet goes past."""
+    from openpyxl.utils import get_column_letter
+
+    for ws in (values, formulas):
+        ws.reset_dimensions()  # read the cells there are, not the extent the file claims
+    rows: list[tuple[int, list]] = []
+    spanned = 0
+    pairs = zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True))
+    for index, (vals, forms) in enumerate(pairs, start=1):
+        if index > MAX_ROWS:
+            return [], _too_many_rows(name, values.title)
+        spanned += len(vals)
+        if spanned > MAX_CELLS:
+            return [], _past_limit(
+                name,
+                f"sheet {values.title!r} spans over {MAX_CELLS:,} cells (row {index:,} reaches column "
+                f"{get_column_letter(len(vals))}); delete the unused columns and rows, or split the file",
+            )
+        cells = [
+            _Uncalculated(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+            for v, f in zip(vals, forms)
+        ]
+        while cells and _blank(cells[-1]):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            return [], _past_limit(
+                name,
+                f"sheet {values.title!r} has a cell beyond column {MAX_COLUMNS} ({get_column_letter(len(cells))}"
+                f"{index}); the template has {len(TEMPLATE_NAMES)} columns: delete what is to their right",
+            )
+        if cells or index == 1:
+            rows.append((index, cells))
+    return rows, None
 
 
 def _blank(value) -> bool:
@@ -274,6 +471,17 @@ def _number(value) -> tuple[float | None, str | None]:
     return None, f"{text!r} is not a number; write plain digits with an optional decimal point (e.g. 250000.50)"
 
 
+def _upper(code: str) -> str:
+    """A code in capitals, changing ASCII letters only: Unicode's case rules turn "ß" into
+    "SS" (South Sudan once alpha-3 is looked up) and "ﬁ" into "FI" (Finland). Codes are ASCII,
+    so anything else is left as typed and refused as an unknown code."""
+    return code.upper() if code.isascii() else code
+
+
+def _lower(code: str) -> str:
+    return code.lower() if code.isascii() else code
+
+
 def _status(start: date | None, end: date | None, today: date) -> str | None:
     if start is None:
         return None
@@ -284,52 +492,181 @@ def _status(start: date | None, end: date | None, today: date) -> str | None:
     return "active"
 
 
-def parse_row(cells: dict[str, object], *, today: date) -> tuple[dict, dict[str, str]]:
-    """One template row (column -> raw cell) as an activity dict, and {column: parse error}.
-
-    Only what a cell's text can get wrong is checked here (dates, numbers); every rule about
-    values (codes, scope, uniqueness...) is in sql/activity_problems.sql, shared with validate.
-    """
+def parse_cells(cells: dict[str, object], template: tuple[Column, ...]) -> tuple[dict, dict[str, str]]:
+    """One template row (column -> raw cell) as typed values by the columns' kinds, and
+    {column: parse error}. Only what a cell's text can get wrong is checked here (dates,
+    numbers, years); every rule about values is in the template's ``sql/*_problems.sql``."""
     errors: dict[str, str] = {}
-    act: dict[str, object] = {}
+    row: dict[str, object] = {}
     iso3 = _iso2_to_iso3()
-    for name in TEMPLATE_NAMES:
-        kind, raw = _KIND[name], cells.get(name)
-        if kind == "text":
-            act[name] = _text(raw)
+    for col in template:
+        name, kind, raw = col.name, col.kind, cells.get(col.name)
+        if kind in ("text", "link"):
+            row[name] = _text(raw)
         elif kind in ("agency",):
-            act[name] = (_text(raw) or "").upper() or None
-        elif kind in ("scope", "status"):
-            act[name] = (_text(raw) or "").lower() or None
+            row[name] = _upper(_text(raw) or "") or None
+        elif kind in ("scope", "status", "level", "code"):
+            row[name] = _lower(_text(raw) or "") or None
+        elif kind == "place":
+            code = _upper(_text(raw) or "") or None
+            if code == "ONLINE":
+                code = "online"
+            row[name] = iso3.get(code, code) if code and len(code) == 2 else code
         elif kind == "agencies":
-            act[name] = list(dict.fromkeys(p.upper() for p in _split(raw)))
+            row[name] = list(dict.fromkeys(_upper(p) for p in _split(raw)))
         elif kind == "countries":
-            codes = [p.upper() for p in _split(raw)]
-            act[name] = list(dict.fromkeys(iso3.get(c, c) if len(c) == 2 else c for c in codes))
+            codes = [_upper(p) for p in _split(raw)]
+            row[name] = list(dict.fromkeys(iso3.get(c, c) if len(c) == 2 else c for c in codes))
         elif kind == "codes":
-            act[name] = list(dict.fromkeys(p.lower() for p in _split(raw)))
-        elif kind == "list":
-            act[name] = _split(raw)
+            row[name] = list(dict.fromkeys(_lower(p) for p in _split(raw)))
+        elif kind in ("list", "regions"):
+            row[name] = _regions(_split(raw)) if kind == "regions" else _split(raw)
         elif kind == "date":
-            act[name], err = _date(raw)
+            row[name], err = _date(raw)
             if err:
                 errors[name] = err
         elif kind == "number":
-            act[name], err = _number(raw)
+            row[name], err = _number(raw)
             if err:
                 errors[name] = err
+        elif kind == "year":
+            row[name], err = _year(raw)
+            if err:
+                errors[name] = err
+    return row, errors
+
+
+def _year(value) -> tuple[int | None, str | None]:
+    if _blank(value):
+        return None, None
+    if isinstance(value, (datetime, date)):
+        return value.year, None
+    text = _text(value)
+    if re.fullmatch(r"\d{4}", text):
+        return int(text), None
+    return None, f"{text!r} is not a year; write four digits such as 2006"
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    names = reference.regions() + reference.sub_regions()
+    return {n.casefold(): n for n in names}
+
+
+def _regions(values: list[str]) -> list[str]:
+    """Region names as the reference spells them (``south-eastern asia`` -> ``South-eastern Asia``)."""
+    names = _region_names()
+    return list(dict.fromkeys(names.get(v.casefold(), v) for v in values))
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """A submission's default sharing levels; a row's own cells override them.
+
+    An empty ``budget_visibility`` cell takes ``budget`` but never more widely than the row's
+    own visibility, so a default of public budgets cannot publish the budget of an activity
+    the row shares with members only.
+    """
+
+    visibility: str = DEFAULT_LEVEL
+    budget: str | None = None  # None: the same as each row's visibility
+
+    def apply(self, act: dict) -> None:
+        act["visibility"] = act["visibility"] or self.visibility
+        if act["budget_visibility"] is None:
+            wanted = self.budget or act["visibility"]
+            narrowest = max((wanted, act["visibility"]), key=lambda v: LEVELS.index(v) if v in LEVELS else -1)
+            act["budget_visibility"] = narrowest
+
+
+def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Sharing()) -> tuple[dict, dict[str, str]]:
+    """One activity template row (column -> raw cell) as an activity dict, and {column: parse error}.
+
+    Only what a cell's text can get wrong is checked here (dates, numbers); every rule about
+    values (codes, scope, uniqueness...) is in sql/activity_problems.sql, shared with validate.
+    Empty sharing cells take the submission's defaults (``sharing``).
+    """
+    act, errors = parse_cells(cells, TEMPLATE)
     if act["status"] is None:
         act["status"] = _status(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
+    sharing.apply(act)
     act["is_joint"] = bool(act["partner_agencies"])
     return act, errors
+
+
+def submitted_rows(template: tuple[Column, ...]) -> Callable[[dict, date], tuple[dict, dict[str, str]]]:
+    """How a row of ``template`` becomes a record: typed cells, and real (``is_synthetic`` false),
+    since an agency's submission describes real resources or events (the demo marks its own)."""
+
+    def parse(cells: dict, today: date, sharing: Sharing | None = None) -> tuple[dict, dict[str, str]]:
+        row, errors = parse_cells(cells, template)
+        row["is_synthetic"] = False
+        return row, errors
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One kind of submission: its template, how a row becomes a record, the rules it must
+    keep and where it lands in the export. Activities, resources and events are each one."""
+
+    noun: str  # plural, as a person says it: "activities"
+    one: str  # and one of them: "activity"
+    id_column: str
+    template: tuple[Column, ...]
+    file: str  # the export file it merges into
+    schema: pa.Schema
+    #: (cells, today, the submission's sharing defaults or None) -> (record, {column: parse error})
+    parse: Callable[[dict, date, Sharing | None], tuple[dict, dict[str, str]]]
+    problems: Callable[[duckdb.DuckDBPyConnection], list[Problem]]
+    order: dict[str, int]
+    source_entry: dict
+    #: the derived files written beside it (the activities' link tables)
+    derived: Callable[[pa.Table], dict[str, pa.Table]] | None = None
+    #: brings a stored file written before a contract change up to the current columns
+    upgrade: Callable[[pa.Table], pa.Table] | None = None
+    #: computed columns compared, besides the template's, to tell an update from no change
+    compared_extra: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.template)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.template if c.required)
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        return (*self.names, *self.compared_extra)
+
+
+ACTIVITIES = Sheet(
+    noun="activities",
+    one="activity",
+    id_column="activity_id",
+    template=TEMPLATE,
+    file="activities.parquet",
+    schema=ACTIVITIES_SCHEMA,
+    parse=lambda cells, today, sharing: parse_row(cells, today=today, sharing=sharing or Sharing()),
+    problems=activity_problems,
+    order=COLUMN_ORDER,
+    source_entry=SOURCE_ENTRY,
+    derived=export.link_tables,
+    upgrade=export.with_sharing_levels,
+    compared_extra=("is_joint",),
+)
 
 
 # --- a submission: files -> checked activities ----------------------------------------------
 
 
-def _header_problems(name: str, header: list) -> tuple[dict[int, str], list[Problem]]:
+def _header_problems(
+    name: str, header: list, names: tuple[str, ...] = TEMPLATE_NAMES, required: tuple[str, ...] = REQUIRED
+) -> tuple[dict[int, str], list[Problem]]:
     """Column position -> template column, and what is wrong with the header row."""
     problems, positions, seen = [], {}, {}
     for i, cell in enumerate(header):
@@ -337,27 +674,32 @@ def _header_problems(name: str, header: list) -> tuple[dict[int, str], list[Prob
         if col is None:
             continue  # a blank header cell: its cells must be blank too (checked per row)
         key = col.lower()
-        if key not in TEMPLATE_NAMES:
-            close = difflib.get_close_matches(key, TEMPLATE_NAMES, n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f"; the template's columns are {', '.join(TEMPLATE_NAMES)}"
-            )
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the template's columns are {', '.join(names)}"
             problems.append(Problem(name, 1, col, "unknown column" + hint))
         elif key in seen:
             problems.append(Problem(name, 1, col, f"column appears twice (also column {seen[key] + 1})"))
         else:
             seen[key] = i
             positions[i] = key
-    for req in REQUIRED:
+    for req in required:
         if req not in seen:
             problems.append(Problem(name, 1, req, "required column is missing"))
     return positions, problems
 
 
-def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[list[dict], list[Problem]]:
+def read_submission(
+    paths: list[Path], *, today: date | None = None, sharing: Sharing = Sharing()
+) -> tuple[list[dict], list[Problem]]:
     """Every activity of the files, normalised, and every problem (empty when all is well)."""
+    return read_rows(paths, ACTIVITIES, today=today, sharing=sharing)
+
+
+def read_rows(
+    paths: list[Path], sheet: Sheet, *, today: date | None = None, sharing: Sharing | None = None
+) -> tuple[list[dict], list[Problem]]:
+    """Every row of the files in ``sheet``'s template, normalised, and every problem (empty when all is well)."""
     today = today or datetime.now(UTC).date()
     problems: list[Problem] = []
     rows: list[dict] = []
@@ -380,7 +722,7 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
         problems += file_problems
         if header is None:
             continue
-        positions, head_problems = _header_problems(name, header)
+        positions, head_problems = _header_problems(name, header, sheet.names, sheet.required)
         problems += head_problems
         if head_problems:
             continue  # every row would repeat the header's problem
@@ -391,12 +733,23 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
             n_data += 1
             named = {}
             for i, value in enumerate(cells):
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS:
+                    col = positions.get(i) or _header_name(header, i)
+                    suppressed.add((name, row_number, col))
+                    problems.append(Problem(
+                        name,
+                        row_number,
+                        col,
+                        f"is {len(value):,} characters long; a cell holds at most {MAX_CELL_CHARACTERS:,} "
+                        "(as in a spreadsheet)",
+                    ))  # fmt: skip
+                    value = value[:MAX_CELL_CHARACTERS]
                 if i in positions:
                     named[positions[i]] = value
                 elif not _blank(value):
                     col = _header_name(header, i)
                     problems.append(Problem(name, row_number, col, "has a value but its column has no name in row 1"))
-            act, errors = parse_row(named, today=today)
+            act, errors = sheet.parse(named, today, sharing)
             for col, message in errors.items():
                 suppressed.add((name, row_number, col))
                 if message:
@@ -404,20 +757,24 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
             act.update(source_file=name, imported_at=None, _file=name, _row=row_number, _ord=len(rows))
             rows.append(act)
         if n_data == 0:
-            problems.append(Problem(name, 2, "-", "the file has a header row but no activities"))
+            what = f"no rows: the header row has no {sheet.one} below it; fill in one row per {sheet.one} from row 2"
+            problems.append(Problem(name, 2, "-", what))
     if rows:
-        table = pa.Table.from_pylist(rows, schema=_CHECKED_SCHEMA)
+        checked_schema = sheet.schema
+        for extra, typ in (("_file", pa.string()), ("_row", pa.int64()), ("_ord", pa.int64())):
+            checked_schema = checked_schema.append(pa.field(extra, typ))
+        table = pa.Table.from_pylist(rows, schema=checked_schema)
         con = duckdb.connect(":memory:")
         try:
             # a registered Arrow table is visible to this connection only, not its cursors
             con.register("incoming", table)
             con.execute("CREATE TABLE checked AS SELECT * FROM incoming")
-            found = activity_problems(con)
+            found = sheet.problems(con)
         finally:
             con.close()
         problems += [p for p in found if (p.file, p.row, p.column) not in suppressed]
     order = {p.name if p.exists() else str(p): i for i, p in enumerate(paths)}
-    problems.sort(key=lambda p: (order.get(p.file, -1), p.row, COLUMN_ORDER.get(p.column, -1)))
+    problems.sort(key=lambda p: (order.get(p.file, -1), p.row, sheet.order.get(p.column, -1)))
     for r in rows:
         for key in ("_file", "_row", "_ord"):
             r.pop(key)
@@ -426,33 +783,37 @@ def read_submission(paths: list[Path], *, today: date | None = None) -> tuple[li
 
 # --- merging into the export ----------------------------------------------------------------
 
-_COMPARED = (*TEMPLATE_NAMES, "is_joint")
 
-
-def _read_existing(data_dir: Path) -> list[dict]:
-    path = data_dir / "activities.parquet"
+def _read_existing(data_dir: Path, sheet: Sheet = ACTIVITIES) -> list[dict]:
+    path = data_dir / sheet.file
     if not path.exists():
         return []
-    return pq.read_table(path).select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA).to_pylist()
+    table = pq.read_table(path)
+    if sheet.upgrade is not None:
+        table = sheet.upgrade(table)
+    return table.select(sheet.schema.names).cast(sheet.schema).to_pylist()
 
 
-def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[list[dict], ImportResult]:
-    """Existing activities with the incoming ones inserted or updated; nothing is deleted.
+def merge(
+    existing: list[dict], incoming: list[dict], now: datetime, sheet: Sheet = ACTIVITIES
+) -> tuple[list[dict], ImportResult]:
+    """Existing rows with the incoming ones inserted or updated; nothing is deleted.
 
-    An incoming activity equal to the stored one keeps the stored row (and its imported_at),
+    An incoming row equal to the stored one keeps the stored row (and its imported_at),
     so importing the same file twice changes nothing.
     """
     result = ImportResult()
     out = list(existing)
-    where = {a["activity_id"]: i for i, a in enumerate(out)}
+    key, compared = sheet.id_column, sheet.compared
+    where = {a[key]: i for i, a in enumerate(out)}
     for act in incoming:
-        i = where.get(act["activity_id"])
-        if i is not None and all(out[i][k] == act[k] for k in _COMPARED):
+        i = where.get(act[key])
+        if i is not None and all(out[i][k] == act[k] for k in compared):
             result.unchanged += 1
             continue
         new = {**act, "imported_at": now}
         if i is None:
-            where[act["activity_id"]] = len(out)
+            where[act[key]] = len(out)
             out.append(new)
             result.inserted += 1
         else:
@@ -461,44 +822,53 @@ def merge(existing: list[dict], incoming: list[dict], now: datetime) -> tuple[li
     return out, result
 
 
-def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None = None) -> ImportResult:
+def import_activities(
+    paths: list[Path], data_dir: Path, *, now: datetime | None = None, sharing: Sharing = Sharing()
+) -> ImportResult:
     """Check the files and merge them into the export; raises :class:`Refused` on any problem."""
+    return import_rows(paths, data_dir, ACTIVITIES, now=now, sharing=sharing)
+
+
+def import_rows(
+    paths: list[Path], data_dir: Path, sheet: Sheet, *, now: datetime | None = None, sharing: Sharing | None = None
+) -> ImportResult:
+    """Check the files in ``sheet``'s template and merge them into the export; raises
+    :class:`Refused` on any problem, leaving the export as it was."""
     now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    incoming, problems = read_submission([Path(p) for p in paths], today=now.date())
+    incoming, problems = read_rows([Path(p) for p in paths], sheet, today=now.date(), sharing=sharing)
     if problems:
         raise Refused(problems)
     data_dir = Path(data_dir)
     with export.export_lock(data_dir):  # held from read to write: a concurrent import waits
         try:
-            existing = _read_existing(data_dir)
+            existing = _read_existing(data_dir, sheet)
         except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
-            raise Refused(
-                [Problem("activities.parquet", 0, "-", f"the export cannot be read ({exc}); run validate")]
-            ) from exc
-        merged, result = merge(existing, incoming, now)
+            raise Refused([Problem(sheet.file, 0, "-", f"the export cannot be read ({exc}); run validate")]) from exc
+        merged, result = merge(existing, incoming, now, sheet)
         result.files = [Path(p).name for p in paths]
         if result.inserted == 0 and result.updated == 0:
             return result
-        table = pa.Table.from_pylist(merged, schema=ACTIVITIES_SCHEMA)
+        table = pa.Table.from_pylist(merged, schema=sheet.schema)
         manifest = export.read_manifest(data_dir)
-        sources = [
-            s for s in manifest.get("sources", []) if not (isinstance(s, dict) and s.get("id") == SOURCE_ENTRY["id"])
-        ]
-        update = {
-            "sources": [*sources, SOURCE_ENTRY],
-            "last_import": {
-                "at": now.isoformat(timespec="seconds") + "Z",
-                "files": result.files,
-                "inserted": result.inserted,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            },
+        entry = sheet.source_entry
+        sources = [s for s in manifest.get("sources", []) if not (isinstance(s, dict) and s.get("id") == entry["id"])]
+        last = {
+            "at": now.isoformat(timespec="seconds") + "Z",
+            "files": result.files,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
         }
+        if sheet is not ACTIVITIES:
+            last["into"] = sheet.file
+        update = {"sources": [*sources, entry], "last_import": last}
         # Real submissions into an export without activities make it real data; merged into a
         # synthetic demo export they do not make the demo rows real, so the flag stays.
-        if not existing:
+        # (Resources and events say row by row whether they are synthetic: is_synthetic.)
+        if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
-        export.write_export(data_dir, {"activities.parquet": table, **export.link_tables(table)}, update, locked=True)
+        tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
+        export.write_export(data_dir, tables, update, locked=True)
         result.written = True
         return result
 
@@ -506,10 +876,24 @@ def import_activities(paths: list[Path], data_dir: Path, *, now: datetime | None
 # --- command line ---------------------------------------------------------------------------
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE", help="CSV or XLSX files in the activity template")
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+def add_arguments(parser: argparse.ArgumentParser, what: str = "activity") -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", help=f"CSV or XLSX files in the {what} template")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
+    if what != "activity":
+        return
+    parser.add_argument(
+        "--visibility",
+        choices=LEVELS,
+        default=DEFAULT_LEVEL,
+        help=f"who may see the activities whose visibility cell is empty (default: {DEFAULT_LEVEL})",
+    )
+    parser.add_argument(
+        "--budget-visibility",
+        choices=LEVELS,
+        help="who may see the budgets whose budget_visibility cell is empty (default: as the activity; "
+        "never wider than the activity)",
+    )
 
 
 def print_problems(problems: list[Problem], stream=None) -> None:
@@ -521,7 +905,7 @@ def print_problems(problems: list[Problem], stream=None) -> None:
     print(f"refused: {len(problems)} problem(s); the export was not changed", file=stream)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, sheet: Sheet = ACTIVITIES) -> int:
     directory = resolve_data_dir(args.data)
     if args.undo:
         if args.files:
@@ -537,7 +921,8 @@ def run(args: argparse.Namespace) -> int:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2
     try:
-        result = import_activities([Path(f) for f in args.files], directory)
+        sharing = Sharing(args.visibility, args.budget_visibility) if sheet is ACTIVITIES else None
+        result = import_rows([Path(f) for f in args.files], directory, sheet, sharing=sharing)
     except Refused as refused:
         print_problems(refused.problems)
         return 1

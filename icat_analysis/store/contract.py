@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pyarrow as pa
 
@@ -10,7 +11,10 @@ import pyarrow as pa
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # text | agency | agencies | scope | countries | date | status | number | codes | list
+    # text | agency | agencies | scope | countries | date | status | number | codes | list | level, and for
+    # library and the calendar: code (one code) | year | link (http/https) | place (a country or "online")
+    # | regions (UN M49 region or sub-region names)
+    kind: str
     required: bool = False
     codelist: str | None = None  # list name in reference/codelists.csv for kind "codes"
     description: str = ""
@@ -35,9 +39,42 @@ TEMPLATE: tuple[Column, ...] = (
     Column("exploitation_forms", "codes", codelist="exploitation_form", description="Forms of exploitation addressed"),
     Column("donors", "list", description="Free-text donor names"),
     Column("last_updated", "date", description="When the agency last revised the row"),
+    Column(
+        "visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see the activity: public (anyone) or members (signed-in ICAT members only); "
+        "empty takes the submission's default, members when none is given",
+    ),
+    Column(
+        "budget_visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see budget_usd: public or members; never wider than visibility; "
+        "empty takes the submission's default, else the activity's visibility",
+    ),
 )
 TEMPLATE_NAMES = tuple(c.name for c in TEMPLATE)
+
+#: The years an activity's start and end dates may fall in (docs/SCHEMA.md): ICAT's members
+#: report work from well before ICAT's founding in 2007 up to what is planned ten years ahead.
+#: A year outside (0001, 2999) is a typing mistake, and would stretch every timeline to it.
+FIRST_YEAR = 1990
+YEARS_AHEAD = 10
+
+
+def last_year(today: date | None = None) -> int:
+    """The last year a start or end date may fall in: ten years from now."""
+    return (today or date.today()).year + YEARS_AHEAD
+
+
 REQUIRED = tuple(c.name for c in TEMPLATE if c.required)
+#: sharing levels from the widest to the narrowest (reference/codelists.csv, list "visibility")
+LEVELS = ("public", "members")
+#: what a row that predates sharing levels (or leaves them empty) is shared as: members only,
+#: because nothing may be published that an agency did not say may be published
+DEFAULT_LEVEL = "members"
+SHARING_COLUMNS = ("visibility", "budget_visibility")
 LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countries", "codes", "list"))
 
 _STR = pa.string()
@@ -62,6 +99,8 @@ ACTIVITIES_SCHEMA = pa.schema(
         ("exploitation_forms", _LIST),
         ("donors", _LIST),
         ("last_updated", pa.date32()),
+        ("visibility", _STR),
+        ("budget_visibility", _STR),
         ("is_joint", pa.bool_()),
         ("source_file", _STR),
         ("imported_at", pa.timestamp("us")),
@@ -87,11 +126,98 @@ INDICATORS_SCHEMA = pa.schema(
     ]
 )
 
+#: The resource template: guidelines, training material, good practice, publications, tools and
+#: legal instruments (docs/SCHEMA.md, section 4).
+RESOURCE_TEMPLATE: tuple[Column, ...] = (
+    Column("resource_id", "text", True, description="Unique identifier"),
+    Column("title", "text", True, description="Title as published"),
+    Column("agencies", "agencies", description="Codes of the publishing agency or agencies"),
+    Column("kind", "code", True, codelist="resource_kind", description="What it is"),
+    Column("year", "year", description="Year of publication (four digits)"),
+    Column("languages", "codes", codelist="language", description="Languages it is available in"),
+    Column("themes", "codes", codelist="theme", description="Which of the four Ps it serves"),
+    Column("target_groups", "codes", codelist="target_group", description="Who it is for or about"),
+    Column("exploitation_forms", "codes", codelist="exploitation_form", description="Forms of exploitation"),
+    Column("countries", "countries", description="Countries it concerns (ISO 3166-1; alpha-3 stored)"),
+    Column("regions", "regions", description="UN M49 regions or sub-regions it concerns"),
+    Column("link", "link", description="Where to read it: an http:// or https:// address"),
+    Column("file_name", "text", description="The file's name where there is no link"),
+    Column("summary", "text", description="A few sentences on what it holds"),
+    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+)
+
+#: The event template: ICAT meetings, conferences, trainings, campaign days and deadlines.
+EVENT_TEMPLATE: tuple[Column, ...] = (
+    Column("event_id", "text", True, description="Unique identifier"),
+    Column("title", "text", True, description="Name of the event"),
+    Column("kind", "code", True, codelist="event_kind", description="What kind of event"),
+    Column("start_date", "date", True, description="YYYY-MM-DD"),
+    Column("end_date", "date", description="Last day, YYYY-MM-DD; empty: a one-day event"),
+    Column("place", "place", True, description="ISO 3166-1 country code, or online"),
+    Column("city", "text", description="City, where it is held in one"),
+    Column("agencies", "agencies", description="Codes of the organising agencies"),
+    Column("themes", "codes", codelist="theme", description="Which of the four Ps it concerns"),
+    Column("link", "link", description="An http:// or https:// address with details"),
+    Column("summary", "text", description="A sentence or two on the event"),
+    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+)
+
+_IMPORTED = [("is_synthetic", pa.bool_()), ("source_file", _STR), ("imported_at", pa.timestamp("us"))]
+RESOURCES_SCHEMA = pa.schema(
+    [
+        ("resource_id", _STR),
+        ("title", _STR),
+        ("agencies", _LIST),
+        ("kind", _STR),
+        ("year", pa.int32()),
+        ("languages", _LIST),
+        ("themes", _LIST),
+        ("target_groups", _LIST),
+        ("exploitation_forms", _LIST),
+        ("countries", _LIST),
+        ("regions", _LIST),
+        ("link", _STR),
+        ("file_name", _STR),
+        ("summary", _STR),
+        ("source", _STR),
+        *_IMPORTED,
+    ]
+)
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("event_id", _STR),
+        ("title", _STR),
+        ("kind", _STR),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("place", _STR),
+        ("city", _STR),
+        ("agencies", _LIST),
+        ("themes", _LIST),
+        ("link", _STR),
+        ("summary", _STR),
+        ("source", _STR),
+        *_IMPORTED,
+    ]
+)
+
 #: file name -> schema of every parquet file of an export
 EXPORT_FILES: dict[str, pa.Schema] = {
     "activities.parquet": ACTIVITIES_SCHEMA,
     "activity_countries.parquet": ACTIVITY_COUNTRIES_SCHEMA,
     "activity_agencies.parquet": ACTIVITY_AGENCIES_SCHEMA,
     "indicators.parquet": INDICATORS_SCHEMA,
+    "resources.parquet": RESOURCES_SCHEMA,
+    "events.parquet": EVENTS_SCHEMA,
+}
+#: how ``publish`` treats each file (docs/SCHEMA.md, section 1.1): "visibility" keeps the rows
+#: whose own visibility the level may see; "activity" keeps the rows of the activities it
+#: keeps; "published" copies statistics that are public already. A file not named here is
+#: never published.
+PUBLISHED_BY: dict[str, str] = {
+    "activities.parquet": "visibility",
+    "activity_countries.parquet": "activity",
+    "activity_agencies.parquet": "activity",
+    "indicators.parquet": "published",
 }
 ACTIVITY_FILES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
 PREVIOUS = ".previous"
@@ -61,6 +61,21 @@ def read_manifest(data_dir: Path) -> dict:
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def is_export(directory: Path) -> bool:
+    """Whether ``directory`` holds an export (a manifest or any of the export's files)."""
+    directory = Path(directory)
+    return directory.is_dir() and any((directory / name).exists() for name in (MANIFEST, *EXPORT_FILES))
+
+
+def list_exports(root: Path) -> dict[str, Path]:
+    """The exports in the folder ``root``, by directory name in alphabetical order: the
+    directories it holds that are exports (``source/``, hidden folders and files are not)."""
+    root = Path(root)
+    if not root.is_dir():
+        return {}
+    return {p.name: p for p in sorted(root.iterdir()) if not p.name.startswith(".") and is_export(p)}
 
 
 def export_version(data_dir: Path) -> str:
@@ -150,6 +165,17 @@ def undo_last_import(data_dir: Path) -> list[str]:
             restored.append(p.name)
         shutil.rmtree(prev)
     return restored
+
+
+def with_sharing_levels(table: pa.Table) -> pa.Table:
+    """``table`` with the sharing columns an export written before sharing levels lacks.
+
+    Such rows were never said to be public, so they are shared with members only.
+    """
+    for name in SHARING_COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([DEFAULT_LEVEL] * table.num_rows, pa.string()))
+    return table
 
 
 def empty_table(name: str) -> pa.Table:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from icat_analysis import spreadsheet
+
 LOG_NAME = "reviews.jsonl"
 #: what a planner can say about a pair, and what each means
 VERDICTS = {
@@ -137,16 +139,6 @@ def without_reviewed(pairs: pd.DataFrame, reviewed: set[tuple[str, str]]) -> pd.
     return pairs[[k not in reviewed for k in keys]].reset_index(drop=True)
 
 
-def _safe_cell(value):
-    # A spreadsheet runs a cell that starts with = + - @ as a formula: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def reviews_csv(reviews: pd.DataFrame) -> bytes:
     """Reviews as CSV (UTF-8 with BOM so spreadsheets read accents), formula-safe."""
-    safe = reviews.copy()
-    for col in safe.columns:
-        safe[col] = safe[col].map(_safe_cell)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return spreadsheet.safe_frame(reviews).to_csv(index=False).encode("utf-8-sig")

@@ -21,7 +21,17 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store.contract import ACTIVITY_FILES, EXPORT_FILES, TEMPLATE_NAMES
+from icat_analysis.store.contract import (
+    ACTIVITY_FILES,
+    DEFAULT_LEVEL,
+    EVENT_TEMPLATE,
+    EXPORT_FILES,
+    FIRST_YEAR,
+    RESOURCE_TEMPLATE,
+    SHARING_COLUMNS,
+    TEMPLATE_NAMES,
+    last_year,
+)
 from icat_analysis.store.db import sql_text
 
 #: the order columns are reported in within one row
@@ -43,8 +53,8 @@ class Problem:
         return f"{self.file}:{self.row}: {self.column}: {self.message}"
 
 
-def reference_params() -> dict[str, list[str]]:
-    """The code lists bound to ``sql/activity_problems.sql``."""
+def reference_params() -> dict[str, object]:
+    """The code lists and the range of years bound to ``sql/activity_problems.sql``."""
     return {
         "agencies": reference.agency_codes(),
         "countries": reference.country_codes(),
@@ -54,25 +64,82 @@ def reference_params() -> dict[str, list[str]]:
         "activity_types": reference.codes("activity_type"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "first_year": FIRST_YEAR,
+        "last_year": last_year(),
+        "visibilities": reference.codes("visibility"),
     }
+
+
+def library_params(kind_list: str) -> dict[str, list[str]]:
+    """The code lists bound to ``sql/resource_problems.sql`` and ``sql/event_problems.sql``."""
+    return {
+        "agencies": reference.agency_codes(),
+        "countries": reference.country_codes(),
+        "regions": reference.regions() + reference.sub_regions(),
+        "kinds": reference.codes(kind_list),
+        "languages": reference.codes("language"),
+        "themes": reference.codes("theme"),
+        "target_groups": reference.codes("target_group"),
+        "exploitation_forms": reference.codes("exploitation_form"),
+    }
+
+
+#: the id column of each template's rows, and how a message names it (an allow-list: the id
+#: column is put into SQL as a name, never taken from a person)
+ID_COLUMNS = {"activity_id": "an activity_id", "resource_id": "a resource_id", "event_id": "an event_id"}
+
+
+def row_problems(
+    con: duckdb.DuckDBPyConnection, rules: str, params: dict, order: dict[str, int], id_column: str
+) -> list[Problem]:
+    """The row rules of query ``rules`` and unique ids (``repeated_ids``) on table/view ``checked``
+    of ``con`` (rows + _file, _row, _ord)."""
+    what = ID_COLUMNS[id_column]
+    cur = con.cursor()
+    try:
+        sql = sql_text(rules)
+        if "code_problem(" in sql:
+            cur.execute(sql_text("code_rules"))
+        rows = cur.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
+        cur.execute(f"CREATE OR REPLACE TEMP VIEW ids AS SELECT {id_column} AS id, _file, _row, _ord FROM checked")
+        rows += cur.execute(sql_text("repeated_ids"), {"column": id_column, "what": what}).fetchall()
+    finally:
+        cur.close()
+    # DuckDB does not keep the order of rules within one row; report them in column order.
+    rows.sort(key=lambda r: (r[2], order.get(r[3], 99)))
+    return [Problem(f, int(r), c, m) for f, r, _, c, m in rows]
 
 
 def activity_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     """The contract's row rules on table/view ``checked`` of ``con`` (activities + _file, _row, _ord)."""
-    cur = con.cursor()
-    try:
-        rows = cur.execute(sql_text("activity_problems"), reference_params()).fetchall()
-    finally:
-        cur.close()
-    # DuckDB does not keep the order of rules within one row; report them in column order.
-    rows.sort(key=lambda r: (r[2], COLUMN_ORDER.get(r[3], 99)))
-    return [Problem(f, int(r), c, m) for f, r, _, c, m in rows]
+    return row_problems(con, "activity_problems", reference_params(), COLUMN_ORDER, "activity_id")
+
+
+#: the order columns are reported in within one resource or event row
+RESOURCE_ORDER = {c.name: i for i, c in enumerate(RESOURCE_TEMPLATE)}
+EVENT_ORDER = {c.name: i for i, c in enumerate(EVENT_TEMPLATE)}
+
+
+def resource_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """The resource template's row rules on ``checked`` (resources + _file, _row, _ord)."""
+    return row_problems(con, "resource_problems", library_params("resource_kind"), RESOURCE_ORDER, "resource_id")
+
+
+def event_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """The event template's row rules on ``checked`` (events + _file, _row, _ord)."""
+    return row_problems(con, "event_problems", library_params("event_kind"), EVENT_ORDER, "event_id")
+
+
+#: file -> its row rules, for the files that stand alone (not linked to the activities)
+STANDALONE_RULES = {"resources.parquet": resource_problems, "events.parquet": event_problems}
 
 
 def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     expected = EXPORT_FILES[name]
     out = []
     for field in expected:
+        if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
+            continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
@@ -191,12 +258,25 @@ def validate_export(data_dir: Path) -> list[Problem]:
         for n in ACTIVITY_FILES:
             if n not in present:
                 problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
+    for name, rules in STANDALONE_RULES.items():
+        if present.get(name):
+            con = duckdb.connect(":memory:")
+            try:
+                con.execute(
+                    f"CREATE VIEW checked AS SELECT *, '{name}' AS _file, file_row_number + 1 AS _row, "
+                    f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / name)}, file_row_number = true)"
+                )
+                problems += rules(con)
+            finally:
+                con.close()
     if not all(present.get(n) for n in ACTIVITY_FILES):
         return problems
+    activity_names = pq.read_schema(data_dir / "activities.parquet").names
+    defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
         con.execute(
-            "CREATE VIEW checked AS SELECT *, 'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *, {defaults}'activities.parquet' AS _file, file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
@@ -227,6 +307,8 @@ def summary(data_dir: Path) -> str:
         ("activity_countries.parquet", "activity-country links"),
         ("activity_agencies.parquet", "activity-agency links"),
         ("indicators.parquet", "indicator observations"),
+        ("resources.parquet", "resources"),
+        ("events.parquet", "events"),
     ):
         path = Path(data_dir) / name
         n = pq.read_metadata(path).num_rows if path.exists() else 0
@@ -235,7 +317,7 @@ def summary(data_dir: Path) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
 
 
 def run(args: argparse.Namespace) -> int:

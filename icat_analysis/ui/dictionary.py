@@ -19,6 +19,7 @@ _KIND_WORDS = {
     "number": "number",
     "codes": "list of codes",
     "list": "list of text",
+    "level": "sharing level (public or members)",
 }
 
 

@@ -1,19 +1,27 @@
 """Tables people take away: CSV and XLSX with labels instead of bare codes, and cells a
 spreadsheet would run as formulas made harmless.
 
-A cell beginning with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which some
-spreadsheets skip before such a sign) is a formula to Excel and LibreOffice; a title sent
-by an agency could start with one. Such cells get a leading single quote, so the spreadsheet
-shows the text instead of running it.
+A title sent by an agency could start with ``=`` (or hide one behind a control character).
+Every text cell and heading of every file written here goes through
+:mod:`icat_analysis.spreadsheet`: control characters are removed first, then a cell starting
+like a formula gets a leading single quote, so the spreadsheet shows the text instead of
+running it.
 
 Activities are labelled column by column with Arrow compute functions, never cell by cell in
 Python: a download of a million activities is labelled in seconds. The full download of a
 selection is written batch by batch straight from DuckDB, so it never holds the whole
 selection as a DataFrame. Pages show one page of rows at a time (:func:`page_of`).
+
+Every file says where it comes from (:class:`provenance.About`: the export and its source,
+the filter sentence, when it was made). An XLSX file has it on an "About" sheet after the
+data. A CSV starts with it as comment lines, each beginning with ``#`` (``# Source:,"..."``:
+Excel shows the words in two cells above the table); every text cell below is quoted, so
+``pandas.read_csv(FILE, comment="#")`` reads the table and keeps a ``#`` inside a title.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -27,12 +35,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from icat_analysis import reference
+from icat_analysis import reference, spreadsheet
 from icat_analysis.store.contract import LIST_COLUMNS
+from icat_analysis.ui.provenance import About
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: control characters XLSX cannot hold (openpyxl refuses them)
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the sheet of an XLSX download that says where it comes from
+ABOUT_SHEET = "About"
 
 #: activity column -> (heading, reference list whose labels replace the codes)
 ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -190,47 +199,36 @@ def page_of(total: int, number: int | None, size: int = PAGE_ROWS) -> Page:
 
 
 # ---- neutralising formulas ------------------------------------------------------------------
-def _neutral_text(v):
-    if isinstance(v, str) and v.startswith(FORMULA_START):
-        return "'" + v
-    return v
-
-
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which no text cell, and no heading, can be read as a spreadsheet formula.
-
-    Numbers stay numbers (a negative number is not a formula); only text is prefixed.
-    """
-    out = df.copy()
-    out.columns = [_neutral_text(str(c)) for c in out.columns]
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = s.map(_neutral_text).astype(object)
-    return out
-
-
-def _neutral_array(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    formula = None
-    for sign in FORMULA_START:
-        hit = pc.starts_with(arr, sign)
-        formula = hit if formula is None else pc.or_(formula, hit)
-    return pc.if_else(pc.fill_null(formula, False), pc.binary_join_element_wise("'", arr, ""), arr)
-
-
-def neutralise_table(table: pa.Table) -> pa.Table:
-    """:func:`neutralise` for an Arrow table, column at a time."""
-    columns = [
-        _neutral_array(table.column(i)) if pa.types.is_string(table.schema.field(i).type) else table.column(i)
-        for i in range(table.num_columns)
-    ]
-    return pa.Table.from_arrays(columns, names=[_neutral_text(n) for n in table.column_names])
+    """A copy in which no text cell, and no heading, can be read as a spreadsheet formula
+    (see :mod:`icat_analysis.spreadsheet`)."""
+    return spreadsheet.safe_frame(df)
 
 
 # ---- files ----------------------------------------------------------------------------------
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a byte-order mark, so Excel reads accents right), formulas neutralised."""
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+def about_csv_lines(about: About | None) -> str:
+    """The CSV's comment lines: ``# Field:,"value"`` for each fact of ``about`` ("" for None)."""
+    if about is None:
+        return ""
+    out = []
+    for field_name, value in about.rows():
+        # one line each, whatever the value holds, and never a formula
+        text = spreadsheet.safe_cell(" ".join(str(value).split())).replace('"', '""')
+        out.append(f'# {field_name}:,"{text}"\n')
+    return "".join(out)
+
+
+def to_csv_bytes(df: pd.DataFrame, about: About | None = None) -> bytes:
+    """UTF-8 CSV (with a byte-order mark, so Excel reads accents right), formulas neutralised,
+    after the ``#`` lines saying where it comes from (text cells then quoted)."""
+    body = neutralise(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC if about else csv.QUOTE_MINIMAL)
+    return (about_csv_lines(about) + body).encode("utf-8-sig")
+
+
+def with_about_csv(data: bytes, about: About | None) -> bytes:
+    """A CSV made elsewhere (UTF-8, perhaps with a byte-order mark) with the ``#`` lines on top."""
+    text = data.decode("utf-8-sig")
+    return (about_csv_lines(about) + text).encode("utf-8-sig")
 
 
 @contextmanager
@@ -251,17 +249,20 @@ def query_reader(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params
         cur.close()
 
 
-def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict) -> None:
-    fh.write("\ufeff".encode())
-    options = pa_csv.WriteOptions(include_header=True, quoting_style="needed")
+def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict, about: About | None = None) -> None:
+    fh.write(("\ufeff" + about_csv_lines(about)).encode())
+    # Quoted text keeps a "#" in a cell from being read as a comment (pandas' comment="#").
+    options = pa_csv.WriteOptions(include_header=True, quoting_style="all_valid" if about else "needed")
     with query_reader(con, name, filters, batch_rows, **params) as reader:
         schema = labelled_table(reader.schema.empty_table()).schema
         with pa_csv.CSVWriter(fh, schema, write_options=options) as writer:
             for batch in reader:
-                writer.write_table(neutralise_table(labelled_table(batch)))
+                writer.write_table(spreadsheet.safe_table(labelled_table(batch)))
 
 
-def activities_csv(con, name: str, filters, batch_rows: int = BATCH_ROWS, **params) -> bytes:
+def activities_csv(
+    con, name: str, filters, batch_rows: int = BATCH_ROWS, about: About | None = None, **params
+) -> bytes:
     """Every row of the named activities query as a labelled CSV, written batch by batch.
 
     The same table :func:`to_csv_bytes` writes of :func:`labelled_activities` (UTF-8 with a
@@ -269,11 +270,13 @@ def activities_csv(con, name: str, filters, batch_rows: int = BATCH_ROWS, **para
     memory it needs beyond the file itself is one batch (and DuckDB's sort).
     """
     out = io.BytesIO()
-    _write_csv(out, con, name, filters, batch_rows, params)
+    _write_csv(out, con, name, filters, batch_rows, params, about)
     return out.getvalue()
 
 
-def activities_csv_zip(con, name: str, filters, csv_name: str, batch_rows: int = BATCH_ROWS, **params) -> bytes:
+def activities_csv_zip(
+    con, name: str, filters, csv_name: str, batch_rows: int = BATCH_ROWS, about: About | None = None, **params
+) -> bytes:
     """:func:`activities_csv` compressed into a ZIP holding one file, ``csv_name``, as it is
     written. For large selections: a million activities make 760 MB of CSV but about 125 MB
     zipped, which the server holds in memory until the session ends and sends over the network.
@@ -281,7 +284,7 @@ def activities_csv_zip(con, name: str, filters, csv_name: str, batch_rows: int =
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
         with zf.open(csv_name, "w", force_zip64=True) as fh:
-            _write_csv(fh, con, name, filters, batch_rows, params)
+            _write_csv(fh, con, name, filters, batch_rows, params, about)
     return out.getvalue()
 
 
@@ -298,12 +301,14 @@ def csv_zipped_note() -> str:
     )
 
 
-def activities_xlsx(con, name: str, filters, sheet_name: str = "Activities", **params) -> bytes:
+def activities_xlsx(
+    con, name: str, filters, sheet_name: str = "Activities", about: About | None = None, **params
+) -> bytes:
     """Every row of the named activities query as a labelled XLSX (for selections up to
     :data:`XLSX_MAX_ROWS`; the page offers the CSV beyond that)."""
     from icat_analysis.store import db
 
-    return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name)
+    return to_xlsx_bytes(labelled_activities(db.query(con, name, filters, **params)), sheet_name, about)
 
 
 def xlsx_too_big(n: int) -> str:
@@ -322,14 +327,23 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31]
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An XLSX workbook of one sheet, formulas neutralised, headings bold and frozen."""
-    safe = neutralise(df)
-    for col in safe.columns:
-        if safe[col].dtype == object:
-            safe[col] = safe[col].map(lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v)
+def _about_sheet(writer, about: About) -> None:
+    """The "About" sheet: one fact a row (Source, Selection, Made, ...), made safe like the data."""
+    rows = pd.DataFrame([(k, str(v)) for k, v in about.rows()], columns=["About", "Value"])
+    neutralise(rows).to_excel(writer, sheet_name=ABOUT_SHEET, index=False)
+    ws = writer.sheets[ABOUT_SHEET]
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 110
+
+
+def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data", about: About | None = None) -> bytes:
+    """An XLSX workbook: the table (formulas neutralised, headings bold and frozen) and, with
+    ``about``, an "About" sheet saying where it comes from."""
+    safe = neutralise(df)  # also removes the control characters XLSX cannot hold
     buf = io.BytesIO()
     name = _sheet_name(sheet_name)
+    if about is not None and name == ABOUT_SHEET:
+        name = f"{ABOUT_SHEET} data"
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         safe.to_excel(writer, sheet_name=name, index=False)
         ws = writer.sheets[name]
@@ -337,4 +351,6 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "Data") -> bytes:
         for i, col in enumerate(safe.columns, start=1):
             width = min(60, max(10, len(str(col)) + 2))
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+        if about is not None:
+            _about_sheet(writer, about)
     return buf.getvalue()

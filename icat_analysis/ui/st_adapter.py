@@ -19,7 +19,7 @@ from icat_analysis import reference
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export
-from icat_analysis.ui import downloads
+from icat_analysis.ui import downloads, provenance
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -29,17 +29,36 @@ PAGE_KEYS = ("country", "agency", "present", "metric", "indicator", "threshold",
 
 
 # ---- data ------------------------------------------------------------------------------
+EXPORT_STATE = "_export"
+
+
+def exports() -> dict[str, Path]:
+    """The exports this dashboard offers (name -> directory)."""
+    return provenance.available_exports()
+
+
+def current_export() -> str | None:
+    """The name of the export shown: the one chosen in the sidebar or named by the link."""
+    _seed_from_url()
+    name = st.session_state.get(EXPORT_STATE)
+    offered = exports()
+    if name not in offered:  # an export removed while the session was open
+        name = provenance.default_export(list(offered))
+        st.session_state[EXPORT_STATE] = name
+    return name
+
+
 def current_data_dir() -> Path:
-    return data_dir()
+    return exports().get(current_export()) or data_dir()
 
 
 def export_version() -> str:
     return export.export_version(current_data_dir())
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(path: str, version: str):
-    # One connection per export version: a new import opens a new one.
+    # One connection per export version: a new import opens a new one; each export has its own.
     return db.connect(Path(path))
 
 
@@ -106,7 +125,9 @@ def _seed_from_url() -> None:
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     f = Filters.from_query_params(params)
     _store(f)
-    st.session_state["_url_notices"] = list(f.notices)
+    name, notice = provenance.choose_export(st.query_params.get(provenance.EXPORT_KEY), list(exports()))
+    st.session_state[EXPORT_STATE] = name
+    st.session_state["_url_notices"] = list(f.notices) + ([notice] if notice else [])
     st.session_state["_filters_seeded"] = True
 
 
@@ -171,11 +192,36 @@ def _format(kind: str):
     return lambda c: names.get(c, c)
 
 
+def _export_changed() -> None:
+    st.session_state[EXPORT_STATE] = st.session_state["w_export"]
+    # The link's dropped values (and a dropped export) no longer concern the view.
+    st.session_state["_url_notices"] = []
+
+
+def export_selector() -> None:
+    """The sidebar's choice of export, when the dashboard offers more than one."""
+    offered = exports()
+    if len(offered) < 2:
+        return
+    names = list(offered)
+    labels = {n: provenance.export_label(n, export.read_manifest(d)) for n, d in offered.items()}
+    st.session_state["w_export"] = current_export()
+    st.selectbox(
+        "Export",
+        names,
+        format_func=labels.get,
+        key="w_export",
+        on_change=_export_changed,
+        help="Which data the pages show; the choice is kept in the link.",
+    )
+
+
 def filter_sidebar() -> Filters:
     """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
     _seed_from_url()
     st.session_state["_empty_states"] = 0
     with st.sidebar:
+        export_selector()
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
         st.multiselect(
@@ -216,6 +262,9 @@ def _write_url(f: Filters) -> None:
     if presenting():
         # Moving to another page drops the link's page keys; presentation mode stays on.
         wanted[PRESENT_KEY] = "1"
+    name = current_export()
+    if name and name != provenance.default_export(list(exports())):
+        wanted[provenance.EXPORT_KEY] = name
     current = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if current != wanted:
         st.query_params.from_dict(wanted)
@@ -234,12 +283,30 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
 
 
 def synthetic_banner() -> None:
-    if manifest().get("synthetic"):
+    """Under every page's title: the demonstration banner on synthetic data, else where the
+    figures come from (the IATI publishers and snapshot date, the indicators' release)."""
+    m = manifest()
+    if m.get("synthetic"):
         st.info(
             "**Demonstration data.** The activities shown are synthetic, generated to look like "
             "ICAT agencies' work; they are not real projects. The UNODC indicators are real.",
             icon=":material/science:",
         )
+    elif line := provenance.source_line(m):
+        st.caption(":material/source: **Source.** " + line)
+
+
+def with_about(csv_bytes: bytes) -> bytes:
+    """A CSV made elsewhere (the reviews log) with the lines saying where it comes from."""
+    return downloads.with_about_csv(csv_bytes, download_about()())
+
+
+def download_about(f: Filters | None = None, n: int | None = None):
+    """What a download says about itself (export, source, filter sentence), as a function
+    called when the file is made, so that it carries the time it was made."""
+    f = f if f is not None else current_filters()
+    name, m, sentence = current_export() or current_data_dir().name, manifest(), f.describe(n)
+    return lambda: provenance.about(name, m, sentence)
 
 
 def today() -> date:
@@ -291,10 +358,12 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     def rows() -> pd.DataFrame:
         return table() if callable(table) else table
 
+    about = download_about()
+
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(rows()),
+        data=lambda: downloads.to_csv_bytes(rows(), about()),
         file_name=f"icat-{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -304,7 +373,7 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     )
     c2.download_button(
         f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(rows(), sheet),
+        data=lambda: downloads.to_xlsx_bytes(rows(), sheet, about()),
         file_name=f"icat-{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -330,13 +399,14 @@ def activities_downloads(
     only when clicked: the CSV comes zipped over ``downloads.csv_zipped`` rows, and Excel is
     offered up to ``downloads.XLSX_MAX_ROWS``. ``labels``: zipped CSV, CSV, XLSX."""
     con = connection()
+    about = download_about(filters, n)
     xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     keys = (f"{key}_csv", f"{key}_xlsx") if key else (None, None)
     c1, c2, _ = st.columns(widths)
     if downloads.csv_zipped(n):
         c1.download_button(
             labels[0],
-            data=lambda: downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", **params),
+            data=lambda: downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params),
             file_name=f"icat-{name}-csv.zip",
             mime="application/zip",
             icon=":material/download:",
@@ -347,7 +417,7 @@ def activities_downloads(
     else:
         c1.download_button(
             labels[1],
-            data=lambda: downloads.activities_csv(con, query, filters, **params),
+            data=lambda: downloads.activities_csv(con, query, filters, about=about(), **params),
             file_name=f"icat-{name}.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -357,7 +427,7 @@ def activities_downloads(
         )
     c2.download_button(
         labels[2],
-        data=(lambda: downloads.activities_xlsx(con, query, filters, sheet, **params)) if xlsx_ok else b"",
+        data=(lambda: downloads.activities_xlsx(con, query, filters, sheet, about(), **params)) if xlsx_ok else b"",
         file_name=f"icat-{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -440,3 +510,28 @@ def briefing_download(f: Filters) -> None:
         )
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
+
+
+def template_downloads() -> None:
+    """The blank activity template: XLSX with a dropdown on every coded column, and CSV."""
+    from icat_analysis.store import blank_template
+
+    columns = st.columns([1, 1, 2])
+    for where, (label, make, suffix, mime) in zip(
+        columns,
+        (
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx", downloads.XLSX_MIME),
+            ("Blank template (CSV)", blank_template.build_csv, "csv", "text/csv"),
+        ),
+        strict=False,
+    ):
+        where.download_button(
+            label,
+            data=make,
+            file_name=f"icat-activity-template.{suffix}",
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"template_{suffix}",
+            width="stretch",
+        )

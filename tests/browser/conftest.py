@@ -92,8 +92,8 @@ def dashboard_server(data_dir: Path, port: int | None = None):
 
 @pytest.fixture(scope="session")
 def default_server():
-    """The dashboard on the export shipped in data/."""
-    with dashboard_server(REPO / "data") as url:
+    """The dashboard on the synthetic demonstration export shipped in data/demo/."""
+    with dashboard_server(REPO / "data" / "demo") as url:
         yield url
 
 

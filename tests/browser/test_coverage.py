@@ -25,9 +25,9 @@ SHELL_ICON = "fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/ha
 @pytest.fixture(scope="module", params=["default", "demo20k"])
 def server(request, tmp_path_factory):
     if request.param == "default":
-        data = REPO / "data"
+        data = REPO / "data" / "demo"
         if not (data / "activities.parquet").exists():
-            pytest.skip("no default export in data/")
+            pytest.skip("no default export in data/demo/")
     else:
         data = tmp_path_factory.mktemp("cov20k")
         subprocess.run(

@@ -17,7 +17,7 @@ def _position(page) -> str:
 
 def _activities() -> pd.DataFrame:
     return pd.read_parquet(
-        REPO / "data" / "activities.parquet", columns=["activity_id", "lead_agency", "partner_agencies"]
+        REPO / "data" / "demo" / "activities.parquet", columns=["activity_id", "lead_agency", "partner_agencies"]
     )
 
 

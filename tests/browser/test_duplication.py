@@ -2,7 +2,7 @@
 no exception and no request leaving the machine, draws the hot-spot map, and a pair marked by
 a planner leaves the list of pairs to review and appears in the reviewed view.
 
-Reviews are written to the data directory, so the server runs on a copy of data/. The
+Reviews are written to the data directory, so the server runs on a copy of data/demo/. The
 screenshot goes to docs/screenshot-duplication.png with ICAT_UPDATE_SCREENSHOTS=1.
 """
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory):
     data = tmp_path_factory.mktemp("data-copy")
-    for f in (REPO / "data").iterdir():
+    for f in (REPO / "data" / "demo").iterdir():
         if f.is_file() and f.name != reviews.LOG_NAME:
             shutil.copy2(f, data / f.name)
     with dashboard_server(data) as url:

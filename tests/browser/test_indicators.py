@@ -18,7 +18,7 @@ from tests.browser.conftest import REPO, open_page, wait_until_done
 
 pytestmark = pytest.mark.browser
 
-DATA = REPO / "data"
+DATA = REPO / "data" / "demo"
 VICTIMS = "Detected trafficking victims"
 
 

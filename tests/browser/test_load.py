@@ -2,7 +2,7 @@
 
 Slow (a minute or more on two cores), so it runs only when asked: ``ICAT_LOAD_TEST=1 python -m
 pytest tests/browser/test_load.py -m load`` or ``python -m icat_analysis bench --load``.
-ICAT_LOAD_DATA picks the export (default data/); ICAT_LOAD_JSON names a file for the figures.
+ICAT_LOAD_DATA picks the export (default data/demo/); ICAT_LOAD_JSON names a file for the figures.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _wait(tab, title: str, timeout: float = 180_000) -> None:
 
 
 def test_twenty_sessions_through_every_page(browser):
-    data = Path(os.environ.get("ICAT_LOAD_DATA", REPO / "data"))
+    data = Path(os.environ.get("ICAT_LOAD_DATA", REPO / "data" / "demo"))
     figures: dict = {"export": str(data), "sessions": SESSIONS}
     try:
         _run(browser, data, figures)

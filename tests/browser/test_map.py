@@ -16,7 +16,7 @@ from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_
 
 pytestmark = pytest.mark.browser
 
-DATA = REPO / "data"
+DATA = REPO / "data" / "demo"
 
 
 def open_map(page, base: str, query: str = "") -> None:

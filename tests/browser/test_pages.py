@@ -31,7 +31,7 @@ def _headline_activities(page) -> int:
 
 
 def test_filter_in_the_link_changes_the_overview_and_survives_navigation(default_server, page):
-    data = REPO / "data" / "activities.parquet"
+    data = REPO / "data" / "demo" / "activities.parquet"
     lead = pd.read_parquet(data, columns=["lead_agency"])["lead_agency"]
     all_n, ilo_lead_n = len(lead), int((lead == "ILO").sum())
     assert 0 < ilo_lead_n < all_n
@@ -81,7 +81,7 @@ def test_overview_screenshot(default_server, page, tmp_path):
 
 def test_a_deep_link_is_the_first_visit_of_a_fresh_server(page):
     """The first visitor of a just-started dashboard opens a shared link to the Data page."""
-    with dashboard_server(REPO / "data") as url:
+    with dashboard_server(REPO / "data" / "demo") as url:
         open_page(page, url + "/data?agencies=ILO&role=lead")
         # The page runs a second time through dashboard.py; wait for the navigation it draws.
         nav = page.locator("[data-testid='stSidebarNav']")

@@ -20,10 +20,10 @@ PROJECTOR = {"width": 1920, "height": 1080}
 
 @pytest.fixture(scope="module")
 def briefing_file(tmp_path_factory):
-    con = db.connect(REPO / "data")
+    con = db.connect(REPO / "data" / "demo")
     f = Filters(agencies=("UNODC", "IOM"))
     html = briefing.briefing_html(
-        functools.partial(db.query, con), con, f, export.read_manifest(REPO / "data"), date(2026, 11, 29)
+        functools.partial(db.query, con), con, f, export.read_manifest(REPO / "data" / "demo"), date(2026, 11, 29)
     )
     path = tmp_path_factory.mktemp("briefing") / "briefing.html"
     path.write_text(html, encoding="utf-8")

@@ -3,7 +3,8 @@
 -- _file, _row (the row a person sees) and _ord (reading order). `validate` and
 -- `import-activities` both run this one query, so they never disagree about what a valid
 -- activity is. One scan: each rule yields a {column, message} struct or NULL; uniqueness
--- needs a window and runs apart on the id columns alone (sorting whole rows is slow).
+-- needs a window and runs apart on the id columns alone (sorting whole rows is slow), in
+-- repeated_ids.sql, which every template shares.
 WITH a AS (
     SELECT
         *,
@@ -16,7 +17,11 @@ WITH a AS (
         list_filter(coalesce(activity_types, []), lambda x: NOT list_contains($activity_types, x)) AS _bad_types,
         list_filter(coalesce(target_groups, []), lambda x: NOT list_contains($target_groups, x)) AS _bad_groups,
         list_filter(coalesce(exploitation_forms, []), lambda x: NOT list_contains($exploitation_forms, x))
-            AS _bad_forms
+            AS _bad_forms,
+        -- the first control character (C0, DEL, C1) or invisible bidirectional mark or override
+        -- in the id: it would make two ids that look the same differ, or one read backwards
+        regexp_extract(activity_id,
+            '[\x00-\x1f\x7f-\x{9f}\x{61c}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]') AS _hidden
     FROM checked
 ),
 found AS (
@@ -29,6 +34,10 @@ found AS (
                 {'col': 'activity_id', 'msg': 'is ' || length(activity_id) || ' characters long; at most 100 are allowed'} END,
             CASE WHEN activity_id <> trim(activity_id) THEN
                 {'col': 'activity_id', 'msg': 'has blanks around it'} END,
+            CASE WHEN _hidden <> '' THEN
+                {'col': 'activity_id', 'msg': 'holds an invisible or control character ('
+                    || printf('U+%04X', unicode(_hidden)) || ' at character '
+                    || (strpos(activity_id, _hidden)) || '); an activity_id is plain visible text'} END,
             CASE WHEN title IS NULL OR trim(title) = '' THEN
                 {'col': 'title', 'msg': 'is blank; every activity needs a title'} END,
             CASE WHEN lead_agency IS NULL OR trim(lead_agency) = '' THEN
@@ -58,6 +67,12 @@ found AS (
                 {'col': 'countries', 'msg': 'a regional activity needs one or more countries; none given'} END,
             CASE WHEN start_date IS NULL THEN
                 {'col': 'start_date', 'msg': 'is blank; give the start date as YYYY-MM-DD'} END,
+            CASE WHEN year(start_date) NOT BETWEEN $first_year AND $last_year THEN
+                {'col': 'start_date', 'msg': 'year ' || year(start_date) || ' is outside ' || $first_year || '-'
+                    || $last_year || ', the years an activity may start (docs/SCHEMA.md); check the date'} END,
+            CASE WHEN year(end_date) NOT BETWEEN $first_year AND $last_year THEN
+                {'col': 'end_date', 'msg': 'year ' || year(end_date) || ' is outside ' || $first_year || '-'
+                    || $last_year || ', the years an activity may end (docs/SCHEMA.md); check the date'} END,
             CASE WHEN end_date < start_date THEN
                 {'col': 'end_date', 'msg': strftime(end_date, '%Y-%m-%d') || ' is before start_date '
                     || strftime(start_date, '%Y-%m-%d')} END,
@@ -88,32 +103,25 @@ found AS (
                 {'col': 'exploitation_forms', 'msg': 'unknown exploitation form(s) '
                     || array_to_string(list_transform(_bad_forms, lambda x: '''' || x || ''''), ', ')
                     || '; use ' || array_to_string($exploitation_forms, ', ')} END,
+            CASE WHEN visibility IS NULL OR trim(visibility) = '' THEN
+                {'col': 'visibility', 'msg': 'is blank; use ' || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN trim(visibility) <> '' AND NOT list_contains($visibilities, visibility) THEN
+                {'col': 'visibility', 'msg': 'unknown sharing level ''' || visibility || '''; use '
+                    || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN budget_visibility IS NULL OR trim(budget_visibility) = '' THEN
+                {'col': 'budget_visibility', 'msg': 'is blank; use ' || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN trim(budget_visibility) <> '' AND NOT list_contains($visibilities, budget_visibility) THEN
+                {'col': 'budget_visibility', 'msg': 'unknown sharing level ''' || budget_visibility || '''; use '
+                    || array_to_string($visibilities, ' or ')} END,
+            CASE WHEN budget_visibility = 'public' AND visibility = 'members' THEN
+                {'col': 'budget_visibility', 'msg': 'is public but the activity is shared with members only; '
+                    || 'a budget is never shared more widely than its activity'} END,
             CASE WHEN is_joint IS DISTINCT FROM (len(_partners) > 0) THEN
                 {'col': 'is_joint', 'msg': 'is ' || coalesce(CAST(is_joint AS VARCHAR), 'empty')
                     || ' but the activity has ' || len(_partners) || ' partner agencies'} END
         ], lambda p: p IS NOT NULL)) AS p
     FROM a
-),
-repeated AS (
-    SELECT *
-    FROM (
-        SELECT
-            activity_id, _file, _row, _ord,
-            row_number() OVER w AS occurrence,
-            first_value(_file) OVER w AS first_file,
-            first_value(_row) OVER w AS first_row
-        FROM checked
-        WHERE activity_id IS NOT NULL AND trim(activity_id) <> ''
-        WINDOW w AS (PARTITION BY activity_id ORDER BY _ord)
-    )
-    WHERE occurrence > 1
 )
 SELECT _file AS file, _row AS row, _ord AS ord, p.col AS "column", p.msg AS message
 FROM found
-UNION ALL
-SELECT _file, _row, _ord, 'activity_id',
-    '''' || activity_id || '''' || ' appears more than once (first at '
-    || CASE WHEN first_file = _file THEN 'row ' ELSE first_file || ':' END || first_row
-    || '); an activity_id must be unique'
-FROM repeated
 ORDER BY ord
