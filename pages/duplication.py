@@ -61,10 +61,17 @@ st.slider(
     key="dup_threshold",
     on_change=_threshold_changed,
     help=(
-        f"Pairs scoring at least this are listed. {duplication.DEFAULT_THRESHOLD:.2f} is the default: "
-        "on the demonstration data's planted duplicates it finds at least 9 in 10 with at most 1 in 10 false alarms."
+        f"Pairs scoring at least this are likely duplicates. {duplication.DEFAULT_THRESHOLD:.2f} is the default, "
+        "chosen on the development set (see How the score works); pairs from "
+        f"{duplication.WORTH_A_LOOK:.2f} are worth a look."
     ),
 )
+if f.agencies:
+    st.info(
+        f"Agency filter: pairs that involve an activity of {', '.join(f.agencies)}; "
+        "the other side of a pair may be any agency's.",
+        icon=":material/filter_alt:",
+    )
 threshold = float(st.session_state["dup_threshold"])
 path, version = str(st_adapter.current_data_dir()), st_adapter.export_version()
 scored = _scored(path, version, f, threshold)
@@ -162,7 +169,9 @@ with tab_hot:
 
 with tab_open:
     limit = 500
-    pairs = _described(path, version, f, threshold, limit + len(reviewed))
+    lowest = min(threshold, duplication.WORTH_A_LOOK)  # the two bands: likely duplicates and worth a look
+    pairs = _described(path, version, f, lowest, limit + len(reviewed))
+    pairs["band"] = [duplication.band(x, threshold) for x in pairs["score"]]
     open_pairs = reviews.without_reviewed(pairs, reviewed)
     countries_with_pairs = by_country["iso3"].tolist()
     url_country = st.query_params.get("country")
@@ -185,10 +194,13 @@ with tab_open:
     else:
         shown = open_pairs.head(limit)
         st.dataframe(
-            shown[["score", "activity_id_a", "lead_a", "title_a", "activity_id_b", "lead_b", "title_b", "reasons"]],
+            shown[
+                ["band", "score", "activity_id_a", "lead_a", "title_a", "activity_id_b", "lead_b", "title_b", "reasons"]
+            ],
             hide_index=True,
             width="stretch",
             column_config={
+                "band": "Band",
                 "score": st.column_config.ProgressColumn("Score", format="%.2f", min_value=0, max_value=1),
                 "activity_id_a": "Activity A",
                 "lead_a": "Lead A",
@@ -199,8 +211,14 @@ with tab_open:
                 "reasons": st.column_config.TextColumn("Why they look alike", width="large"),
             },
         )
-        if n_pairs > len(pairs):
-            st.caption(f"The {limit:,} best-scoring pairs of {n_pairs:,}; pick a country to see its own.")
+        st.caption(
+            f"Likely duplicates score {threshold:.2f} or more; pairs from {duplication.WORTH_A_LOOK:.2f} are worth a look."
+            + (
+                f" The {limit:,} best-scoring pairs are listed; pick a country to see its own."
+                if len(pairs) > limit
+                else ""
+            )
+        )
 
         st.subheader("Review a pair")
         keys = [f"{a}|{b}" for a, b in zip(shown["activity_id_a"], shown["activity_id_b"])]
@@ -212,12 +230,9 @@ with tab_open:
             key="dup_pair",
         )
         pair = by_key[choice]
-        st.text(pair.reasons)
-        st.dataframe(
-            duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b),
-            width="stretch",
-            column_config={"_index": st.column_config.TextColumn("", width="small")},
-        )
+        st.markdown(f"**Why they look alike:** {pair.reasons}.")
+        st.caption("Both activities in full, side by side: ✓ both list it, ≈ the other lists a related code.")
+        st.table(duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b))
         with st.form("dup_review", clear_on_submit=True, border=True):
             verdict = st.radio(
                 "This pair is",
@@ -306,3 +321,13 @@ with tab_done:
 
 with tab_how:
     st.markdown(duplication.method_markdown())
+    st.subheader("How well does this work?")
+    curve = duplication.calibration()
+    st.caption(
+        "Precision (of the pairs listed, the share that are planted duplicates) and recall (of the planted "
+        "duplicates, the share listed) at each least score, on the development set: synthetic demo exports "
+        "with planted duplicates that vary as agencies report, and hard decoys."
+    )
+    for name, one in curve.groupby("development_set", sort=False):
+        st.markdown(f"**{name}**")
+        st.line_chart(one, x="threshold", y=["precision", "recall"], x_label="Least score", y_label="Share")

@@ -311,6 +311,12 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     return pairs
 
 
+def calibration() -> pd.DataFrame:
+    """Precision and recall per least score on the development set (``reference/duplication_calibration.csv``,
+    measured by ``tests/test_duplication.py::test_calibration_file_is_what_the_score_gives``)."""
+    return pd.read_csv(REFERENCE_DIR / "duplication_calibration.csv")
+
+
 def band(score: float, threshold: float = DEFAULT_THRESHOLD, worth: float = WORTH_A_LOOK) -> str:
     """``likely duplicate`` from the threshold up, ``worth a look`` from :data:`WORTH_A_LOOK`."""
     if score >= threshold - 1e-9:
