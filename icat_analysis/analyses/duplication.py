@@ -210,19 +210,27 @@ def _texts(con, ids: list[str]) -> dict[str, str]:
 
 
 def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
-    """``wording``, ``concepts`` and ``text`` per pair (:mod:`.duplication_text`); with
-    ``names``, also ``concepts_shared``, the concepts both name."""
-    ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
-    texts = _texts(con, ids)
+    """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplication_text`); with
+    ``names``, also ``concepts_shared``, the concepts both name.
+
+    Without ``names``, wording is worked out only where it is the text part (a text naming no
+    concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
+    id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
+    texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
     found = {k: dtext.concepts(v) for k, v in texts.items()}
+    weight = {k: dtext.concept_weight(v) for k, v in found.items()}
     none: frozenset[str] = frozenset()
-    ca = [found.get(a, none) for a in pairs["activity_id_a"]]
-    cb = [found.get(b, none) for b in pairs["activity_id_b"]]
-    wording = dtext.wording_similarity(
-        [texts.get(a, "") for a in pairs["activity_id_a"]], [texts.get(b, "") for b in pairs["activity_id_b"]]
+    ca = [found.get(a, none) for a in id_a]
+    cb = [found.get(b, none) for b in id_b]
+    concept = np.array(
+        [dtext.concept_similarity(x, y, weight.get(a), weight.get(b)) for x, y, a, b in zip(ca, cb, id_a, id_b)],
+        dtype=float,
     )
-    concept = np.array([dtext.concept_similarity(x, y) for x, y in zip(ca, cb)], dtype=float)
     named = np.array([bool(x) and bool(y) for x, y in zip(ca, cb)], dtype=bool)
+    need = np.ones(len(id_a), dtype=bool) if names else ~named
+    wording = np.full(len(id_a), np.nan)
+    idx = np.nonzero(need)[0]
+    wording[idx] = dtext.wording_similarity([texts.get(id_a[i], "") for i in idx], [texts.get(id_b[i], "") for i in idx])
     out = pd.DataFrame(
         {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
     )
@@ -299,7 +307,8 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["exploitation_forms_shared"] = [_bits_to_codes(b, codes["form_codes"]) for b in pairs["shared_form_bits"]]
     pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
     pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
-    pairs["concepts_shared"] = text_parts(con, pairs, names=True)["concepts_shared"]
+    named = text_parts(con, pairs, names=True)
+    pairs["concepts_shared"], pairs["wording"] = named["concepts_shared"], named["wording"]
     pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
     pairs.insert(3, "band", [band(s) for s in pairs["score"]])
     ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()

@@ -29,7 +29,6 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 #: ASCII characters other than digits and lower-case letters, to spaces (the ASCII fast path).
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch("[0-9a-z]", chr(c))})
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_FIGURES = re.compile(r"\b\d+\b")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -62,21 +61,43 @@ def vocabulary() -> pd.DataFrame:
 
 
 @functools.cache
-def _matcher() -> tuple[re.Pattern, dict[str, str]]:
+def _terms_by_first_word() -> dict[str, list[tuple[int, str, str]]]:
+    """First word of a term -> (words in the term, the term, its concept), the longest term first,
+    so "national action plan" is one concept, not "action plan" and more."""
     voc = vocabulary()
-    concept_of = dict(zip(voc["normalised"], voc["concept"]))
-    # the longest term first, so "national action plan" is one concept, not "action plan" and more
-    terms = sorted(concept_of, key=lambda t: (-len(t), t))
-    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b"), concept_of
+    out: dict[str, list[tuple[int, str, str]]] = {}
+    for term, concept in zip(voc["normalised"], voc["concept"]):
+        words = term.split()
+        out.setdefault(words[0], []).append((len(words), term, concept))
+    for v in out.values():
+        v.sort(key=lambda t: (-t[0], t[1]))
+    return out
 
 
 def concepts(normalised: str) -> frozenset[str]:
-    """The vocabulary's concepts a normalised text names, and the figures it quotes (``"#24"``)."""
+    """The vocabulary's concepts a normalised text names, and the figures it quotes (``"#24"``).
+
+    Read left to right, the longest term at each word first; a word used by a term is not
+    read again."""
     if not normalised:
         return frozenset()
-    pattern, concept_of = _matcher()
-    found = {concept_of[m] for m in pattern.findall(normalised)}
-    return frozenset(found | {"#" + f for f in _FIGURES.findall(normalised)})
+    starts = _terms_by_first_word()
+    words = normalised.split()
+    found = set()
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        step = 1
+        if word.isdigit():
+            found.add("#" + word)
+        else:
+            for size, term, concept in starts.get(word, ()):
+                if size == 1 or " ".join(words[i : i + size]) == term:
+                    found.add(concept)
+                    step = size
+                    break
+        i += step
+    return frozenset(found)
 
 
 #: How much a concept counts: a *topic* (what the code lists say too: training, labour
@@ -91,15 +112,23 @@ def _concept_weight() -> dict[str, float]:
     return {c: CONCEPT_WEIGHT[k] for c, k in zip(voc["concept"], voc["kind"])}
 
 
-def concept_similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Weight of the concepts (and figures) both name / weight of those either names; 0 when
-    either names none."""
-    if not a or not b:
-        return 0.0
+def concept_weight(found: frozenset[str]) -> float:
+    """The weight of a set of concepts and figures (:data:`CONCEPT_WEIGHT`)."""
     weight = _concept_weight()
     figure = CONCEPT_WEIGHT["specific"]
-    shared = sum(weight.get(c, figure) for c in a & b)
-    return shared / (shared + sum(weight.get(c, figure) for c in a ^ b))
+    return sum(weight.get(c, figure) for c in found)
+
+
+def concept_similarity(a: frozenset[str], b: frozenset[str], weight_a: float | None = None,
+                       weight_b: float | None = None) -> float:  # fmt: skip
+    """Weight of the concepts (and figures) both name / weight of those either names; 0 when
+    either names none. ``weight_a`` and ``weight_b`` (:func:`concept_weight`) save recounting."""
+    if not a or not b:
+        return 0.0
+    shared = concept_weight(a & b)
+    wa = concept_weight(a) if weight_a is None else weight_a
+    wb = concept_weight(b) if weight_b is None else weight_b
+    return shared / (wa + wb - shared)
 
 
 def wording_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
