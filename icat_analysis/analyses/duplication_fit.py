@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from icat_analysis.analyses.duplication import PARTS, pair_scores
+from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD, PARTS, WEIGHTS, checked_weights, pair_scores
+from icat_analysis.store import score_weights
 
 #: Reviews needed before weights can be fitted from them.
 MIN_REVIEWS = 20
@@ -74,11 +75,11 @@ def fit_weights(parts: pd.DataFrame, is_duplicate) -> tuple[dict[str, float], fl
     return weights, even_odds
 
 
-def reviewed_parts(con, latest: pd.DataFrame) -> pd.DataFrame:
+def reviewed_parts(con, latest: pd.DataFrame, weights: dict[str, float] | None = None) -> pd.DataFrame:
     """The parts of each reviewed pair, with ``duplicate`` (the verdict was duplicate)."""
     if latest.empty:
         return pd.DataFrame(columns=["activity_id_a", "activity_id_b", *PARTS, "score", "duplicate"])
-    scored = pair_scores(con, list(zip(latest["activity_id_a"], latest["activity_id_b"])))
+    scored = pair_scores(con, list(zip(latest["activity_id_a"], latest["activity_id_b"])), weights)
     verdicts = latest[["activity_id_a", "activity_id_b", "verdict"]]
     out = scored.merge(verdicts, on=["activity_id_a", "activity_id_b"])
     out["duplicate"] = out["verdict"].eq("duplicate")
@@ -93,3 +94,34 @@ def refit(con, latest: pd.DataFrame) -> dict | None:
         return None
     weights, even_odds = fit_weights(parts, parts["duplicate"])
     return {"weights": weights, "even_odds": even_odds, "reviews": int(len(parts))}
+
+
+def weights_in_use(data_dir) -> dict[str, float]:
+    """The weights accepted for this export (``score_weights.jsonl``), else the documented ones."""
+    entry = score_weights.current(data_dir)
+    return checked_weights(entry["weights"]) if entry else dict(WEIGHTS)
+
+
+def accept_fitted(data_dir, fitted: dict, by: str) -> dict:
+    """Put fitted weights (:func:`refit`) in use, as a new version."""
+    return score_weights.accept(
+        data_dir,
+        fitted["weights"],
+        threshold=fitted["even_odds"],
+        reviews=fitted["reviews"],
+        by=by,
+        note=f"fitted from {fitted['reviews']} reviews",
+    )
+
+
+def restore_previous(data_dir, by: str) -> dict:
+    """Put the weights in use before the current ones back (the documented ones before the first)."""
+    return score_weights.restore_previous(data_dir, WEIGHTS, DEFAULT_THRESHOLD, by=by)
+
+
+def weights_table(old: dict[str, float], new: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per part: its weight in use and, when given, the fitted one."""
+    out = pd.DataFrame({"part": [p.replace("_", " ").capitalize() for p in PARTS], "in use": [old[p] for p in PARTS]})
+    if new is not None:
+        out["fitted from reviews"] = [new[p] for p in PARTS]
+    return out

@@ -219,7 +219,10 @@ class Variations:
         return [c for c in codes if c not in near]
 
     def _pick(self, r: Rows, a: int, lst: str) -> str:
-        pool = self._unrelated(r, a, lst)
+        codes = TYPES if lst == "activity_type" else GROUPS
+        own = {codes[i] for i in np.nonzero(r.masks[LIST_COLUMN[lst]][a])[0]}
+        # row a may name a code of every class: then any code it does not name
+        pool = self._unrelated(r, a, lst) or [c for c in codes if c not in own] or codes
         return pool[int(self.rng.integers(0, len(pool)))]
 
     @staticmethod
