@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import math
 import sys
 from dataclasses import replace
@@ -42,10 +43,10 @@ from icat_analysis.store import db
 #: Weights of the parts of the score, as documented (docs/DUPLICATION.md); a planner may
 #: accept weights fitted from reviews instead (:mod:`.duplication_fit`), kept per export.
 WEIGHTS: dict[str, float] = {
-    "time": 0.20,
+    "time": 0.25,
     "place": 0.05,
     "activity_types": 0.10,
-    "target_groups": 0.20,
+    "target_groups": 0.15,
     "exploitation_forms": 0.10,
     "text": 0.35,
 }
@@ -148,12 +149,31 @@ def must_share(threshold: float, weights: dict[str, float] | None = None) -> set
     """The code lists a pair must share a class of related codes in to reach ``threshold``.
 
     A list with nothing related in common scores 0 and costs its whole weight; where that is
-    more than the pair can lose (1 - threshold), the pair must share something there, and
-    SQL blocks on it.
+    more than the pair can lose (1 - threshold), the pair must share something there.
     """
     w = checked_weights(weights)
     can_lose = 1.0 - threshold
     return {k for k in _LIST_OF_PART if w[k] > can_lose + 1e-12}
+
+
+def block_kinds(threshold: float, weights: dict[str, float] | None = None) -> list[frozenset[str]]:
+    """The smallest sets of code lists a pair reaching ``threshold`` shares a class in every one of.
+
+    The lists a pair shares nothing in cost their whole weights; a set of lists is enough when
+    the weights of the lists outside it add up to at most 1 - threshold. Every pair that can
+    reach the threshold shares a class in each list of at least one kind (docs/DUPLICATION.md).
+    """
+    w = checked_weights(weights)
+    can_lose = 1.0 - threshold
+    lists = list(_LIST_OF_PART)
+    kinds: list[frozenset[str]] = []
+    for size in range(len(lists) + 1):
+        for combo in itertools.combinations(lists, size):
+            kind = frozenset(combo)
+            enough = sum(w[k] for k in lists if k not in kind) <= can_lose + 1e-12
+            if enough and not any(k <= kind for k in kinds):
+                kinds.append(kind)
+    return kinds
 
 
 def candidate_pairs(
@@ -180,11 +200,9 @@ def candidate_pairs(
         masks, classes, n_classes = _relations(list_name)
         params[f"{short}_rel"], params[f"{short}_class"] = masks, classes
     params["n_form_classes"] = _relations("exploitation_form")[2]
-    need = must_share(threshold, w)
+    bit = {"activity_types": 1, "target_groups": 2, "exploitation_forms": 4}
     params.update(
-        need_type="activity_types" in need,
-        need_group="target_groups" in need,
-        need_form="exploitation_forms" in need,
+        kinds=[sum(bit[k] for k in kind) for kind in block_kinds(threshold, w)],
         can_lose=1.0 - float(threshold),
         credit=RELATED_CREDIT,
         full_overlap=FULL_OVERLAP,

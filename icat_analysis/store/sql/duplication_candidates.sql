@@ -10,11 +10,15 @@
 -- weighted losses w x (1 - part) of its parts add up to at most $can_lose = 1 - threshold.
 -- A code part (activity types, target groups, forms) is above 0 only if the two share a code
 -- or a related one, so they share a class of related codes (a connected group of
--- duplication_related_codes.csv; naming no form is a class of its own). A list whose weight
--- alone is more than $can_lose must share a class ($need_type, $need_group, $need_form): the
--- key holds the lowest class both share of each such list, the lowest theme both share, the
+-- duplication_related_codes.csv; naming no form is a class of its own). The lists a pair
+-- shares no class in cost their whole weights, which must add up to at most $can_lose; so a
+-- pair shares a class in every list of at least one *kind* ($kinds: the smallest sets of lists
+-- that leave at most $can_lose to the others, as bit masks: 1 types, 2 groups, 4 forms). Each
+-- activity is listed under every kind; the key holds the kind, the lowest class both share of
+-- each list of the kind, the lowest theme both share, the
 -- country and the period bucket of the later start (both activities are listed in every
--- bucket they span, and both span the later start), so a pair meets once per country.
+-- bucket they span, and both span the later start); a pair meets only under the first kind
+-- it qualifies for, so once per country.
 --
 -- Parameters: $filters (the activities compared); $anchored and $anchor (filters one side
 -- of every pair must pass: an agency's pairs with any other agency); $iso3 (NULL = every country); $ids (NULL = every activity); the
@@ -22,7 +26,7 @@
 -- an exact one); $full_overlap; $theme_codes, $type_codes, $group_codes, $form_codes (code order = bit
 -- order); $type_rel, $group_rel, $form_rel (per code, the bit mask of its related codes);
 -- $type_class, $group_class, $form_class (per code, its class) and $n_form_classes;
--- $need_type, $need_group, $need_form; $n_themes; $period_days.
+-- $kinds; $n_themes; $period_days.
 WITH sel AS MATERIALIZED (  -- only narrow columns: a million rows on a large export
     SELECT
         a.rid,
@@ -69,18 +73,22 @@ k_theme AS (  -- (unnest in the select list: a lateral unnest is slow)
     SELECT *, unnest(list_filter(range($n_themes), lambda i: (theme_bits >> i) & 1 = 1)) AS kt
     FROM masks
 ),
-k_type AS (
-    SELECT *, unnest(CASE WHEN $need_type
-        THEN list_filter(range(63), lambda i: (type_cls >> i) & 1 = 1) ELSE [0::BIGINT] END) AS ky
+k_kind AS (  -- one row per kind of block: the lists a pair meeting there shares a class in
+    SELECT *, unnest(range(len($kinds))) AS kk
     FROM k_theme
 ),
+k_type AS (
+    SELECT *, unnest(CASE WHEN $kinds[kk + 1] & 1 = 1
+        THEN list_filter(range(63), lambda i: (type_cls >> i) & 1 = 1) ELSE [0::BIGINT] END) AS ky
+    FROM k_kind
+),
 k_group AS (
-    SELECT *, unnest(CASE WHEN $need_group
+    SELECT *, unnest(CASE WHEN $kinds[kk + 1] & 2 = 2
         THEN list_filter(range(63), lambda i: (group_cls >> i) & 1 = 1) ELSE [0::BIGINT] END) AS kg
     FROM k_type
 ),
 mask_keys AS MATERIALIZED (
-    SELECT *, unnest(CASE WHEN $need_form
+    SELECT *, unnest(CASE WHEN $kinds[kk + 1] & 4 = 4
         THEN list_filter(range(63), lambda i: (form_cls >> i) & 1 = 1) ELSE [0::BIGINT] END) AS kf
     FROM k_group
 ),
@@ -99,9 +107,9 @@ places AS MATERIALIZED (  -- one row per activity and country (joined before the
 block AS MATERIALIZED (  -- only narrow columns: this is both sides of the join
     SELECT
         p.rid, p.lead, p.anchor, p.s0, p.s1, p.theme_bits, p.type_cls, p.group_cls, p.form_cls,
-        k.kt, k.ky, k.kg, k.kf,
+        k.kk, k.kt, k.ky, k.kg, k.kf,
         -- theme, classes, country and period bucket packed in one exact integer (no hash: no collision)
-        ((((((k.kt * 64 + k.ky) * 64 + k.kg) * 64 + k.kf) * 1024
+        (((((((k.kk * 8 + k.kt) * 64 + k.ky) * 64 + k.kg) * 64 + k.kf) * 1024
             + CASE WHEN p.iso_id < 1024 THEN p.iso_id ELSE error('more than 1,024 countries') END) * 1024)
             + unnest(range(least(greatest((p.s0 - DATE '1900-01-01') // $period_days, 0), 1023),
                            least(greatest((p.s1 - DATE '1900-01-01') // $period_days, 0), 1023) + 1))) AS bkey
@@ -124,9 +132,14 @@ met AS MATERIALIZED (  -- pairs that meet, once each per shared country
       -- theme and the lowest shared class of each list that must share one
       AND x.bkey % 1024 = least(greatest((greatest(x.s0, y.s0) - DATE '1900-01-01') // $period_days, 0), 1023)
       AND (1::BIGINT << x.kt) = (x.theme_bits & y.theme_bits) & -(x.theme_bits & y.theme_bits)
-      AND (NOT $need_type OR (1::BIGINT << x.ky) = (x.type_cls & y.type_cls) & -(x.type_cls & y.type_cls))
-      AND (NOT $need_group OR (1::BIGINT << x.kg) = (x.group_cls & y.group_cls) & -(x.group_cls & y.group_cls))
-      AND (NOT $need_form OR (1::BIGINT << x.kf) = (x.form_cls & y.form_cls) & -(x.form_cls & y.form_cls))
+      AND ($kinds[x.kk + 1] & 1 = 0 OR (1::BIGINT << x.ky) = (x.type_cls & y.type_cls) & -(x.type_cls & y.type_cls))
+      AND ($kinds[x.kk + 1] & 2 = 0 OR (1::BIGINT << x.kg) = (x.group_cls & y.group_cls) & -(x.group_cls & y.group_cls))
+      AND ($kinds[x.kk + 1] & 4 = 0 OR (1::BIGINT << x.kf) = (x.form_cls & y.form_cls) & -(x.form_cls & y.form_cls))
+      -- and the first kind of block whose lists the pair all shares a class in: it meets once
+      AND list_position(list_transform($kinds, lambda k: (k & ~(
+              ((x.type_cls & y.type_cls) <> 0)::BIGINT
+              | (((x.group_cls & y.group_cls) <> 0)::BIGINT << 1)
+              | (((x.form_cls & y.form_cls) <> 0)::BIGINT << 2))) = 0), true) = x.kk + 1
       -- time alone must not cost more than the pair can lose
       AND $w_time * (1 - least(1.0, (least(x.s1, y.s1) - greatest(x.s0, y.s0) + 1)
                                     / ($full_overlap * (least(x.s1 - x.s0, y.s1 - y.s0) + 1))))
