@@ -92,7 +92,6 @@ PENDING = {
     "icat_analysis/analyses/coverage.py",
     "icat_analysis/analyses/indicators.py",
     "icat_analysis/analyses/overview.py",
-    "pages/duplication.py",
 }
 
 
