@@ -390,3 +390,22 @@ def test_blocking_at_a_threshold_loses_no_pair(seeded, threshold):
     narrow = duplication.duplicate_pairs(con, threshold=threshold)
     assert _ids(narrow) == _ids(wide)
     assert narrow["score"].tolist() == pytest.approx(wide["score"].tolist())
+
+
+def test_calibration_file_is_what_the_score_gives(seeded):
+    # The "How well does this work?" curve is shipped as data; it must be what the score gives today.
+    from icat_analysis.analyses import duplication_fit
+
+    path, con = seeded
+    size = sum(1 for _ in open(path / "planted_duplicates.csv", encoding="utf-8")) - 1
+    name = f"demo export of {size * 100:,} activities, seed 2006"
+    shipped = duplication.calibration()
+    shipped = shipped[shipped["development_set"] == name].reset_index(drop=True)
+    rows = duplication.scored_pairs(con, threshold=0.5).drop_duplicates(["activity_id_a", "activity_id_b"])
+    planted = _planted(path)
+    is_dup = [k in planted for k in zip(rows["activity_id_a"], rows["activity_id_b"])]
+    again = duplication_fit.precision_recall(rows["score"], is_dup, len(planted), shipped["threshold"])
+    assert len(shipped) == 50
+    assert again["listed"].tolist() == shipped["listed"].tolist()
+    assert again["precision"].tolist() == pytest.approx(shipped["precision"].tolist(), abs=1e-4)
+    assert again["recall"].tolist() == pytest.approx(shipped["recall"].tolist(), abs=1e-4)

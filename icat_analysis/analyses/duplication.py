@@ -594,7 +594,7 @@ until today). Each pair gets a score from 0 to 1, the weighted mean of parts you
 | Activity types | the share of one side's types the other names, the better side: a list inside the other's is full agreement; a near synonym (capacity building and technical assistance) counts {RELATED_CREDIT:.2f} | {w["activity_types"]:.2f} |
 | Target groups | the same; a group within another (children within victims) counts {RELATED_CREDIT:.2f} | {w["target_groups"]:.2f} |
 | Forms of exploitation | the same; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
-| Text | the better of how alike the words read and the share of the domain's concepts both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors") | {w["text"]:.2f} |
+| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); a setting, a ministry or a figure counts three times a topic word; word by word only when a text names no concept | {w["text"]:.2f} |
 
 Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more are **likely duplicates** (the default); from
 **{WORTH_A_LOOK:.2f}** they are **worth a look**. A score is a prompt to ask, not a finding: a
