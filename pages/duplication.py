@@ -138,7 +138,7 @@ with tab_how:
     teach = view.teaching(st_adapter.connection(), data_dir, latest)
     st.write(teach["sentence"])
     st.dataframe(teach["table"], hide_index=True, column_config={"part": "Part"})
-    who = st.text_input("Your name, to change the weights", key="dup_weights_by", max_chars=200)
+    who = st.text_input("Accepted or restored by", key="dup_weights_by", max_chars=200)
     c1, c2 = st.columns(2)
     if teach["fitted"] and c1.button("Use the fitted weights", type="primary", disabled=not who.strip()):
         view.accept_fitted(data_dir, teach["fitted"], who)
