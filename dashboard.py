@@ -20,6 +20,8 @@ PAGES = (
     ("pages/duplication.py", "Duplication", ":material/content_copy:", "duplication"),
     ("pages/indicators.py", "Indicators", ":material/trending_up:", "indicators"),
     ("pages/agencies.py", "Agencies", ":material/apartment:", "agencies"),
+    ("pages/library.py", "Library", ":material/menu_book:", "library"),
+    ("pages/events.py", "Events", ":material/event:", "events"),
     ("pages/data.py", "Data", ":material/table:", "data"),
 )
 
@@ -34,6 +36,8 @@ if __name__ == "__main__":
             "About": "ICAT coordination dashboard: who does what, where and when against trafficking in persons."
         },
     )
+    # With a members' login configured, nobody goes further without signing in as a member.
+    st_adapter.members_gate()
     # In presentation mode (?present=1) the pages are tabs along the top: the sidebar is hidden.
     presenting = st_adapter.presenting()
     # A page file that is not there (a partial checkout) is left out rather than breaking every page.
@@ -45,6 +49,8 @@ if __name__ == "__main__":
         ],
         position="top" if presenting else "sidebar",
     )
+    # A damaged export: one message naming the file and how to recover, on every page.
+    st_adapter.stop_if_export_unreadable()
     # The sidebar is still drawn (hidden) so the link's filters keep applying and stay in the URL.
     st.session_state["filters"] = st_adapter.filter_sidebar()
     if presenting:

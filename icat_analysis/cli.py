@@ -12,14 +12,21 @@ import importlib
 import os
 import sys
 
+from icat_analysis.errors import InputError
+
 #: command -> (module, one-line help)
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
     "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
+    "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
+    "iati-sample": ("icat_analysis.sources.iati_sample", "build an IATI sample export, naming its sources"),
     "import-resources": ("icat_analysis.sources.resources", "validate resource files and merge them into the library"),
     "import-events": ("icat_analysis.sources.events", "validate event files and merge them into the calendar"),
     "import-glotip": ("icat_analysis.sources.glotip", "load a UNODC GLOTIP workbook or CSV into indicators.parquet"),
-    "template": ("icat_analysis.store.blank_template", "write the blank activity template (XLSX with dropdowns, or CSV)"),
+    "template": (
+        "icat_analysis.store.blank_template",
+        "write the blank activity template (XLSX with dropdowns, or CSV)",
+    ),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
@@ -46,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = int(args._run(args) or 0)
         sys.stdout.flush()
+    except InputError as exc:  # a damaged export or a bad setting: say what and how to recover
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader of the output went away (``duplicates ... | head``): what it wanted was
         # printed. Python would still complain when it flushes stdout at exit, so stdout is

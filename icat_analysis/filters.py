@@ -141,6 +141,16 @@ class Filters:
         in_region = c["region"].isin(self.regions) | c["sub_region"].isin(self.regions)
         return sorted(set(c.loc[in_region, "iso3"]) | set(self.countries))
 
+    def region_names(self) -> list[str] | None:
+        """The names of places an activity placed only in a region is matched by: the regions and
+        sub-regions selected and every named region inside them (``Western Africa`` is in
+        Sub-Saharan Africa and in Africa); None when no region is selected."""
+        if not self.regions:
+            return None
+        p = reference.region_parents()
+        inside = p["name"].isin(self.regions) | p["sub_region"].isin(self.regions) | p["region"].isin(self.regions)
+        return sorted(set(self.regions) | set(p.loc[inside, "name"]))
+
     def as_sql_param(self) -> dict:
         """The STRUCT bound as ``$filters`` into ``selected_activities(f)``."""
 
@@ -157,6 +167,7 @@ class Filters:
             "target_groups": lst(self.target_groups),
             "exploitation_forms": lst(self.exploitation_forms),
             "iso3": self.place_iso3(),
+            "region_names": self.region_names(),
             "scopes": lst(self.scopes),
             "statuses": lst(self.statuses),
             "joint_only": bool(self.joint_only),

@@ -8,6 +8,10 @@ import pandas as pd
 
 from icat_analysis.paths import REFERENCE_DIR
 
+#: what a chart shows for an activity with no code of a list (codelists.csv, list "shown")
+UNCLASSIFIED = "unclassified"
+UNCLASSIFIED_LIST = "shown"
+
 #: list name in codelists.csv for each list column of the template
 LIST_OF_COLUMN = {
     "scope": "scope",
@@ -22,11 +26,14 @@ LIST_OF_COLUMN = {
 
 @lru_cache(maxsize=1)
 def agencies() -> pd.DataFrame:
-    """One row per agency code: name, kind, founding_member, joined_icat, successor, mandate."""
+    """One row per agency code: name, kind, founding_member, joined_icat, successor,
+    icat_membership ("founding participant", "later member" or None where no source says),
+    website, focal_point (None until a deployment fills it in), mandate."""
     df = pd.read_csv(REFERENCE_DIR / "agencies.csv", dtype=str, keep_default_na=False)
     df["founding_member"] = df["founding_member"].eq("true")
     df["joined_icat"] = pd.to_numeric(df["joined_icat"].replace("", None)).astype("Int64")
-    df["successor"] = df["successor"].replace("", None)
+    for col in ("successor", "icat_membership", "website", "focal_point"):
+        df[col] = df[col].replace("", None)
     return df
 
 
@@ -56,8 +63,16 @@ def labels(list_name: str) -> dict[str, str]:
     if list_name == "country":
         return dict(zip(countries()["iso3"], countries()["name"]))
     df = codelists()
-    df = df[df["list"] == list_name]
+    # "unclassified" (list "shown") is how an activity without a code of the list appears.
+    df = df[df["list"].isin((list_name, UNCLASSIFIED_LIST))]
     return dict(zip(df["code"], df["label"]))
+
+
+def shown_codes(list_name: str, present) -> list[str]:
+    """The codes of a list in their documented order, then "unclassified" when it is among
+    ``present`` (the codes a query returned): how charts order a list's categories."""
+    codes_ = codes(list_name)
+    return codes_ + ([UNCLASSIFIED] if UNCLASSIFIED in set(present) else [])
 
 
 def agency_codes() -> list[str]:
@@ -74,3 +89,40 @@ def regions() -> list[str]:
 
 def sub_regions() -> list[str]:
     return sorted(countries()["sub_region"].dropna().unique())
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(REFERENCE_DIR / name, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=1)
+def iati_organisations() -> dict[str, str]:
+    """IATI organisation identifier (every form the files use) -> agency code."""
+    df = _csv("iati_organisations.csv")
+    return dict(zip(df["ref"], df["agency"]))
+
+
+@lru_cache(maxsize=1)
+def iati_regions() -> dict[tuple[str, str], tuple[str, str]]:
+    """(region vocabulary, code) -> (name, scope) for IATI recipient regions."""
+    df = _csv("iati_regions.csv")
+    return {(v, c): (n, s) for v, c, n, s in zip(df["vocabulary"], df["code"], df["name"], df["scope"])}
+
+
+@lru_cache(maxsize=1)
+def iati_relevance() -> pd.DataFrame:
+    """kind (tip, related, exclude, boilerplate, tag), language, term."""
+    return _csv("iati_relevance.csv")
+
+
+@lru_cache(maxsize=1)
+def iati_inference() -> pd.DataFrame:
+    """column, code, source (text, sector, tag, policy_marker), match."""
+    return _csv("iati_inference.csv")
+
+
+@lru_cache(maxsize=1)
+def region_parents() -> pd.DataFrame:
+    """Each named region an activity can be placed in (IATI recipient regions, both
+    vocabularies) with the UN M49 sub-region and region of the country list it lies in."""
+    return pd.read_csv(REFERENCE_DIR / "region_parents.csv", dtype=str, keep_default_na=False)

@@ -81,6 +81,7 @@ if code:
     if e["predecessors"]:
         facts.append("took over the work of " + " and ".join(e["predecessors"]))
     st.caption("; ".join(facts))
+    st_adapter.agency_links(code)
     st.markdown("**Mandate on trafficking in persons**")
     st.text(e["mandate"])
 
@@ -160,6 +161,7 @@ if code:
             key="ag_acts_dl",
             agency=code,
         )
+    st_adapter.agency_library(code)
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
 n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
+st_adapter.public_comparison_notice()
 @st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
 def _scored(path: str, version: str, filters: Filters, threshold: float, weights: tuple):
     return duplication.scored_pairs(st_adapter.connection(), filters, threshold=threshold, weights=dict(weights))
@@ -100,20 +101,8 @@ with tab_open:
         pair = by_key[st.selectbox("Pair", list(by_key), format_func=lambda k: view.pair_label(by_key[k]), key="dup_pair")]
         st.markdown(f"#### Review a pair\n**Why they look alike:** {pair.reasons}.\n\n{view.SIDE_BY_SIDE}")
         st.table(duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b))
-        with st.form("dup_review", clear_on_submit=True, border=True):
-            verdict = st.radio("This pair is", list(view.VERDICTS), format_func=view.VERDICTS.get, index=None)
-            note = st.text_area("Note", max_chars=view.MAX_NOTE, placeholder="What you found out")
-            reviewer = st.text_input("Your name", max_chars=200)
-            if st.form_submit_button("Save review", type="primary"):
-                try:
-                    view.add_review(data_dir, pair.activity_id_a, pair.activity_id_b, verdict or "", reviewer, note)
-                except (ValueError, OSError) as exc:
-                    st.error(f"Not saved: {exc}.", icon=":material/error:")
-                else:
-                    st.session_state["dup_saved"] = f"Saved: {pair.activity_id_a} and {pair.activity_id_b} marked {verdict}."
-                    st.rerun()
-    if st.session_state.get("dup_saved"):
-        st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
+        st_adapter.review_form(pair.activity_id_a, pair.activity_id_b)
+    st_adapter.review_saved_messages()
 
 with tab_done:
     if latest.empty:

@@ -225,6 +225,7 @@ else:
                         + f"{need.CAVEAT.split('. ')[0]}. Source: "
                         + need.citation(st_adapter.manifest(), trend["source"].dropna().unique().tolist())
                     )
+        st_adapter.country_library(iso3, name)
 
 # ---- coverage against detected need ------------------------------------------------------
 detections = st_adapter.run("need_detections_and_protection", f) if n_activities else None

@@ -35,6 +35,7 @@ else:
         help=f"Started and not yet ended on {overview.day(st_adapter.today())}",
         border=True,
     )
+    st_adapter.show_agenda(f)
 
     left, right = st.columns([3, 2])
     with left:
@@ -44,9 +45,10 @@ else:
     with right:
         top = overview.top_countries(st_adapter.run, f, n=10)
         if top.empty:
-            st.info("None of these activities names a country (all are global).", icon=":material/public:")
+            st.info("None of these activities names a country.", icon=":material/public:")
         else:
             st_adapter.plotly_chart(overview.countries_chart(top), config={"displaylogo": False})
+        st_adapter.regions_band(f)
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())
 st.subheader("How fresh the data is")

@@ -5,12 +5,14 @@ make_export(tmp_path, [activity("A1", lead="ILO", countries=["THA"]), ...])
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA
+from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES
 from icat_analysis.store.export import link_tables, write_export
 
 
@@ -74,11 +76,25 @@ def activities_table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
 
 
-def make_export(directory: Path, rows: list[dict], *, indicators: pa.Table | None = None, synthetic=False) -> Path:
-    """Write a complete export of these activities (and optional indicators) to ``directory``."""
+def make_export(
+    directory: Path, rows: list[dict], *, indicators: pa.Table | None = None, synthetic=False, versioned=False
+) -> Path:
+    """Write a complete export of these activities (and optional indicators) to ``directory``:
+    flat, as the repository ships one (files a test can damage in place), or as a first version."""
     table = activities_table(rows)
     tables = {"activities.parquet": table, **link_tables(table)}
     if indicators is not None:
         tables["indicators.parquet"] = indicators
-    write_export(Path(directory), tables, {"synthetic": synthetic, "sources": []})
-    return Path(directory)
+    manifest = {"synthetic": synthetic, "sources": []}
+    directory = Path(directory)
+    if versioned:
+        write_export(directory, tables, manifest)
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, t in tables.items():
+        pq.write_table(t.select(EXPORT_FILES[name].names).cast(EXPORT_FILES[name]), directory / name)
+        counts[name.removesuffix(".parquet")] = t.num_rows
+    manifest |= {"updated_at": "2026-01-01T12:00:00+00:00", "row_counts": counts}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return directory

@@ -122,7 +122,7 @@ def test_the_csv_download_follows_the_filters_and_may_be_empty(con):
     assert none.decode("utf-8-sig").splitlines() == [
         '"Activity ID","Title","Description","Lead agency","Partner agencies","Joint","Scope","Countries",'
         '"Start date","End date","Status","Budget (US$)","Themes","Activity types","Target groups",'
-        '"Forms of exploitation","Donors","Last updated"'
+        '"Forms of exploitation","Donors","Last updated","Shared with","Budget shared with"'
     ]
 
 

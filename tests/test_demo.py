@@ -216,12 +216,12 @@ def test_twenty_thousand_activities(tmp_path):
     assert links.num_rows >= 20_000
 
 
-def test_regenerating_keeps_the_previous_export(tmp_path):
+def test_regenerating_a_flat_export_writes_the_flat_layout_again(tmp_path):
     out = tmp_path / "x"
-    first = _run(out, 200, 1)
-    _run(out, 200, 2)
-    prev = out / ".previous"
-    assert file_digest(prev)["activities.parquet"] == first["activities.parquet"]
+    _run(out, 200, 1)
+    second = _run(out, 200, 2)
+    assert not (out / "versions").exists() and not (out / ".previous").exists()
+    assert file_digest(out) == second and validate_export(out) == []
 
 
 def test_wrong_usage_exits_2(tmp_path):

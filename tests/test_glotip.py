@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +12,7 @@ import pytest
 
 from icat_analysis.cli import main
 from icat_analysis.sources import glotip
+from icat_analysis.store import export
 from icat_analysis.store.export import file_digest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,9 +137,9 @@ def test_sample_values_match_the_published_file():
 def test_import_command_writes_indicators_and_the_citation(tmp_path, capsys):
     data = tmp_path / "export"
     assert main(["import-glotip", str(SAMPLE), "--data", str(data)]) == 0
-    table = pq.read_table(data / "indicators.parquet")
+    table = pq.read_table(export.current_dir(data) / "indicators.parquet")
     assert table.num_rows == 311
-    manifest = json.loads((data / "manifest.json").read_text())
+    manifest = export.read_manifest(data)
     (source,) = manifest["sources"]
     assert source["citation"] == (
         "UNODC, UNODC Research - Data Portal - Trafficking in Persons, dataunodc.un.org (release of 30 May 2023)"

@@ -38,7 +38,7 @@ def seeded(tmp_path, capsys) -> Path:
 
 
 def ids(data: Path) -> set[str]:
-    return set(pq.read_table(data / "activities.parquet").column("activity_id").to_pylist())
+    return set(pq.read_table(export.current_dir(data) / "activities.parquet").column("activity_id").to_pylist())
 
 
 def refused(capsys, path: Path, data: Path) -> str:
@@ -212,7 +212,7 @@ def test_utf16_csv_with_a_byte_order_mark_is_read(tmp_path, seeded, capsys):
     path.write_bytes(f"{HEADER}\n{GOOD.replace('N1', 'U1').replace('Shelter', 'Café shelter')}\n".encode("utf-16"))
     code, _, err = run_import(capsys, path, "--data", seeded)
     assert code == 0, err
-    titles = pq.read_table(seeded / "activities.parquet").column("title").to_pylist()
+    titles = pq.read_table(export.current_dir(seeded) / "activities.parquet").column("title").to_pylist()
     assert "Café shelter support" in titles
 
 

@@ -31,7 +31,7 @@ def run_import(capsys, *args: str | Path) -> tuple[int, str, str]:
 
 
 def activities(data: Path) -> dict[str, dict]:
-    rows = pq.read_table(data / "activities.parquet").to_pylist()
+    rows = pq.read_table(export.current_dir(data) / "activities.parquet").to_pylist()
     return {r["activity_id"]: r for r in rows}
 
 
@@ -50,7 +50,7 @@ def test_fixture_imports_into_empty_directory_with_contract_columns_and_types(tm
     assert code == 0, err
     assert "22 inserted, 0 updated, 0 unchanged" in out
     for name in ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet"):
-        assert pq.read_schema(data / name).equals(EXPORT_FILES[name]), name
+        assert pq.read_schema(export.current_dir(data) / name).equals(EXPORT_FILES[name]), name
     acts = activities(data)
     assert len(acts) == 22
     thai = acts["XM-DAC-41102-TH-001"]
@@ -67,9 +67,9 @@ def test_fixture_imports_into_empty_directory_with_contract_columns_and_types(tm
     assert acts["IOM-LY-019"]["status"] == "cancelled"  # given, not derived
     assert acts["ILO-IOM-GLO-021"]["end_date"] is None and acts["ILO-IOM-GLO-021"]["status"] == "active"
     assert acts["UNODC-KE-017"]["description"].endswith('"train the trainer" model')
-    links = pq.read_table(data / "activity_countries.parquet")
+    links = pq.read_table(export.current_dir(data) / "activity_countries.parquet")
     assert links.num_rows == 35
-    roles = pq.read_table(data / "activity_agencies.parquet").column("role").to_pylist()
+    roles = pq.read_table(export.current_dir(data) / "activity_agencies.parquet").column("role").to_pylist()
     assert roles.count("lead") == 22 and roles.count("partner") == 18
     manifest = export.read_manifest(data)
     assert manifest["synthetic"] is False

@@ -29,7 +29,7 @@ def run(capsys, command: str, *args) -> tuple[int, str, str]:
 
 
 def rows(data: Path, name: str) -> dict[str, dict]:
-    table = pq.read_table(data / f"{name}.parquet").to_pylist()
+    table = pq.read_table(export.current_dir(data) / f"{name}.parquet").to_pylist()
     return {r[f"{name[:-1]}_id"]: r for r in table}
 
 
@@ -72,7 +72,7 @@ def test_templates_name_the_contract_columns_and_hold_the_founding_reports_rows(
     )
     assert (cop["start_date"], cop["end_date"], cop["place"]) == (date(2006, 10, 9), date(2006, 10, 18), "AUT")
     for name in ("resources.parquet", "events.parquet"):
-        assert pq.read_schema(seeded / name).equals(EXPORT_FILES[name])
+        assert pq.read_schema(export.current_dir(seeded) / name).equals(EXPORT_FILES[name])
     assert cli.main(["validate", "--data", str(seeded)]) == 0
 
 
@@ -137,7 +137,10 @@ def test_bad_resource_files_are_refused_with_file_row_and_column(text, message, 
 
 BAD_EVENTS = [
     ("event_id,title,start_date,place\nM2,T,2027-01-01,AUT\n", "e.csv:1: kind: required column is missing"),
-    (f"{E_HEAD}\nM2,T,icat_meeting,2027-03-05,2027-03-01,AUT,,,,\n", "e.csv:2: end_date: 2027-03-01 is before start_date"),
+    (
+        f"{E_HEAD}\nM2,T,icat_meeting,2027-03-05,2027-03-01,AUT,,,,\n",
+        "e.csv:2: end_date: 2027-03-01 is before start_date",
+    ),
     (f"{E_HEAD}\nM2,T,icat_meeting,2027-02-30,,AUT,,,,\n", "e.csv:2: start_date: '2027-02-30' is not a real calendar"),
     (f"{E_HEAD}\nM2,T,icat_meeting,05/03/2027,,AUT,,,,\n", "e.csv:2: start_date: '05/03/2027' is not a date"),
     (f"{E_HEAD}\nM2,T,party,2027-03-05,,AUT,,,,\n", "e.csv:2: kind: unknown kind 'party'"),
@@ -159,11 +162,11 @@ def test_bad_event_files_are_refused_with_file_row_and_column(text, message, tmp
 def test_validate_reports_a_bad_link_written_straight_into_the_export(seeded, capsys):
     import pyarrow as pa
 
-    table = pq.read_table(seeded / "resources.parquet")
+    table = pq.read_table(export.current_dir(seeded) / "resources.parquet")
     links = table.column("link").to_pylist()
     links[1] = "javascript:alert(1)"
     table = table.set_column(table.schema.get_field_index("link"), "link", pa.array(links, pa.string()))
-    pq.write_table(table, seeded / "resources.parquet")
+    pq.write_table(table, export.current_dir(seeded) / "resources.parquet")
     code, out, _ = run(capsys, "validate", "--data", seeded)
     assert code == 1
     assert "resources.parquet:2: link: 'javascript:alert(1)' is not an http:// or https:// web address" in out

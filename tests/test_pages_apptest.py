@@ -106,6 +106,8 @@ def test_the_navigation_lists_every_page_and_each_file_exists():
         "Duplication",
         "Indicators",
         "Agencies",
+        "Library",
+        "Events",
         "Data",
     ]
     missing = [f for f in PAGE_FILES if not (REPO / f).exists()]

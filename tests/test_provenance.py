@@ -25,10 +25,12 @@ IATI_MANIFEST = {
     "synthetic": False,
     "iati": {
         "snapshot": "2021-06-15",
+        "relevance": "default: only work against trafficking in persons",
         "publishers": [
-            {"ref": "XM-DAC-41122", "name": "UNICEF", "activities": 2, "files": ["unicef.xml"]},
-            {"ref": "XM-DAC-47066", "name": "International Organization for Migration", "activities": 11,
-             "files": ["iom_dportal_119.xml", "iom_dportal_118.xml"]},
+            {"ref": "XM-DAC-41122", "name": "UNICEF", "activities": 2, "read": 62, "files": ["unicef.xml"]},
+            {"ref": "XM-DAC-47066", "name": "International Organization for Migration (IOM)", "activities": 11,
+             "read": 257, "files": ["iom_dportal_119.xml", "iom_dportal_118.xml"]},
+            {"ref": "XM-DAC-41301", "name": "FAO", "activities": 0, "read": 88, "files": ["fao.xml"]},
         ],
     },
     "sources": [
@@ -55,14 +57,17 @@ def test_synthetic_data_is_named_so_with_its_export_and_date(default_export):
 
 def test_iati_source_names_each_publisher_and_the_snapshot_date():
     line = provenance.source_line(IATI_MANIFEST)
-    # the publisher with the most activities first
-    assert line.startswith(
-        "Activities: IATI, published by International Organization for Migration (XM-DAC-47066), "
-        "UNICEF (XM-DAC-41122) as published on 15 June 2021."
+    # the publishers whose activities the export holds, the one with the most first; not FAO
+    assert line == (
+        "Activities: IATI, International Organization for Migration (IOM, XM-DAC-47066), UNICEF (XM-DAC-41122) "
+        "as published on 15 June 2021 (13 of the 407 activities in the files are about trafficking in persons). "
+        "Indicators: UNODC, GLOTIP data (release of 30 May 2023)."
     )
-    assert "Indicators: UNODC, GLOTIP data (release of 30 May 2023)." in line
     source = dict(_about(IATI_MANIFEST, name="iati-sample").rows())["Source"]
-    assert source.startswith("export 'iati-sample', 15 June 2021: IATI, published by International Organization")
+    assert source == (
+        "export 'iati-sample': IATI activities of International Organization for Migration (IOM, XM-DAC-47066), "
+        "UNICEF (XM-DAC-41122), as published on 15 June 2021"
+    )
 
 
 # ---- CSV ------------------------------------------------------------------------------------
@@ -121,7 +126,7 @@ def test_xlsx_has_the_table_first_and_an_about_sheet():
     assert wb["Coverage"]["B3"].value == "'=SUM(A1)"
     about = _about_sheet(data)
     assert about["Selection"] == "All activities in Niger"
-    assert "International Organization for Migration (XM-DAC-47066)" in about["Source"]
+    assert "International Organization for Migration (IOM, XM-DAC-47066)" in about["Source"]
     assert about["Made"].startswith("2026-12-01 09:30")
 
 
@@ -196,7 +201,7 @@ def test_the_sidebar_switches_export_and_the_link_keeps_it(two_exports, clean_st
     assert _activities(at) == "1"
     assert at.query_params["export"] == "iati-sample"
     assert not any("Demonstration data" in i.value for i in at.info), "no synthetic banner on real data"
-    assert any("published by International Organization for Migration" in c.value for c in at.caption)
+    assert any("IATI, International Organization for Migration (IOM, XM-DAC-47066)" in c.value for c in at.caption)
 
     at.switch_page("pages/data.py").run()
     assert at.query_params["export"] == "iati-sample"  # kept while moving to another page

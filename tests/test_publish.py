@@ -117,15 +117,16 @@ def test_the_manifest_records_the_level_and_withheld_counts_equal_to_the_full_ex
 
 
 def test_withheld_counts_by_agency_and_country_by_hand(tmp_path, capsys):
+    in_euros = {"budget_value": 4_600.0, "budget_currency": "EUR", "import_notes": ["4,600 EUR at 1.087 USD"]}
     data = make_export(
         tmp_path / "full",
         [
-            activity("P1", lead="UNODC", countries=["NGA"]),
+            {**activity("P1", lead="UNODC", countries=["NGA"]), **in_euros},
             activity("M1", lead="UNODC", countries=["NGA"], visibility="members"),
             activity(
                 "M2", lead="UNODC", partners=["IOM"], countries=["NGA", "GHA"], scope="regional", visibility="members"
             ),
-            activity("B1", lead="ILO", countries=["NGA"], budget=5_000, budget_visibility="members"),
+            {**activity("B1", lead="ILO", countries=["NGA"], budget=5_000, budget_visibility="members"), **in_euros},
             activity("G1", lead="ILO", countries=[], visibility="members"),
         ],
     )
@@ -142,8 +143,17 @@ def test_withheld_counts_by_agency_and_country_by_hand(tmp_path, capsys):
         {"agency": "UNODC", "role": "lead", "iso3": "GHA", "activities": 1, "budgets": 0},
         {"agency": "UNODC", "role": "lead", "iso3": "NGA", "activities": 2, "budgets": 0},
     ]
+    by_agency = json.loads((out / "manifest.json").read_text())["sharing"]["withheld"]["by_agency"]
+    assert by_agency == [
+        {"agency": "ILO", "role": "lead", "activities": 1, "budgets": 1},
+        {"agency": "IOM", "role": "partner", "activities": 1, "budgets": 0},
+        {"agency": "UNODC", "role": "lead", "activities": 2, "budgets": 0},
+    ]
     acts = {a["activity_id"]: a for a in pq.read_table(out / "activities.parquet").to_pylist()}
     assert set(acts) == {"P1", "B1"} and acts["B1"]["budget_usd"] is None and acts["P1"]["budget_usd"] == 100_000
+    # the budget in its own currency, and notes that may quote it, go with the budget
+    assert [acts["B1"][k] for k in in_euros] == [None, None, None]
+    assert [acts["P1"][k] for k in in_euros] == list(in_euros.values())
 
 
 def test_the_members_level_keeps_every_activity_but_no_review_or_history(full, tmp_path, capsys):
@@ -161,6 +171,9 @@ def test_refused_into_the_data_directory_a_non_empty_one_or_at_an_unknown_level(
     assert code == 1 and "is the data directory itself" in err
     code, _, err = publish(capsys, "--level", "public", "--data", full, "--out", full.parent, "--force")
     assert code == 1 and "holds the data directory" in err
+    code, _, err = publish(capsys, "--level", "public", "--data", full, "--out", full / "public")
+    assert code == 1 and "is inside the data directory" in err
+    assert not (full / "public").exists()
     code, _, err = publish(capsys, "--level", "secret", "--data", full, "--out", tmp_path / "x")
     assert code == 1 and "unknown level 'secret'; use public or members" in err
     assert not (tmp_path / "x").exists()

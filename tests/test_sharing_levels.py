@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from icat_analysis import cli
+from icat_analysis.store import db, export
 from icat_analysis.store.export import link_tables
 from icat_analysis.store.validate import validate_export
 from tests.factories import activities_table, activity
@@ -86,7 +87,7 @@ def test_an_unknown_level_or_a_budget_wider_than_its_activity_is_refused_by_file
         "a budget is never shared more widely than its activity" in lines
     )
     assert "submission.csv:4: budget_visibility: unknown sharing level 'everyone'; use public or members" in lines
-    assert not (data / "activities.parquet").exists()
+    assert not export.is_export(data)
 
 
 def test_an_unknown_default_level_is_wrong_usage(tmp_path, capsys):
@@ -104,6 +105,8 @@ def test_an_export_from_before_sharing_levels_validates_and_its_rows_stay_member
     for name, t in link_tables(table).items():
         pq.write_table(t, data / name)
     assert validate_export(data) == []
+    rows = db.query(db.connect(data), "activity_rows")
+    assert rows[["activity_id", "visibility", "budget_visibility"]].values.tolist() == [["OLD-1", "members", "members"]]
 
     csv = write(tmp_path, "NEW-1,Shelters,UNODC,national,THA,2020-01-01,protection,1000,public,public")
     code, _, err = run_import(capsys, csv, "--data", data)

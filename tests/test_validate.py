@@ -84,6 +84,7 @@ def test_a_broken_link_table_is_found(tmp_path):
         "(it is not in its countries, or is listed twice)",
         "activity_countries.parquet:5: activity_id: 'A9' is not an activity of activities.parquet",
         "activities.parquet:1: countries: 'THA' has no row in activity_countries.parquet",
+        "manifest.json:0: row_counts: says 4 rows for activity_countries.parquet, which has 5",
     ]
 
 

@@ -52,6 +52,9 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
             "Kind": a["kind"],
             "Joined ICAT": [str(y) if not pd.isna(y) else "" for y in a["joined_icat"]],
             "Founding member": a["founding_member"].map({True: "yes", False: "no"}),
+            "ICAT membership": [m or "" for m in a["icat_membership"]],
+            "Website": [w or "" for w in a["website"]],
+            "Focal point": [p or "" for p in a["focal_point"]],
             "Succeeded by": [successor_text(s) or "" for s in a["successor"]],
             "Took over the work of": [pred[code] for code in a["code"]],
             "Activities led": n("lead_activities"),
@@ -78,6 +81,9 @@ def entry(code: str) -> dict:
         "successor": successor_text(row["successor"]),
         "predecessors": predecessors(code),
         "mandate": row["mandate"],
+        "icat_membership": row["icat_membership"],
+        "website": row["website"],
+        "focal_point": row["focal_point"],
     }
 
 

@@ -43,8 +43,26 @@ def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
             "Themes": [_join(t, themes) for t in activities["themes"]],
             "Budget (USD)": activities["budget_usd"],
             "ID": activities["activity_id"],
+            **_iati_detail(activities),
         }
     )
+
+
+def _iati_detail(activities: pd.DataFrame) -> dict[str, pd.Series]:
+    """For activities read from IATI: their identifier there, publisher and why each was kept."""
+    out = {}
+    for col, heading in (("iati_identifier", "IATI identifier"), ("publisher", "IATI publisher")):
+        if col in activities and activities[col].notna().any():
+            out[heading] = activities[col]
+    if "relevance_reason" in activities and activities["relevance_reason"].notna().any():
+        how = reference.labels("relevance")
+        out["Kept because"] = [
+            f"{reason} ({how.get(rel, rel).lower()})" if isinstance(rel, str) and isinstance(reason, str) else reason
+            for rel, reason in zip(
+                activities.get("relevance", [None] * len(activities)), activities["relevance_reason"]
+            )
+        ]
+    return out
 
 
 def agencies_table(agencies: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,6 @@ import math
 import sys
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,7 +37,7 @@ from icat_analysis.analyses import duplication_text as dtext
 from icat_analysis.filters import Filters
 from icat_analysis.paths import REFERENCE_DIR
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store import db
+from icat_analysis.store import db, export
 
 #: Weights of the parts of the score, as documented (docs/DUPLICATION.md); a planner may
 #: accept weights fitted from reviews instead (:mod:`.duplication_fit`), kept per export.
@@ -634,7 +633,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"--country {args.country[:40]!r}: not a known ISO 3166-1 code", file=sys.stderr)
             return 2
     path = resolve_data_dir(args.data)
-    if not Path(path, "activities.parquet").exists():
+    if not (export.current_dir(path) / "activities.parquet").exists():
         print(f"{path}: no activities.parquet here (is this an export directory?)", file=sys.stderr)
         return 1
     con = db.connect(path)

@@ -18,11 +18,12 @@ import pandas as pd
 from icat_analysis import reference
 from icat_analysis.filters import Filters
 from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.export import current_dir
 
 
 def load(data_dir: Path) -> dict[str, pd.DataFrame]:
     """The export as pandas DataFrames (dates as datetime64)."""
-    d = Path(data_dir)
+    d = current_dir(Path(data_dir))
     acts = pd.read_parquet(d / "activities.parquet")
     for col in ("start_date", "end_date"):
         acts[col] = pd.to_datetime(acts[col])

@@ -401,7 +401,7 @@ def ensure_export(out: Path, n: int, seed: int = SEED) -> tuple[Path, float | No
     from icat_analysis.store import export
 
     d = Path(out) / f"demo-{n}-s{seed}"
-    m = export.read_manifest(d) if (d / "activities.parquet").exists() else {}
+    m = export.read_manifest(d) if (export.current_dir(d) / "activities.parquet").exists() else {}
     if m.get("row_counts", {}).get("activities") == n and m.get("seed", seed) == seed:
         return d, None
     t0 = time.perf_counter()

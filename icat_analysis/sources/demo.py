@@ -24,12 +24,9 @@ import argparse
 import csv
 import gettext
 import io
-import json
-import os
-import shutil
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +37,16 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.sources import demo_library, glotip, plant
 from icat_analysis.sources import demo_text as T
+from icat_analysis.store import export
 from icat_analysis.store.contract import (
     ACTIVITIES_SCHEMA,
     ACTIVITY_AGENCIES_SCHEMA,
     ACTIVITY_COUNTRIES_SCHEMA,
+    CORE_ACTIVITIES_SCHEMA,
     INDICATORS_SCHEMA,
+    with_optional_columns,
 )
-from icat_analysis.store.export import MANIFEST, PREVIOUS, export_lock, link_tables
+from icat_analysis.store.export import export_lock, link_tables
 
 GENERATOR = "icat_analysis.sources.demo 1"
 #: the demo's "today": statuses are derived against it, so output does not depend on the clock
@@ -765,8 +765,9 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
             "source_file": pa.array(np.full(n, f"demo (seed {seed})", dtype=object), pa.string()),
             "imported_at": pa.array(np.full(n, np.datetime64(created, "us"))),
         },
-        schema=ACTIVITIES_SCHEMA,
+        schema=CORE_ACTIVITIES_SCHEMA,
     )
+    table = with_optional_columns(table)
     id_list = table.column("activity_id").to_pylist() if pairs else []
     planted = [(id_list[a], id_list[b], note) for a, b, note in pairs]
     decoyed = [(id_list[a], id_list[b], note) for a, b, note in decoys]
@@ -804,8 +805,10 @@ def glotip_weights(table: pa.Table | None) -> dict[str, float] | None:
 def generate(out: Path, n: int, seed: int, glotip_file: Path | None) -> dict:
     """Write the synthetic export of ``n`` activities to ``out``; returns the manifest.
 
-    Files are written to a work directory first and moved in only when all are complete,
-    keeping the replaced ones in ``.previous/`` as imports do; a failure leaves ``out`` as it was.
+    Into a versioned export (one with ``current``) it is a new version like an import, so it
+    can be undone. Into a new or flat directory it writes the flat layout the repository ships
+    (fixed file names, nothing dated): files go to a work directory first and are moved in only
+    when all are complete, so a failure leaves ``out`` as it was.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -814,18 +817,19 @@ def generate(out: Path, n: int, seed: int, glotip_file: Path | None) -> dict:
         indicators = glotip.read_table(glotip_file)
     tb = Tables(glotip_weights(indicators))
     with export_lock(out):
-        work = out / ".demo.tmp"
-        if work.exists():
-            shutil.rmtree(work)
-        work.mkdir()
-        try:
-            manifest = _write_files(work, tb, n, seed, indicators, glotip_file)
-            _swap_in(out, work, [*manifest["_files"], MANIFEST])
-        finally:
-            if work.exists():
-                shutil.rmtree(work)
-    manifest.pop("_files")
-    return manifest
+        if export.is_versioned(out):
+            return _new_version(out, tb, n, seed, indicators, glotip_file)
+        return export.write_flat(out, lambda work: _write_files(work, tb, n, seed, indicators, glotip_file))
+
+
+def _new_version(out: Path, tb: Tables, n: int, seed: int, indicators, glotip_file) -> dict:
+    _, lineage = export.start_version(out)
+    now = datetime.now(UTC)
+    staged = export.stage(out, now)
+    manifest = _write_files(staged, tb, n, seed, indicators, glotip_file)
+    export.commit(out, staged, manifest, made_at=now, made_by="demo", lineage=lineage)
+    export.prune(out, now=now)
+    return export.read_manifest(out)
 
 
 def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table | None, glotip_file) -> dict:
@@ -898,25 +902,7 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
     else:
         manifest["indicators"] = {"rows": 0, "note": "no GLOTIP file was available; the indicators table is empty"}
     manifest["sources"] = [*sources, *demo_library.sources_entries()]
-    (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    manifest["_files"] = [*counts, "planted_duplicates.csv", "planted_decoys.csv"]
     return manifest
-
-
-def _swap_in(out: Path, work: Path, names: list[str]) -> None:
-    """Keep what is replaced in ``.previous/``, then move the new files in, the manifest last."""
-    prev = out / PREVIOUS
-    if prev.exists():
-        shutil.rmtree(prev)
-    if any((out / name).exists() for name in names):
-        prev.mkdir()
-        for name in names:
-            if (out / name).exists():
-                shutil.copy2(out / name, prev / name)
-    for name in names:
-        with open(work / name, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(work / name, out / name)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -44,6 +44,7 @@ from icat_analysis.store.contract import (
     TEMPLATE,
     TEMPLATE_NAMES,
     Column,
+    with_optional_columns,
 )
 from icat_analysis.store.validate import COLUMN_ORDER, Problem, activity_problems
 
@@ -482,7 +483,7 @@ def _lower(code: str) -> str:
     return code.lower() if code.isascii() else code
 
 
-def _status(start: date | None, end: date | None, today: date) -> str | None:
+def status_from_dates(start: date | None, end: date | None, today: date) -> str | None:
     if start is None:
         return None
     if start > today:
@@ -588,7 +589,7 @@ def parse_row(cells: dict[str, object], *, today: date, sharing: Sharing = Shari
     """
     act, errors = parse_cells(cells, TEMPLATE)
     if act["status"] is None:
-        act["status"] = _status(act["start_date"], act["end_date"], today)
+        act["status"] = status_from_dates(act["start_date"], act["end_date"], today)
         if act["status"] is None:  # no start date: that problem is reported on start_date
             errors.setdefault("status", "")
     sharing.apply(act)
@@ -656,7 +657,7 @@ ACTIVITIES = Sheet(
     order=COLUMN_ORDER,
     source_entry=SOURCE_ENTRY,
     derived=export.link_tables,
-    upgrade=export.with_sharing_levels,
+    upgrade=lambda table: with_optional_columns(export.with_sharing_levels(table)),
     compared_extra=("is_joint",),
 )
 
@@ -785,7 +786,7 @@ def read_rows(
 
 
 def _read_existing(data_dir: Path, sheet: Sheet = ACTIVITIES) -> list[dict]:
-    path = data_dir / sheet.file
+    path = export.current_dir(data_dir) / sheet.file
     if not path.exists():
         return []
     table = pq.read_table(path)
@@ -842,8 +843,11 @@ def import_rows(
     with export.export_lock(data_dir):  # held from read to write: a concurrent import waits
         try:
             existing = _read_existing(data_dir, sheet)
+        except export.ExportError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
-            raise Refused([Problem(sheet.file, 0, "-", f"the export cannot be read ({exc}); run validate")]) from exc
+            path = export.current_dir(data_dir) / sheet.file
+            raise export.DamagedExport(path, f"cannot be read as parquet ({exc})", data_dir) from exc
         merged, result = merge(existing, incoming, now, sheet)
         result.files = [Path(p).name for p in paths]
         if result.inserted == 0 and result.updated == 0:
@@ -868,7 +872,7 @@ def import_rows(
         if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
         tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
-        export.write_export(data_dir, tables, update, locked=True)
+        export.write_export(data_dir, tables, update, locked=True, made_by=f"import {', '.join(result.files)}")
         result.written = True
         return result
 
@@ -905,18 +909,23 @@ def print_problems(problems: list[Problem], stream=None) -> None:
     print(f"refused: {len(problems)} problem(s); the export was not changed", file=stream)
 
 
+def undo(directory: Path, given: list) -> int:
+    """``--undo`` of an import command: exit status 0 restored, 1 nothing to undo, 2 files given too."""
+    if given:
+        print("--undo takes no files", file=sys.stderr)
+        return 2
+    restored = export.undo_last_import(directory)
+    if not restored:
+        print(f"nothing to undo in {directory}", file=sys.stderr)
+        return 1
+    print(f"restored the previous version of {', '.join(restored)}")
+    return 0
+
+
 def run(args: argparse.Namespace, sheet: Sheet = ACTIVITIES) -> int:
     directory = resolve_data_dir(args.data)
     if args.undo:
-        if args.files:
-            print("--undo takes no files", file=sys.stderr)
-            return 2
-        restored = export.undo_last_import(directory)
-        if not restored:
-            print(f"nothing to undo in {directory}", file=sys.stderr)
-            return 1
-        print(f"restored the previous version of {', '.join(restored)}")
-        return 0
+        return undo(directory, args.files)
     if not args.files:
         print("give one or more CSV or XLSX files to import (or --undo)", file=sys.stderr)
         return 2

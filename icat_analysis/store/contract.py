@@ -80,7 +80,32 @@ LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countri
 _STR = pa.string()
 _LIST = pa.list_(pa.string())
 
-ACTIVITIES_SCHEMA = pa.schema(
+#: Activity columns a template submission never fills and an export may lack. Most say where
+#: an imported activity came from and how it was read (the IATI import, docs/IATI.md).
+OPTIONAL_ACTIVITY_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("regions", _LIST),  # named regions worked in, never spread onto their countries
+    pa.field("implementing_partners", _LIST),  # implementers that are not ICAT agencies
+    pa.field("language", _STR),  # ISO 639-1 code of the activity's own language
+    pa.field("other_language_texts", _LIST),  # "title (fr): ..." for every text in another language
+    pa.field("iati_publisher", _STR),  # IATI identifier of the reporting organisation
+    pa.field("iati_publisher_name", _STR),
+    pa.field("iati_version", _STR),
+    pa.field("relevance", _STR),  # main_purpose | component | not_assessed
+    pa.field("relevance_reason", _STR),  # "title: 'counter-trafficking'"
+    pa.field("start_date_kind", _STR),  # actual | planned
+    pa.field("end_date_kind", _STR),
+    pa.field("budget_value", pa.float64()),  # the budget in its own currency
+    pa.field("budget_currency", _STR),  # ISO 4217
+    pa.field("inferred_from", _LIST),  # "themes prevention: title: 'prevention'"
+    pa.field("import_notes", _LIST),  # what the importer had to decide, in words
+)
+
+#: the columns ``budget_visibility`` governs: a budget shared with members only leaves them all
+#: blank in a public export (the notes may quote the amounts the importer converted)
+BUDGET_COLUMNS = ("budget_usd", "budget_value", "budget_currency", "import_notes")
+
+#: the columns every export has, and every source fills
+CORE_ACTIVITIES_SCHEMA = pa.schema(
     [
         ("activity_id", _STR),
         ("title", _STR),
@@ -106,6 +131,10 @@ ACTIVITIES_SCHEMA = pa.schema(
         ("imported_at", pa.timestamp("us")),
     ]
 )
+# The optional columns (docs/SCHEMA.md, section 2) come last: an export written before they
+# existed lacks them, a source with nothing to say in them leaves them null.
+ACTIVITIES_SCHEMA = pa.schema([*CORE_ACTIVITIES_SCHEMA, *OPTIONAL_ACTIVITY_FIELDS])
+OPTIONAL_ACTIVITY_COLUMNS = tuple(f.name for f in OPTIONAL_ACTIVITY_FIELDS)
 ACTIVITY_COUNTRIES_SCHEMA = pa.schema([("activity_id", _STR), ("iso3", _STR)])
 ACTIVITY_AGENCIES_SCHEMA = pa.schema([("activity_id", _STR), ("agency", _STR), ("role", _STR)])
 INDICATORS_SCHEMA = pa.schema(
@@ -220,4 +249,14 @@ PUBLISHED_BY: dict[str, str] = {
     "activity_agencies.parquet": "activity",
     "indicators.parquet": "published",
 }
+
+
+def with_optional_columns(table: pa.Table) -> pa.Table:
+    """``table`` with every optional activity column it lacks added as nulls."""
+    for f in OPTIONAL_ACTIVITY_FIELDS:
+        if f.name not in table.column_names:
+            table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+    return table
+
+
 ACTIVITY_FILES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")

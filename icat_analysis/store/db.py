@@ -12,10 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
-from icat_analysis.store.contract import EXPORT_FILES
+from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS, SHARING_COLUMNS
+from icat_analysis.store.export import DamagedExport, current_dir, read_manifest
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 
@@ -33,33 +36,56 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
 
     The parquet files are loaded into DuckDB tables once, so every page query runs on
     columnar memory instead of re-reading parquet; a missing file becomes an empty table with
-    the contract's columns, so an empty export still answers every query.
+    the contract's columns, so an empty export still answers every query. A file that cannot
+    be read raises :class:`DamagedExport` naming it and how to recover.
     """
     data_dir = Path(data_dir)
+    version = current_dir(data_dir)  # resolved once: every file comes from the same version
+    read_manifest(data_dir)  # a manifest cut short is damage too: every command and page says so
     # No progress bar: it writes to the terminal of the command line and the benchmark.
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
-        path = data_dir / file_name
+        path = version / file_name
         if path.exists():
             source = f"read_parquet({_quote(path)})"
         else:
-            empty = schema.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
+            con.register("empty", schema.empty_table())
             source = "empty"
-        if table == "activities":
-            # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
-            # tables on it is about three times faster than on the text activity_id.
-            con.execute(f"CREATE TABLE activities AS SELECT *, (row_number() OVER ())::INTEGER AS rid FROM {source}")
-        elif table in ("activity_countries", "activity_agencies"):
-            # A link row whose activity is missing keeps a NULL rid rather than being dropped
-            # (validate reports it).
-            con.execute(
-                f"CREATE TABLE {table} AS SELECT ids.rid, link.* FROM {source} AS link "
-                "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)"
-            )
-        else:
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+        try:
+            _load_table(con, table, source, path if path.exists() else None, schema)
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            con.close()
+            raise DamagedExport(path, f"cannot be read as parquet ({str(exc).splitlines()[0]})", data_dir) from exc
+        if source == "empty":
+            con.unregister("empty")
+    _derived_tables(con)
+    return con
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: Path | None, schema) -> None:
+    if table == "activities":
+        # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
+        # tables on it is about three times faster than on the text activity_id.
+        # An export written before the optional columns existed gets them as nulls.
+        names = pq.read_schema(path).names if path is not None else schema.names
+        con.execute(
+            f"CREATE TABLE activities AS SELECT *{missing_optional_sql(names)}{_default_levels_sql(names)}, "
+            f"(row_number() OVER ())::INTEGER AS rid FROM {source}"
+        )
+    elif table in ("activity_countries", "activity_agencies"):
+        # A link row whose activity is missing keeps a NULL rid rather than being dropped
+        # (validate reports it).
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT ids.rid, link.* FROM {source} AS link "
+            "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)"
+        )
+    else:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+
+
+def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
     # Who works where, one row per activity, country, agency and role: the map, coverage and
     # agency pages count this instead of joining the two link tables on every render.
     con.execute(
@@ -74,7 +100,20 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE countries AS SELECT * FROM countries")
     con.execute("CREATE TABLE codelists AS SELECT * FROM codelists")
     con.execute(sql_text("selected_activities"))
-    return con
+
+
+_SQL_TYPE = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.float64(): "DOUBLE"}
+
+
+def missing_optional_sql(names) -> str:
+    """``, NULL::T AS col`` for each optional activity column not in ``names`` (queries read them all)."""
+    return "".join(f", NULL::{_SQL_TYPE[f.type]} AS {f.name}" for f in OPTIONAL_ACTIVITY_FIELDS if f.name not in names)
+
+
+def _default_levels_sql(names) -> str:
+    """``, 'members' AS visibility`` ... for an export written before sharing levels (its rows
+    were never said to be public)."""
+    return "".join(f", '{DEFAULT_LEVEL}' AS {c}" for c in SHARING_COLUMNS if c not in names)
 
 
 def _quote(path: Path) -> str:

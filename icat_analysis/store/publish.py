@@ -26,7 +26,14 @@ import pyarrow.parquet as pq
 
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import export
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES, LEVELS, PUBLISHED_BY
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    BUDGET_COLUMNS,
+    EXPORT_FILES,
+    LEVELS,
+    PUBLISHED_BY,
+    with_optional_columns,
+)
 
 #: what each level may see
 SEES = {"public": ("public",), "members": LEVELS}
@@ -43,50 +50,57 @@ def _shown(table: pa.Table, column: str, level: str) -> pa.ChunkedArray:
     return pc.fill_null(pc.is_in(table.column(column), value_set=pa.array(SEES[level])), False)
 
 
-def _counts(activities: pa.Table, kind: str) -> pd.DataFrame:
-    """Rows (agency, role, iso3, kind) for each agency and country of these activities."""
+def _counts(activities: pa.Table, kind: str, *, by_country: bool) -> pd.DataFrame:
+    """Rows (agency, role[, iso3], kind): one for each agency of each of these activities,
+    and with ``by_country`` one for each of its countries too."""
+    columns = ["agency", "role", "iso3"] if by_country else ["agency", "role"]
     df = activities.select(["lead_agency", "partner_agencies", "countries"]).to_pandas()
     if df.empty:
-        return pd.DataFrame(columns=["agency", "role", "iso3", "kind"])
+        return pd.DataFrame(columns=[*columns, "kind"])
     df["iso3"] = [list(c) if c is not None and len(c) else [None] for c in df["countries"]]
-    lead = df.assign(agency=df["lead_agency"], role="lead")[["agency", "role", "iso3"]]
-    partner = df.assign(agency=df["partner_agencies"], role="partner").explode("agency")
-    partner = partner.dropna(subset=["agency"])[["agency", "role", "iso3"]]
-    out = pd.concat([lead, partner], ignore_index=True).explode("iso3")
-    return out.assign(kind=kind)
+    lead = df.assign(agency=df["lead_agency"], role="lead")
+    partner = df.assign(agency=df["partner_agencies"], role="partner").explode("agency").dropna(subset=["agency"])
+    out = pd.concat([lead, partner], ignore_index=True)[columns]
+    return (out.explode("iso3") if by_country else out).assign(kind=kind)
+
+
+def _tally(hidden: pa.Table, blanked: pa.Table, *, by_country: bool) -> list[dict]:
+    keys = ["agency", "role", "iso3"] if by_country else ["agency", "role"]
+    rows = pd.concat(
+        [_counts(hidden, "activities", by_country=by_country), _counts(blanked, "budgets", by_country=by_country)],
+        ignore_index=True,
+    )
+    if rows.empty:
+        return []
+    table = rows.groupby([*keys, "kind"], dropna=False).size().unstack("kind", fill_value=0)
+    table = table.reindex(columns=["activities", "budgets"], fill_value=0).reset_index()
+    out = []
+    for r in table.sort_values(keys, na_position="last").to_dict("records"):
+        if by_country and pd.isna(r["iso3"]):
+            r["iso3"] = None
+        out.append({**{k: r[k] for k in keys}, "activities": int(r["activities"]), "budgets": int(r["budgets"])})
+    return out
 
 
 def withheld_summary(hidden: pa.Table, blanked: pa.Table) -> dict:
-    """Counts only: activities left out and budgets blanked, in all and by agency and country.
-
-    Each activity counts once for its lead agency and once for each partner, in each of its
-    countries (``iso3`` null: an activity without a country, such as a global one).
-    """
-    rows = pd.concat([_counts(hidden, "activities"), _counts(blanked, "budgets")], ignore_index=True)
-    cells = []
-    if not rows.empty:
-        table = rows.groupby(["agency", "role", "iso3", "kind"], dropna=False).size().unstack("kind", fill_value=0)
-        table = table.reindex(columns=["activities", "budgets"], fill_value=0).reset_index()
-        for r in table.sort_values(["agency", "role", "iso3"], na_position="last").itertuples(index=False):
-            iso3 = None if pd.isna(r.iso3) else r.iso3
-            cells.append(
-                {
-                    "agency": r.agency,
-                    "role": r.role,
-                    "iso3": iso3,
-                    "activities": int(r.activities),
-                    "budgets": int(r.budgets),
-                }
-            )
-    return {"activities": hidden.num_rows, "budgets": blanked.num_rows, "by_agency_country": cells}
+    """Counts only: activities left out and budgets blanked, in all, by agency (each activity
+    once for its lead and once for each partner) and by agency and country (once more in each
+    of its countries; ``iso3`` null for an activity without a country, such as a global one)."""
+    return {
+        "activities": hidden.num_rows,
+        "budgets": blanked.num_rows,
+        "by_agency": _tally(hidden, blanked, by_country=False),
+        "by_agency_country": _tally(hidden, blanked, by_country=True),
+    }
 
 
 def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], dict, list[str]]:
     """The files of the export at ``level``, the withheld counts, and the files left out."""
+    data_dir = export.current_dir(data_dir)  # resolved once: every file from one version
     tables: dict[str, pa.Table] = {}
     left_out: list[str] = []
     acts_path = data_dir / "activities.parquet"
-    acts = export.with_sharing_levels(pq.read_table(acts_path)) if acts_path.exists() else None
+    acts = with_optional_columns(export.with_sharing_levels(pq.read_table(acts_path))) if acts_path.exists() else None
     hidden = blanked = ACTIVITIES_SCHEMA.empty_table()
     if acts is not None:
         acts = acts.select(ACTIVITIES_SCHEMA.names).cast(ACTIVITIES_SCHEMA)
@@ -95,8 +109,10 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
         acts = acts.filter(visible)
         budget_hidden = pc.invert(_shown(acts, "budget_visibility", level))
         blanked = acts.filter(pc.and_(budget_hidden, pc.is_valid(acts.column("budget_usd"))))
-        budget = pc.if_else(budget_hidden, pa.scalar(None, pa.float64()), acts.column("budget_usd"))
-        acts = acts.set_column(acts.schema.get_field_index("budget_usd"), "budget_usd", budget)
+        for name in BUDGET_COLUMNS:
+            column = acts.column(name)
+            blank = pc.if_else(budget_hidden, pa.scalar(None, column.type), column)
+            acts = acts.set_column(acts.schema.get_field_index(name), name, blank)
         tables["activities.parquet"] = acts
     kept_ids = acts.column("activity_id") if acts is not None else pa.array([], pa.string())
     for name in EXPORT_FILES:
@@ -122,6 +138,8 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
 def _check_target(source: Path, out: Path, force: bool) -> None:
     if out == source:
         raise Refused(f"{out}: is the data directory itself; publish into another directory")
+    if out.is_relative_to(source):
+        raise Refused(f"{out}: is inside the data directory {source}; publish into a directory of its own")
     if source.is_relative_to(out):
         raise Refused(f"{out}: holds the data directory {source}; publish into a directory of its own")
     if out.exists() and not out.is_dir():
@@ -166,9 +184,19 @@ def publish(source: Path, out: Path, level: str, *, force: bool = False) -> dict
     }
     if out.is_dir():
         _clear(out)
-    written = export.write_export(out, tables, manifest)
-    shutil.rmtree(out / export.PREVIOUS, ignore_errors=True)  # nothing to undo in a fresh copy
-    return written
+    # A published copy is handed out, not imported into: the flat layout, with no history.
+    out.mkdir(parents=True, exist_ok=True)
+    with export.export_lock(out):
+        return export.write_flat(out, lambda work: _write_tables(work, tables, manifest))
+
+
+def _write_tables(work: Path, tables: dict[str, pa.Table], manifest: dict) -> dict:
+    counts = {}
+    for name, table in tables.items():
+        schema = EXPORT_FILES[name]
+        pq.write_table(table.select(schema.names).cast(schema), work / name, compression="zstd")
+        counts[name.removesuffix(".parquet")] = table.num_rows
+    return {**manifest, "updated_at": datetime.now(UTC).isoformat(timespec="seconds"), "row_counts": counts}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -190,4 +218,7 @@ def run(args: argparse.Namespace) -> int:
         f"{counts.get('activities', 0):,} activities published at level {args.level} into {Path(args.out).resolve()}; "
         f"withheld: {w['activities']:,} activities and {w['budgets']:,} budgets shared with members only"
     )
+    files = [n for n in manifest["sharing"]["left_out"] if n.endswith(".parquet")]
+    if files:
+        print(f"left out: {', '.join(files)} (the contract does not say who may see them)")
     return 0

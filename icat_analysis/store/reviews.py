@@ -8,6 +8,10 @@ land, whole and in order. The latest review of a pair wins; earlier ones stay as
 A pair is keyed by its two activity_ids in sorted order, so a review survives a new import
 (activity_ids are stable) and does not depend on which activity was listed first. The log
 is not one of the export's files: imports, undo and validation leave it alone.
+
+A crash or a full disk can cut the last line short. The next save finds that torn line, moves it
+to ``reviews.rejected`` (with a warning) and truncates the log back to its last whole line
+before appending, so the new review is never glued onto the fragment.
 """
 
 from __future__ import annotations
@@ -15,14 +19,18 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from icat_analysis import spreadsheet
+from icat_analysis.store.export import read_manifest
 
 LOG_NAME = "reviews.jsonl"
+REJECTED_NAME = "reviews.rejected"
 #: what a planner can say about a pair, and what each means
 VERDICTS = {
     "duplicate": "Duplicate: the same work, funded twice",
@@ -30,7 +38,7 @@ VERDICTS = {
     "coordinated": "Coordinated: the agencies already work together on it",
     "unrelated": "Unrelated: different work that only looks alike",
 }
-COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at"]
+COLUMNS = ["activity_id_a", "activity_id_b", "verdict", "note", "reviewer", "reviewed_at", "signed_in_as"]
 MAX_NOTE = 2000
 
 
@@ -52,8 +60,16 @@ def add_review(
     note: str = "",
     *,
     now: datetime | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    signed_in_as: str | None = None,
 ) -> dict:
-    """Append one review to the log and return it. Raises ValueError on a bad review."""
+    """Append one review to the log and return it.
+
+    Raises ValueError on a bad review and OSError when the log cannot be written, saving nothing
+    either way. A torn last line found in the log is repaired first and reported to ``on_warning``
+    (default: :func:`warnings.warn`). ``signed_in_as`` is the e-mail the members' login vouches
+    for, kept beside the name the reviewer typed (which anyone can type).
+    """
     a, b = (str(activity_id_a).strip(), str(activity_id_b).strip())
     reviewer = (reviewer or "").strip()
     note = (note or "").strip()
@@ -64,7 +80,13 @@ def add_review(
     if not reviewer:
         raise ValueError("say who reviewed the pair (your name)")
     if len(note) > MAX_NOTE:
-        raise ValueError(f"the note is longer than {MAX_NOTE} characters")
+        raise ValueError(
+            f"the note has {len(note):,} characters and the limit is {MAX_NOTE:,}; shorten it by "
+            f"{len(note) - MAX_NOTE:,} and save again"
+        )
+    if (read_manifest(data_dir).get("sharing") or {}).get("level") == "public":
+        # a public export holds no reviews: anyone could read them, and write them
+        raise ValueError("this is a public export; reviews are kept on the members' dashboard")
     a, b = pair_key(a, b)
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     review = {
@@ -75,13 +97,21 @@ def add_review(
         "reviewer": reviewer[:200],
         "reviewed_at": stamp,
     }
+    if signed_in_as:
+        review["signed_in_as"] = str(signed_in_as).strip()[:320]
     line = (json.dumps(review, ensure_ascii=False) + "\n").encode("utf-8")
     path = log_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)  # read: to find a torn line
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
+            torn = _repair_torn_line(path, fd)
+            if torn:
+                (on_warning or warnings.warn)(
+                    f"{path} ended in a line cut short ({len(torn):,} bytes, from a crash or a full disk); "
+                    f"it was moved to {path.with_name(REJECTED_NAME)} before this review was saved"
+                )
             written = os.write(fd, line)
             if written != len(line):  # a short write on a full disk: say so rather than lose it silently
                 raise OSError(f"could only write {written} of {len(line)} bytes to {path}")
@@ -91,6 +121,34 @@ def add_review(
     finally:
         os.close(fd)
     return review
+
+
+def _repair_torn_line(path: Path, fd: int) -> bytes:
+    """Move a last line without its newline to ``reviews.rejected`` and cut it off the log.
+
+    Called with the log's lock held; returns the fragment (empty when the log was whole).
+    """
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return b""
+    start, end = 0, size
+    while end > 0:  # back, a block at a time, to the newline that ends the last whole line
+        block_start = max(0, end - (1 << 16))
+        cut = os.pread(fd, end - block_start, block_start).rfind(b"\n")
+        if cut >= 0:
+            start = block_start + cut + 1
+            break
+        end = block_start
+    fragment = os.pread(fd, size - start, start)
+    rejected = os.open(path.with_name(REJECTED_NAME), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(rejected, fragment + b"\n")
+        os.fsync(rejected)
+    finally:
+        os.close(rejected)
+    os.ftruncate(fd, start)
+    os.fsync(fd)
+    return fragment
 
 
 def history(data_dir: Path) -> pd.DataFrame:

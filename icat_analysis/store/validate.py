@@ -21,18 +21,20 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.store import export
 from icat_analysis.store.contract import (
     ACTIVITY_FILES,
     DEFAULT_LEVEL,
     EVENT_TEMPLATE,
     EXPORT_FILES,
     FIRST_YEAR,
+    OPTIONAL_ACTIVITY_COLUMNS,
     RESOURCE_TEMPLATE,
     SHARING_COLUMNS,
     TEMPLATE_NAMES,
     last_year,
 )
-from icat_analysis.store.db import sql_text
+from icat_analysis.store.db import missing_optional_sql, sql_text
 
 #: the order columns are reported in within one row
 COLUMN_ORDER = {name: i for i, name in enumerate((*TEMPLATE_NAMES, "is_joint", "source_file", "imported_at"))}
@@ -141,6 +143,8 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
         if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
             continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
+            if name == "activities.parquet" and field.name in OPTIONAL_ACTIVITY_COLUMNS:
+                continue  # an export written before the column existed
             out.append(Problem(name, 0, field.name, f"column is missing (expected {field.type})"))
         elif not actual.field(field.name).type.equals(field.type):
             got = actual.field(field.name).type
@@ -236,17 +240,41 @@ def _link_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     return out
 
 
+def _manifest_problems(version: Path, rows: dict[str, int]) -> list[Problem]:
+    """The manifest is whole JSON, its row counts are the files' and (in a version) the checksums match."""
+    path = version / export.MANIFEST
+    out = []
+    if path.exists():
+        try:
+            counts = export.load_manifest(path).get("row_counts") or {}
+        except export.DamagedExport as exc:
+            out.append(Problem(export.MANIFEST, 0, "-", exc.what))
+            counts = {}
+        for name, n in rows.items():
+            said = counts.get(name.removesuffix(".parquet"))
+            if said is not None and said != n:
+                out.append(Problem(export.MANIFEST, 0, "row_counts", f"says {said} rows for {name}, which has {n:,}"))
+    if (version / export.CHECKSUMS).exists() or version.parent.name == export.VERSIONS:
+        out += [Problem(export.CHECKSUMS, 0, "-", p) for p in export.verify(version)]
+    return out
+
+
 def validate_export(data_dir: Path) -> list[Problem]:
     """Every way the export in ``data_dir`` breaks the contract; an empty list when it keeps it."""
-    data_dir = Path(data_dir)
+    try:
+        data_dir = export.current_dir(data_dir)
+    except export.ExportError as exc:
+        return [Problem(export.CURRENT, 0, "-", str(exc))]
     problems: list[Problem] = []
     present = {}
+    rows = {}
     for name in EXPORT_FILES:
         path = data_dir / name
         if not path.exists():
             continue
         try:
             schema = pq.read_schema(path)
+            rows[name] = pq.read_metadata(path).num_rows
         except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report, not a crash
             problems.append(Problem(name, 0, "-", f"cannot be read as parquet ({exc})"))
             continue
@@ -258,6 +286,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
         for n in ACTIVITY_FILES:
             if n not in present:
                 problems.append(Problem(n, 0, "-", "file is missing; the three activity files go together"))
+    manifest_problems = _manifest_problems(data_dir, rows)
     for name, rules in STANDALONE_RULES.items():
         if present.get(name):
             con = duckdb.connect(":memory:")
@@ -270,13 +299,15 @@ def validate_export(data_dir: Path) -> list[Problem]:
             finally:
                 con.close()
     if not all(present.get(n) for n in ACTIVITY_FILES):
-        return problems
+        return problems + manifest_problems
     activity_names = pq.read_schema(data_dir / "activities.parquet").names
     defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
     con = duckdb.connect(":memory:")
     try:
+        missing = missing_optional_sql(activity_names)
         con.execute(
-            f"CREATE VIEW checked AS SELECT *, {defaults}'activities.parquet' AS _file, file_row_number + 1 AS _row, "
+            f"CREATE VIEW checked AS SELECT *{missing}, {defaults}'activities.parquet' AS _file, "
+            "file_row_number + 1 AS _row, "
             f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
@@ -296,11 +327,12 @@ def validate_export(data_dir: Path) -> list[Problem]:
         problems += _link_problems(con)
     finally:
         con.close()
-    return problems
+    return problems + manifest_problems
 
 
 def summary(data_dir: Path) -> str:
     """``N activities, ...``: what a valid export holds."""
+    version = export.current_dir(data_dir)
     parts = []
     for name, label in (
         ("activities.parquet", "activities"),
@@ -310,7 +342,7 @@ def summary(data_dir: Path) -> str:
         ("resources.parquet", "resources"),
         ("events.parquet", "events"),
     ):
-        path = Path(data_dir) / name
+        path = version / name
         n = pq.read_metadata(path).num_rows if path.exists() else 0
         parts.append(f"{n:,} {label}")
     return ", ".join(parts)

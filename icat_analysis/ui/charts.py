@@ -29,6 +29,8 @@ THEME_COLOURS = {
     "protection": OKABE_ITO["orange"],
     "prosecution": OKABE_ITO["bluish_green"],
     "partnership": OKABE_ITO["reddish_purple"],
+    # an activity whose text gave no evidence for a theme (an IATI import): grey, not a P
+    "unclassified": "#999999",
 }
 
 #: Sequential scale for maps and heat maps: light to the palette's blue, readable in grey too.

@@ -46,27 +46,55 @@ ABOUT_SHEET = "About"
 #: activity column -> (heading, reference list whose labels replace the codes)
 ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "activity_id": ("Activity ID", None),
+    # where an activity was read from IATI: its identifier there, who published it, and why it
+    # was kept (optional columns, left out where the export has nothing in them)
+    "iati_identifier": ("IATI identifier", None),
     "title": ("Title", None),
+    "publisher": ("IATI publisher", None),
+    "relevance": ("Trafficking in persons is", "relevance"),
+    "relevance_reason": ("Kept because", None),
     # only in one agency's list of activities (``agency_activities``): its role in each
     "role": ("Role of this agency", "role"),
     "description": ("Description", None),
     "lead_agency": ("Lead agency", "agency"),
     "partner_agencies": ("Partner agencies", "agency"),
+    "implementing_partners": ("Implementing partners", None),
     "is_joint": ("Joint", None),
     "scope": ("Scope", "scope"),
     "countries": ("Countries", "country"),
+    "regions": ("Regions", None),
     "start_date": ("Start date", None),
+    "start_date_kind": ("Start date is", "date_kind"),
     "end_date": ("End date", None),
+    "end_date_kind": ("End date is", "date_kind"),
     "status": ("Status", "status"),
     "budget_usd": ("Budget (US$)", None),
+    "budget_value": ("Budget in its currency", None),
+    "budget_currency": ("Currency", None),
     "themes": ("Themes", "theme"),
     "activity_types": ("Activity types", "activity_type"),
     "target_groups": ("Target groups", "target_group"),
     "exploitation_forms": ("Forms of exploitation", "exploitation_form"),
     "donors": ("Donors", None),
     "last_updated": ("Last updated", None),
+    "inferred_from": ("Codes read from", None),
+    "visibility": ("Shared with", "visibility"),
+    "budget_visibility": ("Budget shared with", "visibility"),
 }
 DATE_COLUMNS = ("start_date", "end_date", "last_updated")
+NUMBER_COLUMNS = ("budget_usd", "budget_value")
+#: lists besides the template's: where an import found them
+_LISTS = (*LIST_COLUMNS, "regions", "implementing_partners", "inferred_from")
+#: optional columns by what fills them (``export_optional_columns``): left out of a download
+#: when no activity of the export has anything in them
+OPTIONAL_GROUPS: dict[str, tuple[str, ...]] = {
+    "iati": ("iati_identifier", "publisher", "relevance", "relevance_reason", "inferred_from"),
+    "regions": ("regions",),
+    "implementing_partners": ("implementing_partners",),
+    "budget_currency": ("budget_value", "budget_currency"),
+    "date_kinds": ("start_date_kind", "end_date_kind"),
+}
+OPTIONAL = frozenset(c for group in OPTIONAL_GROUPS.values() for c in group)
 LIST_SEPARATOR = "; "
 
 #: rows shown on one page of a table of activities
@@ -113,22 +141,46 @@ def _joined_list(arr: pa.Array, kind: str | None) -> pa.Array:
 
 def _labelled_column(col: str, arr: pa.Array) -> pa.Array:
     kind = ACTIVITY_COLUMNS[col][1]
-    if col in LIST_COLUMNS:
+    if col == "themes":
+        # An activity without a theme (an import found no evidence for one) says so.
+        joined = _joined_list(arr, kind)
+        return pc.if_else(pc.equal(joined, ""), reference.labels("theme")[reference.UNCLASSIFIED], joined)
+    if col in _LISTS:
         return _joined_list(arr, kind)
     if col == "is_joint":
         return pc.if_else(arr.cast(pa.bool_()), "yes", "no")
-    if col == "budget_usd":
+    if col in NUMBER_COLUMNS:
         return arr.cast(pa.float64())
     if col in DATE_COLUMNS:
         return arr.cast(pa.date32())
     return _labelled_codes(arr, kind)
 
 
-def labelled_table(table: pa.Table | pa.RecordBatch) -> pa.Table:
-    """Arrow activities with readable headings, names for codes and lists joined with "; "."""
+def _filled(col: str, data) -> bool:
+    """Whether a column holds anything: a value that is not null, or a list that is not empty."""
+    if pa.types.is_list(data.type):
+        return pc.sum(pc.list_value_length(data)).as_py() not in (None, 0)
+    return data.null_count < len(data)
+
+
+def optional_columns(con) -> frozenset[str]:
+    """The optional columns the export behind ``con`` fills (``export_optional_columns``)."""
+    from icat_analysis.store import db
+
+    found = db.query(con, "export_optional_columns").iloc[0]
+    return frozenset(c for group, cols in OPTIONAL_GROUPS.items() if bool(found[group]) for c in cols)
+
+
+def labelled_table(table: pa.Table | pa.RecordBatch, optional: frozenset[str] | None = None) -> pa.Table:
+    """Arrow activities with readable headings, names for codes and lists joined with "; ".
+
+    An optional column (the IATI publisher, regions ...) is kept when it is in ``optional``, or,
+    when ``optional`` is None, when this table holds anything in it."""
     columns, headings = [], []
     for col, (heading, _kind) in ACTIVITY_COLUMNS.items():
         if col not in table.column_names:
+            continue
+        if col in OPTIONAL and not (col in optional if optional is not None else _filled(col, table.column(col))):
             continue
         data = table.column(col)
         chunks = data.chunks if isinstance(data, pa.ChunkedArray) else [data]
@@ -139,7 +191,7 @@ def labelled_table(table: pa.Table | pa.RecordBatch) -> pa.Table:
 
 
 def _labelled_type(col: str) -> pa.DataType:
-    if col == "budget_usd":
+    if col in NUMBER_COLUMNS:
         return pa.float64()
     if col in DATE_COLUMNS:
         return pa.date32()
@@ -147,7 +199,7 @@ def _labelled_type(col: str) -> pa.DataType:
 
 
 def _arrow_column(col: str, s: pd.Series) -> pa.Array:
-    if col in LIST_COLUMNS:
+    if col in _LISTS:
         return pa.array(s, type=pa.list_(pa.string()), from_pandas=True)
     if col in DATE_COLUMNS:
         return pa.array(pd.to_datetime(s), from_pandas=True)
@@ -159,7 +211,8 @@ def labelled_activities(df: pd.DataFrame) -> pd.DataFrame:
 
     Agencies and countries appear by name (ILO -> International Labour Organization), code
     lists by label (capacity_building -> Capacity building); the activity ID keeps its code.
-    Columns not in the template (except an agency's role) are left out.
+    Columns not in the template are left out, except an agency's role and the optional columns
+    (an IATI activity's identifier, publisher and why it was kept; regions ...) the rows fill.
     """
     cols = [c for c in ACTIVITY_COLUMNS if c in df.columns]
     table = pa.Table.from_arrays([_arrow_column(c, df[c]) for c in cols], names=cols)
@@ -254,10 +307,13 @@ def _write_csv(fh, con, name: str, filters, batch_rows: int, params: dict, about
     # Quoted text keeps a "#" in a cell from being read as a comment (pandas' comment="#").
     options = pa_csv.WriteOptions(include_header=True, quoting_style="all_valid" if about else "needed")
     with query_reader(con, name, filters, batch_rows, **params) as reader:
-        schema = labelled_table(reader.schema.empty_table()).schema
+        # The columns are settled once for the whole file: an optional one the export fills
+        # is kept even where one batch has nothing in it.
+        optional = optional_columns(con)
+        schema = labelled_table(reader.schema.empty_table(), optional).schema
         with pa_csv.CSVWriter(fh, schema, write_options=options) as writer:
             for batch in reader:
-                writer.write_table(spreadsheet.safe_table(labelled_table(batch)))
+                writer.write_table(spreadsheet.safe_table(labelled_table(batch, optional)))
 
 
 def activities_csv(

@@ -13,11 +13,8 @@ from icat_analysis.analyses import duplication, duplication_fit
 from icat_analysis.filters import Filters
 from icat_analysis.store import reviews, score_weights
 
-VERDICTS = reviews.VERDICTS
-MAX_NOTE = reviews.MAX_NOTE
 latest_reviews = reviews.latest_reviews
 without_reviewed = reviews.without_reviewed
-add_review = reviews.add_review
 review_history = reviews.history
 reviews_csv = reviews.reviews_csv
 weights_in_use = duplication_fit.weights_in_use

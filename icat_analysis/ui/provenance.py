@@ -68,24 +68,34 @@ def export_label(name: str, manifest: dict) -> str:
 class Publisher:
     ref: str
     name: str
-    activities: int
+    activities: int  # kept in the export
+    read: int  # in the files
     files: tuple[str, ...]
 
+    def words(self) -> str:
+        """ "UNICEF (XM-DAC-41122)"; "International Organization for Migration (IOM, XM-DAC-47066)"."""
+        if self.name.endswith(")"):
+            return f"{self.name[:-1]}, {self.ref})"
+        return f"{self.name} ({self.ref})" if self.name != self.ref else self.ref
 
-def publishers(manifest: dict) -> list[Publisher]:
-    """The IATI publishers whose activities the export holds (most activities first)."""
+
+def publishers(manifest: dict, *, kept_only: bool = True) -> list[Publisher]:
+    """The IATI publishers of the export's files (most activities kept first); by default only
+    those whose activities the export holds."""
     out = []
     for p in (manifest.get("iati") or {}).get("publishers") or []:
-        if isinstance(p, dict) and p.get("ref"):
-            out.append(
-                Publisher(
-                    str(p["ref"]),
-                    str(p.get("name") or p["ref"]),
-                    int(p.get("activities") or 0),
-                    tuple(p.get("files") or ()),
-                )
-            )
-    return sorted(out, key=lambda p: (-p.activities, p.name))
+        if not (isinstance(p, dict) and p.get("ref")):
+            continue
+        pub = Publisher(
+            str(p["ref"]),
+            str(p.get("name") or p["ref"]),
+            int(p.get("activities") or 0),
+            int(p.get("read") or 0),
+            tuple(p.get("files") or ()),
+        )
+        if pub.activities or not kept_only:
+            out.append(pub)
+    return sorted(out, key=lambda p: (-p.activities, -p.read, p.name))
 
 
 def _long_date(value) -> str:
@@ -104,9 +114,17 @@ def activities_source(manifest: dict) -> str:
     iati = manifest.get("iati") or {}
     pubs = publishers(manifest)
     if pubs:
-        names = ", ".join(f"{p.name} ({p.ref})" for p in pubs)
+        names = ", ".join(p.words() for p in pubs)
         when = f" as published on {_long_date(iati['snapshot'])}" if iati.get("snapshot") else ""
-        return f"Activities: IATI, published by {names}{when}"
+        line = f"Activities: IATI, {names}{when}"
+        read = sum(p.read for p in publishers(manifest, kept_only=False))
+        kept = sum(p.activities for p in pubs)
+        if read > kept:
+            what = (
+                "are about trafficking in persons" if str(iati.get("relevance", "")).startswith("default") else "kept"
+            )
+            line += f" ({kept:,} of the {read:,} activities in the files {what})"
+        return line
     named = [
         str(s.get("name") or s.get("citation"))
         for s in manifest.get("sources") or []
@@ -137,13 +155,14 @@ def source_line(manifest: dict) -> str | None:
 
 def source_short(name: str, manifest: dict) -> str:
     """The source of a download: export, date, and publishers or "synthetic demonstration data"."""
-    made = manifest.get("iati", {}).get("snapshot") if isinstance(manifest.get("iati"), dict) else None
-    made = made or manifest.get("as_of") or manifest.get("updated_at") or manifest.get("created_at")
+    pubs = publishers(manifest)
+    if pubs and not manifest.get("synthetic"):
+        snapshot = (manifest.get("iati") or {}).get("snapshot")
+        when = f", as published on {_long_date(snapshot)}" if snapshot else ""
+        return f"export {name!r}: IATI activities of {', '.join(p.words() for p in pubs)}{when}"
+    made = manifest.get("as_of") or manifest.get("updated_at") or manifest.get("created_at")
     when = f", {_long_date(made)}" if made else ""
-    if manifest.get("synthetic"):
-        what = SYNTHETIC_WORDS
-    else:
-        what = activities_source(manifest).removeprefix("Activities: ")
+    what = SYNTHETIC_WORDS if manifest.get("synthetic") else activities_source(manifest).removeprefix("Activities: ")
     return f"export {name!r}{when}: {what}"
 
 

@@ -9,23 +9,42 @@ another page.)
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
+from icat_analysis.analyses import sharing
+from icat_analysis.errors import InputError
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
 from icat_analysis.paths import data_dir
-from icat_analysis.store import db, export
-from icat_analysis.ui import downloads, provenance
+from icat_analysis.store import db, export, reviews
+from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
 WIDGET_PREFIX = "w_"
 #: query parameters that belong to pages, not to the shared filter set; kept when the URL is rewritten
-PAGE_KEYS = ("country", "agency", "present", "metric", "indicator", "threshold", "pair")
+PAGE_KEYS = (
+    "country",
+    "agency",
+    "present",
+    "metric",
+    "indicator",
+    "threshold",
+    "pair",
+    # the Library and Events pages
+    "q",
+    "kind",
+    "language",
+    "resource",
+    "view",
+    "month",
+)
 
 
 # ---- data ------------------------------------------------------------------------------
@@ -49,6 +68,9 @@ def current_export() -> str | None:
 
 
 def current_data_dir() -> Path:
+    # Every read of the export passes here: with a members' login on, nothing is read for
+    # someone who is not signed in as a member, whichever page the run started on.
+    require_member()
     return exports().get(current_export()) or data_dir()
 
 
@@ -86,6 +108,20 @@ def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
 
 def manifest() -> dict:
     return export.read_manifest(current_data_dir())
+
+
+def stop_if_export_unreadable() -> None:
+    """One clear message naming the damaged file and how to recover, instead of a traceback on
+    every page: run first, before anything reads the export."""
+    try:
+        connection()
+        manifest()
+    except InputError as exc:
+        # Paths may hold * or _: shown as written, except the command to run, which is code.
+        parts = str(exc).split("`")
+        text = "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>#~|$])", r"\\\1", p) for i, p in enumerate(parts))
+        st.error(f"**The export cannot be read.** {text}", icon=":material/broken_image:")
+        st.stop()
 
 
 def keep_widget_values(*keys: str, prefix: str | None = None) -> None:
@@ -279,7 +315,35 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities))
+    st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+
+
+def withheld_note(
+    f: Filters | None = None, *, budgets: bool = False, prefix: str = "", suffix: str = "", lead: str = "and "
+) -> str:
+    """On a published export, "and 12 activities shared with members only" for the view ``f``
+    (with ``budgets``, the budgets it blanks too); empty on the full export."""
+    note = sharing.note(manifest(), f, budgets=budgets, lead=lead)
+    return f"{prefix}{note}{suffix}" if note else ""
+
+
+def withheld_caption(f: Filters | None = None, *, budgets: bool = False) -> str:
+    """The sentence a chart's caption ends with on a public export (empty on the full export)."""
+    return withheld_note(
+        f, budgets=budgets, prefix=" Not in this public export, so not counted here: ", suffix=".", lead=""
+    )
+
+
+def public_comparison_notice() -> None:
+    """On a public export, say that the pairs compare only what is public (the duplication page)."""
+    w = sharing.withheld(manifest())
+    if sharing.level(manifest()) == "public":
+        withheld = f" {w.activities:,} activities shared with members only are not in it." if w else ""
+        st.info(
+            "**Public export.** These pairs compare only the activities shared publicly: an activity shared "
+            f"with members only can duplicate one shown here without appearing.{withheld}",
+            icon=":material/public:",
+        )
 
 
 def synthetic_banner() -> None:
@@ -311,6 +375,11 @@ def download_about(f: Filters | None = None, n: int | None = None):
 
 def today() -> date:
     return date.today()
+
+
+def now() -> datetime:
+    """The time a file is made (UTC), for what it says about itself."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def empty_state(f: Filters) -> None:
@@ -346,6 +415,25 @@ def _validation(path: str, version: str) -> list[str] | None:
 def validation_problems() -> list[str] | None:
     """What ``validate`` finds wrong with the loaded export (None where it cannot run)."""
     return _validation(str(current_data_dir()), export_version())
+
+
+def regions_band(f: Filters) -> None:
+    """Beside country figures: the selected activities placed in a region and in no country, in
+    a band of their own (nothing is drawn when there are none)."""
+    from icat_analysis.analyses import regions
+
+    band = run("region_band", f)
+    if band.empty:
+        return
+    with st.container(border=True):
+        st.markdown("**Regions** :material/travel_explore:")
+        st.caption(regions.band_sentence(band))
+        st.dataframe(
+            regions.band_table(band),
+            hide_index=True,
+            width="stretch",
+            column_config={"Known budget (US$)": st.column_config.NumberColumn(format="localized")},
+        )
 
 
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
@@ -512,6 +600,78 @@ def briefing_download(f: Filters) -> None:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
 
 
+# ---- the members' login ----------------------------------------------------------------
+@functools.lru_cache(maxsize=4)
+def _read_login(stamp: tuple[tuple[str, int | None], ...]) -> members.MembersLogin | None:
+    return members.read_files(Path(p) for p, _ in stamp)
+
+
+def _login_config() -> members.MembersLogin | None:
+    """The login the secrets files configure, read again only when one of them changes."""
+    paths = [Path(p) for p in st.get_option("secrets.files")]
+    return _read_login(tuple((str(p), p.stat().st_mtime_ns if p.is_file() else None) for p in paths))
+
+
+def _stop_here() -> None:
+    # No page navigation for someone who is not let in; st.navigation also ends Streamlit's
+    # old pages-directory mode, which would list the pages in the sidebar.
+    st.navigation([st.Page(lambda: None, title="Sign in", url_path="sign-in")], position="hidden")
+    st.stop()
+
+
+def require_member(*, sidebar: bool = False) -> str | None:
+    """Let only members in, when the deployment turns the login on (ui/members.py).
+
+    Returns the signed-in member's e-mail, or None when the dashboard is open (no login
+    configured). Otherwise draws the sign-in page, the refusal or the configuration error,
+    and stops the run: nothing after this call is drawn for someone who is not let in.
+    With ``sidebar``, a member sees who is signed in and can sign out there.
+    """
+    try:
+        login = _login_config()
+    except members.ConfigError as exc:
+        st.title("ICAT coordination dashboard")
+        st.error(f"**The members' login is configured wrongly, so the dashboard does not open.** {exc}")
+        _stop_here()
+    if login is None:
+        return None
+    user = st.user
+    if not user.is_logged_in:
+        st.title("ICAT coordination dashboard: members")
+        st.write(
+            "This dashboard shows what ICAT member agencies share with one another, including activities "
+            "and budgets that are not public. Sign in with your organisation's account to continue."
+        )
+        st.button("Sign in", on_click=st.login, args=(login.provider,), type="primary", key="sign_in")
+        _stop_here()
+    email = user.get("email")
+    if not login.admits(email, email_verified=user.get("email_verified")):
+        st.title("Not a member's account")
+        st.error(
+            f"You are signed in as **{email or 'an account without an e-mail address'}**, which is not on this "
+            "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
+            "with your organisation's account, or ask the dashboard's administrators to add your organisation."
+        )
+        st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+        _stop_here()
+    st.session_state["member_email"] = email
+    if sidebar:
+        with st.sidebar:
+            st.caption(f"Signed in as {email}")
+            st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
+    return email
+
+
+def members_gate() -> str | None:
+    """The entry point's gate: :func:`require_member` with who is signed in in the sidebar."""
+    return require_member(sidebar=True)
+
+
+def signed_in_email() -> str | None:
+    """The e-mail of the member signed in to this session; None on an open dashboard."""
+    return st.session_state.get("member_email")
+
+
 def template_downloads() -> None:
     """The blank activity template: XLSX with a dropdown on every coded column, and CSV."""
     from icat_analysis.store import blank_template
@@ -535,3 +695,287 @@ def template_downloads() -> None:
             key=f"template_{suffix}",
             width="stretch",
         )
+
+
+# ---- page filters kept in the link (the Library and Events pages) ---------------------
+PAGE_PREFIX = "pg_"
+
+
+def _page_value_changed(key: str, multi: bool) -> None:
+    value = st.session_state[PAGE_PREFIX + key]
+    text = ",".join(value) if multi else (value or "")
+    if text:
+        st.query_params[key] = text
+    elif key in st.query_params:
+        del st.query_params[key]
+    st.session_state["_seen_" + key] = text
+
+
+def _seed_page_value(key: str, options: list | None, multi: bool) -> None:
+    """Take the widget's value from the link when the link says something new (a fresh visit,
+    a cross-link); values that are not options are dropped."""
+    raw = str(st.query_params.get(key, "") or "")
+    state = PAGE_PREFIX + key
+    if state in st.session_state and st.session_state.get("_seen_" + key) == raw:
+        return
+    if options is None:
+        value = raw[:200]
+    else:
+        lookup = {str(o).casefold(): o for o in options}
+        picked = [lookup[p.strip().casefold()] for p in raw.split(",") if p.strip().casefold() in lookup]
+        picked = list(dict.fromkeys(picked))
+        value = picked if multi else (picked[0] if picked else None)
+    st.session_state[state] = value
+    st.session_state["_seen_" + key] = raw
+
+
+def linked_text_input(label: str, key: str, **kwargs) -> str:
+    """A text box whose value is kept in the link as ``?key=``."""
+    _seed_page_value(key, None, False)
+    return st.text_input(label, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, False), **kwargs)
+
+
+def linked_multiselect(label: str, options: list, key: str, **kwargs) -> list:
+    """A multiselect whose choices are kept in the link as ``?key=a,b``."""
+    _seed_page_value(key, options, True)
+    return st.multiselect(
+        label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, True), **kwargs
+    )
+
+
+def linked_selectbox(label: str, options: list, key: str, **kwargs):
+    """A selectbox (empty allowed) whose choice is kept in the link as ``?key=``."""
+    _seed_page_value(key, options, False)
+    return st.selectbox(
+        label, options, index=None, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, False), **kwargs
+    )
+
+
+def linked_segmented(label: str, options: list, key: str, default, **kwargs):
+    """A segmented control whose choice is kept in the link; cleared, it falls back to ``default``."""
+    _seed_page_value(key, options, False)
+    if st.session_state.get(PAGE_PREFIX + key) is None:
+        st.session_state[PAGE_PREFIX + key] = default
+    value = st.segmented_control(
+        label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, False), **kwargs
+    )
+    return value or default
+
+
+def upload_templates(kind: str) -> None:
+    """The resource or event template (CSV and XLSX, with the founding report's rows as examples)."""
+    from icat_analysis.paths import TEMPLATES_DIR
+
+    columns = st.columns([1, 1, 2])
+    for where, suffix, mime in zip(columns, ("xlsx", "csv"), (downloads.XLSX_MIME, "text/csv"), strict=False):
+        path = TEMPLATES_DIR / f"{kind}.{suffix}"
+        if path.exists():
+            where.download_button(
+                f"Template ({suffix.upper()})",
+                data=path.read_bytes(),
+                file_name=f"icat-{kind}-template.{suffix}",
+                mime=mime,
+                icon=":material/download:",
+                key=f"{kind}_template_{suffix}",
+                width="stretch",
+            )
+
+
+def page_link(page: str, label: str, icon: str | None = None, **query) -> None:
+    """A link to another page carrying page filters (``agency=``, ``country=``) in its link."""
+    from urllib.parse import urlencode
+
+    from streamlit.errors import StreamlitAPIException
+
+    params = {k: v for k, v in query.items() if v}
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=params)
+    except StreamlitAPIException:
+        # A page run on its own (without dashboard.py's navigation) links by its address.
+        from icat_analysis.ui.library import md
+
+        st.markdown(f"[{md(label)}](<./{Path(page).stem}?{urlencode(params)}>)")
+
+
+def show_agenda(f: Filters) -> None:
+    """The next three events and the newest resources (the Overview, and in meetings)."""
+    from icat_analysis.analyses import events, library
+    from icat_analysis.ui import library as texts
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Next events")
+        upcoming = events.next_events(events.events(run, f), today(), 3)
+        if upcoming.empty:
+            st.caption("No upcoming event in this selection.")
+        for _, row in upcoming.iterrows():
+            st.markdown(texts.event_line(row))
+        page_link("pages/events.py", "The calendar", ":material/event:")
+    with right:
+        st.subheader("Newest in the library")
+        newest = library.newest(library.resources(run, f), 3)
+        if newest.empty:
+            st.caption("No resource in this selection.")
+        for _, row in newest.iterrows():
+            st.markdown(texts.resource_line(row))
+        page_link("pages/library.py", "The library", ":material/menu_book:")
+
+
+def _show_activities_of(code: str, page: str) -> None:
+    st.session_state[FILTER_PREFIX + "agencies"] = [code]
+    st.session_state[FILTER_PREFIX + "role"] = "any"
+    st.session_state["_go_to_page"] = page
+
+
+def agency_links(code: str) -> None:
+    """The agency profile's way to its activities (the Data page, filtered to the agency), its
+    resources (the Library) and its events (the calendar); its website, ICAT membership and
+    focal point from the agency directory."""
+    from icat_analysis.analyses import agencies
+    from icat_analysis.ui import library as texts
+
+    e = agencies.entry(code)
+    facts = [
+        f"**ICAT membership:** {texts.md(e['icat_membership'] or 'not recorded in the founding report')}",
+        f"**Website:** {texts.link_markdown(e['website'], e['website']) if e['website'] else 'not recorded'}",
+        f"**Focal point:** {texts.md(e['focal_point'] or 'not filled in yet (reference/agencies.csv, focal_point)')}",
+    ]
+    st.markdown(" · ".join(facts))
+    c1, c2, c3 = st.columns(3)
+    c1.button(
+        f"{code}'s activities on the Data page",
+        on_click=_show_activities_of,
+        args=(code, "pages/data.py"),
+        icon=":material/table:",
+        key="agency_activities_link",
+    )
+    if st.session_state.pop("_go_to_page", None):
+        st.switch_page("pages/data.py")
+    with c2:
+        page_link("pages/library.py", f"{code}'s resources in the Library", ":material/menu_book:", agency=code)
+    with c3:
+        page_link("pages/events.py", f"{code}'s events in the calendar", ":material/event:", agency=code)
+
+
+def _resources_and_events(page_filter: dict, titles: tuple[str, str], nothing: str, where: str) -> None:
+    """Two columns: the resources a profile's agency or country has (the real ones first, they
+    are what a person can cite) and the events to come, with links to the Library and the calendar."""
+    from icat_analysis.analyses import events, library
+    from icat_analysis.ui import library as texts
+
+    found = library.resources(run, **page_filter).sort_values("is_synthetic", kind="stable")
+    listed = events.events(run, **page_filter)
+    coming = events.upcoming(listed, today())
+    left, right = st.columns(2)
+    with left:
+        st.subheader(titles[0])
+        st.caption(f"{len(found):,} in the library" if len(found) else nothing)
+        for _, row in found.head(5).iterrows():
+            st.markdown("- " + texts.resource_line(row))
+        page_link("pages/library.py", "All of them in the Library", ":material/menu_book:", **page_filter)
+    with right:
+        st.subheader(titles[1])
+        st.caption(f"{len(listed):,} events {where} in the calendar, {len(coming):,} of them to come.")
+        for _, row in coming.head(5).iterrows():
+            st.markdown("- " + texts.event_line(row))
+        page_link("pages/events.py", "All of them in the calendar", ":material/event:", **page_filter)
+
+
+def agency_library(code: str) -> None:
+    """What the agency published (the library) and organises (the calendar), whatever the filters."""
+    _resources_and_events(
+        {"agency": code},
+        ("Its resources", "Its events"),
+        f"The library holds no resource published by {code}.",
+        f"organised by {code}",
+    )
+
+
+def country_library(iso3: str, name: str) -> None:
+    """The resources that concern the country (directly or through its region) and the events
+    held there, whatever the filters."""
+    _resources_and_events(
+        {"country": iso3},
+        ("Resources concerning it", "Events held there"),
+        f"The library holds no resource about {name} or its region.",
+        f"in {name}",
+    )
+
+
+def listing(table: pd.DataFrame, shown: list[str], synthetic: int, what: str, nothing: str) -> bool:
+    """A list of resources or events (``shown`` columns, the web links as links), with how many
+    are synthetic; ``nothing`` when it is empty. True when there is something to download."""
+    synthetic_rows_note(synthetic, what)
+    if table.empty:
+        st.info(nothing, icon=":material/search_off:")
+        return False
+    config = {"Link": st.column_config.LinkColumn(display_text="Open")}
+    if "Title" in shown:
+        config["Title"] = st.column_config.TextColumn(width="large")
+    st.dataframe(table[shown], hide_index=True, column_config=config)
+    return True
+
+
+def synthetic_rows_note(n: int, what: str) -> None:
+    """Says how many of the listed resources or events are synthetic, and how they are marked."""
+    if n:
+        st.info(
+            f"**{n:,} of these are synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
+            "*[Synthetic]* in short lists and calendar files; the real ones name the source of their facts.",
+            icon=":material/science:",
+        )
+
+
+# ---- reviews ---------------------------------------------------------------------------
+def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_review") -> None:
+    """The form a planner saves a review of a pair with.
+
+    A failed save keeps what was typed and says why; only a saved review clears the form (its
+    widgets get new keys). The page shows ``st.session_state["dup_saved"]`` after the rerun.
+    """
+    gen = st.session_state.get(f"{key}_gen", 0)
+    with st.form(f"{key}_{gen}", clear_on_submit=False, border=True):
+        verdict = st.radio(
+            "This pair is", list(reviews.VERDICTS), format_func=reviews.VERDICTS.get, index=None, key=f"{key}_v{gen}"
+        )
+        # No max_chars: the browser would cut a pasted note silently; a long one is refused with its length.
+        note = st.text_area(
+            "Note", placeholder="What you found out", help=f"Up to {reviews.MAX_NOTE:,} characters", key=f"{key}_n{gen}"
+        )
+        reviewer = st.text_input("Your name", max_chars=200, key=f"{key}_r{gen}")
+        if not st.form_submit_button("Save review", type="primary"):
+            return
+        seen: list[str] = []
+        try:
+            reviews.add_review(
+                current_data_dir(),
+                activity_id_a,
+                activity_id_b,
+                verdict or "",
+                reviewer,
+                note,
+                on_warning=seen.append,
+                signed_in_as=signed_in_email(),
+            )
+        except ValueError as exc:
+            st.error(f"Not saved: {exc}. What you typed is still in the form.", icon=":material/error:")
+            return
+        except OSError as exc:
+            st.error(
+                f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
+                "What you typed is still in the form.",
+                icon=":material/error:",
+            )
+            return
+    st.session_state[f"{key}_gen"] = gen + 1
+    st.session_state["dup_saved"] = f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}."
+    st.session_state["dup_saved_warnings"] = seen
+    st.rerun()
+
+
+def review_saved_messages() -> None:
+    """The confirmation of the last save, and any repair of the log it made, once."""
+    for text in st.session_state.pop("dup_saved_warnings", []):
+        st.warning(text, icon=":material/healing:")
+    if st.session_state.get("dup_saved"):
+        st.success(st.session_state.pop("dup_saved"), icon=":material/check:")

@@ -43,10 +43,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(data_dir: Path, port: int | None = None):
-    """Run `streamlit run dashboard.py` on ``data_dir``; yields the base URL, stops it after."""
+def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, ...] = (), *, root: bool = False):
+    """Run `streamlit run dashboard.py` on ``data_dir`` (with Streamlit options ``args``);
+    yields the base URL, stops it after.
+
+    With ``root``, ``data_dir`` is a folder of exports the dashboard offers (``ICAT_DATA_ROOT``)."""
     port = port or free_port()
-    env = {**os.environ, "ICAT_DATA_DIR": str(data_dir)}
+    env = {k: v for k, v in os.environ.items() if k not in ("ICAT_DATA_DIR", "ICAT_DATA_ROOT")}
+    env["ICAT_DATA_ROOT" if root else "ICAT_DATA_DIR"] = str(data_dir)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -60,6 +64,7 @@ def dashboard_server(data_dir: Path, port: int | None = None):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=REPO,
         env=env,

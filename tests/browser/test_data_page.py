@@ -37,8 +37,10 @@ def test_data_page_moves_to_page_two_and_downloads_every_row(default_server, pag
 
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="CSV", exact=True).click()
-    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig")
+    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig", comment="#")
     assert len(back) == n
+    with open(dl.value.path(), encoding="utf-8-sig") as fh:
+        assert fh.readline().startswith("# Source:,\"export 'demo', 1 November 2026: synthetic demonstration data")
     assert back["Activity ID"].tolist() == sorted(_activities()["activity_id"])
     assert page.outside_requests == [], page.outside_requests
 
@@ -51,6 +53,6 @@ def test_agency_profile_lists_its_activities_with_a_download(default_server, pag
     assert _position(page).startswith(f"Rows 1–{ilo:,} of {ilo:,}")
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="Activities (CSV)", exact=True).click()
-    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig")
+    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig", comment="#")
     assert len(back) == ilo
     assert set(back["Role of this agency"]) <= {"Lead", "Partner"}

@@ -63,8 +63,8 @@ found AS (
             CASE WHEN scope = 'national' AND len(_countries) <> 1 THEN
                 {'col': 'countries', 'msg': 'a national activity needs exactly one country; '
                     || len(_countries) || ' given'} END,
-            CASE WHEN scope = 'regional' AND len(_countries) = 0 THEN
-                {'col': 'countries', 'msg': 'a regional activity needs one or more countries; none given'} END,
+            CASE WHEN scope = 'regional' AND len(_countries) = 0 AND len(coalesce(regions, [])) = 0 THEN
+                {'col': 'countries', 'msg': 'a regional activity needs one or more countries (or regions); none given'} END,
             CASE WHEN start_date IS NULL THEN
                 {'col': 'start_date', 'msg': 'is blank; give the start date as YYYY-MM-DD'} END,
             CASE WHEN year(start_date) NOT BETWEEN $first_year AND $last_year THEN
@@ -85,7 +85,8 @@ found AS (
                 {'col': 'budget_usd', 'msg': 'is negative (' || budget_usd || '); a budget is 0 or more'} END,
             CASE WHEN isnan(budget_usd) OR isinf(budget_usd) THEN
                 {'col': 'budget_usd', 'msg': 'is not a finite number'} END,
-            CASE WHEN len(_themes) = 0 THEN
+            -- An imported IATI activity with no evidence for a theme stays unclassified (empty).
+            CASE WHEN len(_themes) = 0 AND iati_publisher IS NULL THEN
                 {'col': 'themes', 'msg': 'is empty; give one or more of ' || array_to_string($themes, ', ')} END,
             CASE WHEN len(_bad_themes) > 0 THEN
                 {'col': 'themes', 'msg': 'unknown theme(s) '

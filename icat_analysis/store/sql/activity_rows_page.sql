@@ -11,7 +11,9 @@ WITH page AS (
 )
 SELECT a.activity_id, a.title, a.description, a.lead_agency, a.partner_agencies, a.scope, a.countries,
        a.start_date, a.end_date, a.status, a.budget_usd, a.themes, a.activity_types, a.target_groups,
-       a.exploitation_forms, a.donors, a.last_updated, a.is_joint
+       a.exploitation_forms, a.donors, a.last_updated, a.visibility, a.budget_visibility, a.is_joint,
+       d.* EXCLUDE (rid)
 FROM page
 JOIN activities AS a ON a.rid = page.rid
+JOIN activity_detail AS d ON d.rid = page.rid
 ORDER BY a.activity_id

@@ -8,7 +8,9 @@ WITH page AS (
     LIMIT $limit OFFSET $offset
 )
 SELECT a.activity_id, a.title, page.role, a.lead_agency, a.partner_agencies, a.scope, a.countries,
-       a.start_date, a.end_date, a.status, a.budget_usd, a.themes
+       a.start_date, a.end_date, a.status, a.budget_usd, a.themes,
+       d.* EXCLUDE (rid)
 FROM page
 JOIN activities AS a ON a.rid = page.rid
+JOIN activity_detail AS d ON d.rid = page.rid
 ORDER BY a.start_date DESC, a.activity_id

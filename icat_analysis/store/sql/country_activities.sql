@@ -11,8 +11,13 @@ SELECT a.activity_id,
        a.end_date,
        a.status,
        a.themes,
-       a.budget_usd
+       a.budget_usd,
+       d.iati_identifier,
+       d.publisher,
+       d.relevance,
+       d.relevance_reason
 FROM selected_activities($filters) AS a
+JOIN activity_detail AS d ON d.rid = a.rid
 WHERE a.rid IN (SELECT rid FROM activity_countries WHERE iso3 = $iso3)
 ORDER BY CASE WHEN $by_lead THEN a.lead_agency END, a.start_date, a.activity_id
 LIMIT $limit

@@ -1,8 +1,8 @@
 -- Agency x code cells for one of the template's code lists ($code_list: 'themes',
 -- 'target_groups' or 'exploitation_forms', from coverage.DIMENSIONS, never a person's text):
 -- the selected activities each agency works on for each code, by role. An activity with two
--- codes counts once under each. When the filters name codes of that list, only those columns
--- are kept.
+-- codes counts once under each; one without a theme is under 'unclassified'. When the filters
+-- name codes of that list, only those columns are kept.
 WITH wanted AS (
     SELECT CASE $code_list
                WHEN 'themes' THEN struct_extract($filters, 'themes')
@@ -15,7 +15,7 @@ cells AS (
     FROM selected_activities($filters) AS a
     JOIN activity_agencies AS aa USING (rid)
     CROSS JOIN (SELECT unnest(CASE $code_list
-                                  WHEN 'themes' THEN a.themes
+                                  WHEN 'themes' THEN shown_themes(a.themes)
                                   WHEN 'target_groups' THEN a.target_groups
                                   WHEN 'exploitation_forms' THEN a.exploitation_forms
                               END) AS place) AS v

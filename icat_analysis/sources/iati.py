@@ -1,0 +1,1022 @@
+"""``import-iati PATH... [--data DIR] [--all] [--rates FILE]``: activities agencies publish in IATI.
+
+A PATH is an IATI activity file (versions 1.0x-2.03) or a folder of ``.xml`` files. Each file
+is streamed (lxml ``iterparse``, every activity cleared once read), mapped as docs/IATI.md
+says and staged on disk, so memory stays flat however large the files are. A file that cannot
+be read as IATI (not XML, cut off, another root element, empty) refuses the whole run:
+``FILE:LINE: what is wrong``, exit 1, export unchanged. An activity that cannot be used (no
+identifier, no ICAT agency, not about trafficking in persons, end before start...) is skipped
+and counted; the rest is merged into the export exactly as ``import-activities`` merges: new
+activity_ids inserted, changed ones updated, identical ones left alone, nothing deleted, the
+export replaced atomically under its lock with the previous version kept for ``--undo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import tempfile
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from lxml import etree
+
+from icat_analysis import reference
+from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.sources.template import Refused, print_problems, status_from_dates, undo
+from icat_analysis.store import export
+from icat_analysis.store.contract import (
+    ACTIVITIES_SCHEMA,
+    ACTIVITY_FILES,
+    DEFAULT_LEVEL,
+    EXPORT_FILES,
+    SHARING_COLUMNS,
+)
+from icat_analysis.store.db import missing_optional_sql
+from icat_analysis.store.validate import Problem, activity_problems
+
+SOURCE_ID = "iati"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: d-portal writes the version of each activity in its own namespace
+DPORTAL_VERSION = "{http://d-portal.org/xmlns/iati-activities}version"
+#: rows staged per parquet row group: bounds the memory the mapped activities take
+BATCH = 5_000
+MAX_DETAILS = 100
+
+ROLE_NAMES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
+DATE_NAMES = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
+STATUS = {"1": "pipeline", "2": "active", "3": "completed", "4": "completed", "5": "cancelled", "6": "suspended"}
+SCOPE = {"1": "global", "2": "regional", "3": "regional", "4": "national", "5": "national", "6": "national"}
+SCOPE.update({"7": "national", "8": "national"})
+SDG_TARGET_VOCABULARIES = {"tag": "3", "sector": "8"}  # SDG targets as tags, and as a sector vocabulary
+_STAGED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
+_STAGED_SCHEMA = _STAGED_SCHEMA.append(pa.field("_ord", pa.int64()))
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+class FileRefused(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class XMLProblem(Problem):
+    """What is wrong with a file, at a line: ``FILE:LINE: what is wrong``."""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.message}"
+
+
+def _file_problem(name: str, line: int, message: str) -> FileRefused:
+    return FileRefused(XMLProblem(name, max(line, 1), "-", message))
+
+
+def _check_start(path: Path, name: str) -> None:
+    """What is wrong with a file before lxml reads it: empty, or obviously not XML."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise _file_problem(name, 1, "the file is empty; an IATI activity file starts with <iati-activities>")
+    if text[:1] in (b"{", b"["):
+        raise _file_problem(
+            name, 1, "is not XML: it starts with '" + text[:1].decode() + "', like JSON; give the IATI XML file"
+        )
+    if text[:1] != b"<":
+        raise _file_problem(name, 1, f"is not XML: it starts with {text[:20]!r}; give the IATI XML file")
+
+
+def iter_activities(path: Path, name: str):
+    """Yield (file version, file language, activity element) for each ``iati-activity``, streaming.
+
+    Raises :class:`FileRefused` for a file that is not an IATI activity file. Each element is
+    cleared after the caller has read it, so a file of any size takes constant memory.
+    """
+    _check_start(path, name)
+    root = _root(path, name)
+    version, file_lang = root.get("version"), root.get(XML_LANG)
+    context = etree.iterparse(str(path), events=("end",), tag="iati-activity", huge_tree=True, resolve_entities=False)
+    try:
+        for _, el in context:
+            yield version, file_lang, el
+            el.clear()
+            parent = el.getparent()
+            while el.getprevious() is not None:
+                del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_problem(path, name, exc) from None
+
+
+def _root(path: Path, name: str):
+    """The root element, read from the start of the file alone."""
+    try:
+        for _, el in etree.iterparse(str(path), events=("start",), huge_tree=True, resolve_entities=False):
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag != "iati-activities":
+                hint = (
+                    "it is an IATI organisation file, not an activity file"
+                    if tag == "iati-organisations"
+                    else "an IATI activity file starts with <iati-activities>"
+                )
+                raise _file_problem(name, el.sourceline or 1, f"the root element is <{tag}>; {hint}")
+            return el
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_problem(path, name, exc) from None
+    raise _file_problem(name, 1, "the file holds no XML element")
+
+
+def _syntax_problem(path: Path, name: str, exc: etree.XMLSyntaxError) -> FileRefused:
+    line = exc.lineno or 1
+    msg = (exc.msg or str(exc)).strip()
+    if "Premature end of data" in msg or "not found" in msg and line >= _line_count(path):
+        return _file_problem(name, line, f"the file ends before its XML is complete ({msg}); it may have been cut off")
+    if line <= 1 and "Start tag expected" in msg:
+        return _file_problem(name, line, f"is not XML ({msg}); give the IATI XML file")
+    return _file_problem(name, line, f"the XML is broken here ({msg})")
+
+
+def _line_count(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _narratives(el, lang: str | None) -> list[tuple[str | None, str]]:
+    """(language, text) of an element's narratives; a 1.0x element carries its text directly."""
+    out = []
+    for n in el.iterchildren("narrative"):
+        text = (n.text or "").strip()
+        if text:
+            out.append(((n.get(XML_LANG) or lang or "").lower() or None, text))
+    if not out:
+        text = (el.text or "").strip()
+        if text:
+            out.append(((el.get(XML_LANG) or lang or "").lower() or None, text))
+    return out
+
+
+def _choose(texts: list[tuple[str | None, str]], lang: str | None) -> tuple[str | None, str | None]:
+    """English where present, else the activity's own language, else the first narrative."""
+    if not texts:
+        return None, None
+    for want in ("en", lang):
+        for code, text in texts:
+            if want and code == want:
+                return code, text
+    return texts[0]
+
+
+_ACCENTS = str.maketrans(
+    {c: unicodedata.normalize("NFD", c)[0] for c in "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"}
+)
+_NON_WORD = re.compile(r"[\W_]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents and punctuation gone, same length as ``text`` (positions map back)."""
+    folded = _NON_WORD.sub(" ", text.translate(_ACCENTS).lower())
+    return folded if len(folded) == len(text) else _NON_WORD.sub(" ", text.lower())
+
+
+@dataclass(frozen=True)
+class Term:
+    folded: str  # " human trafficking " (whole words) or " prevent" (a prefix: `prevent*`)
+    prefix: bool
+
+
+def _term(raw: str) -> Term:
+    prefix = raw.endswith("*")
+    words = _fold(raw.rstrip("*")).split()
+    return Term(" " + " ".join(words) + ("" if prefix else " "), prefix)
+
+
+def _find(term: Term, padded: str, original: str) -> tuple[int, str] | None:
+    """(position, the words of ``original`` that ``term`` matches), or None.
+
+    ``padded`` is " " + the folded text + " ", so position i of it is i - 1 of ``original``.
+    """
+    i = padded.find(term.folded)
+    if i < 0:
+        return None
+    start, end = i, i + len(term.folded) - (1 if term.prefix else 2)
+    if term.prefix:
+        while end < len(original) and padded[end + 1] != " ":
+            end += 1
+    return start, original[start:end]
+
+
+class Text:
+    """One field's text, folded once for every term looked up in it."""
+
+    __slots__ = ("field", "original", "padded")
+
+    def __init__(self, field_name: str, original: str, blank: list[Term] = ()):
+        self.field = field_name
+        self.original = _SPACES.sub(" ", original)
+        padded = " " + _fold(self.original) + " "
+        for t in blank:  # drug trafficking, migrant smuggling, SDG target texts: never evidence
+            i = padded.find(t.folded)
+            while i >= 0:
+                padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
+                i = padded.find(t.folded, i + 1)
+        self.padded = padded
+
+    def find(self, term: Term) -> str | None:
+        found = _find(term, self.padded, self.original)
+        return found and found[1]
+
+    def first(self, terms: list[Term]) -> str | None:
+        """The words of the earliest match of any of ``terms``."""
+        hits = [h for h in (_find(t, self.padded, self.original) for t in terms) if h]
+        return min(hits)[1] if hits else None
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    rel = reference.iati_relevance()
+    terms = {kind: [(_term(t), t) for t in rel.loc[rel["kind"] == kind, "term"]] for kind in ("tip", "related")}
+    blank = [_term(t) for t in rel.loc[rel["kind"].isin(["exclude", "boilerplate"]), "term"]]
+    blank.sort(key=lambda t: -len(t.folded))
+    inf = reference.iati_inference()
+    text_terms: dict[Term, list[tuple[str, str]]] = defaultdict(list)
+    codes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for column, code, source, match in inf.itertuples(index=False):
+        if source == "text":
+            text_terms[_term(match)].append((column, code))
+        else:
+            codes[(source, match)].append((column, code))
+    ordered = sorted(text_terms.items(), key=lambda kv: -len(kv[0].folded))
+    return {
+        "tip": [t for t, _ in terms["tip"]],
+        "related": [t for t, _ in terms["related"]],
+        "blank": blank,
+        "relevance_tags": set(rel.loc[rel["kind"] == "tag", "term"]),
+        "text_terms": ordered,
+        "codes": dict(codes),
+    }
+
+
+# --- agencies -------------------------------------------------------------------------------
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.translate(_ACCENTS).casefold())
+
+
+@lru_cache(maxsize=1)
+def _agency_names() -> dict[str, str]:
+    """Squashed name -> agency: the code, the full name, and 'Full name (CODE)'."""
+    out = {}
+    for code, name in zip(reference.agencies()["code"], reference.agencies()["name"]):
+        for form in (code, name, f"{name} ({code})"):
+            out[_squash(form)] = code
+    return out
+
+
+def agency_of(ref: str | None, name: str | None) -> str | None:
+    """The ICAT agency an IATI organisation is: by its identifier, else by its exact name."""
+    refs = reference.iati_organisations()
+    if ref and ref.strip() in refs:
+        return refs[ref.strip()]
+    if name:
+        return _agency_names().get(_squash(name))
+    return None
+
+
+# --- one activity ---------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    file: str
+    keep_all: bool
+    rates: dict[str, float]
+    today: date
+
+
+@dataclass
+class Mapped:
+    """An activity as read, before it is kept or skipped."""
+
+    activity: dict
+    publisher: str
+    skip: str | None = None  # why it is skipped, in words
+    detail: bool = False  # a problem of the activity itself, listed one by one in the report
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        v = float((value or "").strip())
+    except ValueError:
+        return None
+    return v if v == v and v not in (float("inf"), float("-inf")) else None
+
+
+def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Context) -> Mapped:
+    """Read one ``iati-activity`` element as an activity of the contract (docs/IATI.md)."""
+    lang = (el.get(XML_LANG) or file_lang or "").lower() or None
+    version = el.get(DPORTAL_VERSION) or el.get("version") or file_version
+    default_currency = (el.get("default-currency") or "").strip().upper() or None
+    notes: list[str] = []
+    identifier = None
+    publisher_ref = publisher_name = None
+    titles: list[tuple[str | None, str]] = []
+    descriptions: list[tuple[str, list]] = []
+    orgs: list[tuple[str, str | None, str | None]] = []
+    status_code = scope_code = None
+    dates: dict[str, date] = {}
+    countries: list[str] = []
+    regions: list[str] = []
+    region_scopes: list[str] = []
+    sectors: list[tuple[str, str]] = []
+    tags: list[tuple[str, str]] = []
+    markers: list[tuple[str, str, str]] = []
+    budgets: dict[tuple, tuple[int, float, str | None]] = {}
+    iso3 = _iso2_to_iso3()
+    region_names = reference.iati_regions()
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # a comment
+        if tag == "iati-identifier":
+            identifier = (child.text or "").strip() or None
+        elif tag == "reporting-org":
+            publisher_ref = (child.get("ref") or "").strip() or None
+            publisher_name = _choose(_narratives(child, lang), lang)[1]
+        elif tag == "title":
+            titles += _narratives(child, lang)
+        elif tag == "description":
+            descriptions.append((child.get("type") or "1", _narratives(child, lang)))
+        elif tag == "participating-org":
+            role = (child.get("role") or "").strip()
+            role = ROLE_NAMES.get(role.lower(), role)
+            orgs.append((role, (child.get("ref") or "").strip() or None, _choose(_narratives(child, lang), lang)[1]))
+        elif tag == "activity-status":
+            status_code = (child.get("code") or "").strip()
+        elif tag == "activity-scope":
+            scope_code = (child.get("code") or "").strip()
+        elif tag == "activity-date":
+            kind = (child.get("type") or "").strip()
+            kind = DATE_NAMES.get(kind.lower(), kind)
+            d = _iso_date(child.get("iso-date"))
+            if d is None and child.get("iso-date"):
+                notes.append(f"activity-date {child.get('iso-date')!r} is not a date; left out")
+            elif d is not None and kind in ("1", "2", "3", "4"):
+                dates.setdefault(kind, d)
+        elif tag == "recipient-country":
+            code = (child.get("code") or "").strip().upper()
+            if code in iso3:
+                if iso3[code] not in countries:
+                    countries.append(iso3[code])
+            elif code:
+                notes.append(f"recipient-country {code!r} is not an ISO 3166 country code; left out")
+        elif tag == "recipient-region":
+            vocab = (child.get("vocabulary") or "1").strip()
+            code = (child.get("code") or "").strip()
+            named = region_names.get((vocab, code.lstrip("0") or code))
+            if not code:
+                notes.append(f"recipient-region of vocabulary {vocab} has no code; left out")
+                continue
+            if named:
+                name, scope = named
+            else:
+                given = _choose(_narratives(child, lang), lang)[1]
+                name, scope = (given or f"{code} (region code of vocabulary {vocab})"), "regional"
+            if name not in regions:
+                regions.append(name)
+                region_scopes.append(scope)
+        elif tag == "sector":
+            sectors.append(((child.get("vocabulary") or "1").strip(), (child.get("code") or "").strip()))
+        elif tag == "tag":
+            tags.append(((child.get("vocabulary") or "1").strip(), (child.get("code") or "").strip()))
+        elif tag == "policy-marker":
+            markers.append(
+                (
+                    (child.get("vocabulary") or "1").strip(),
+                    (child.get("code") or "").strip().lstrip("0"),
+                    (child.get("significance") or "").strip(),
+                )
+            )
+        elif tag == "budget":
+            _read_budget(child, default_currency, budgets, notes)
+    publisher = publisher_ref or publisher_name or "(no reporting organisation)"
+    act: dict = {"activity_id": identifier, "iati_publisher": publisher_ref, "iati_publisher_name": publisher_name}
+    mapped = Mapped(act, publisher)
+    if identifier is None:
+        mapped.skip, mapped.detail = "no iati-identifier", True
+        return mapped
+
+    # agencies
+    lead = agency_of(publisher_ref, publisher_name)
+    if lead is None:
+        lead = next((a for r, ref, nm in orgs if r in ("3", "4") for a in [agency_of(ref, nm)] if a), None)
+    if lead is None:
+        mapped.skip = "no ICAT agency reports, extends or implements it"
+        return mapped
+    partners, donors, implementers = [], [], []
+    for role, ref, name in orgs:
+        agency = agency_of(ref, name)
+        if role == "1":
+            donor = name or ref
+            if donor and donor not in donors:
+                donors.append(donor)
+        elif agency and agency != lead and agency not in partners:
+            partners.append(agency)
+        elif role == "4" and not agency:
+            who = name or ref
+            if who and who not in implementers:
+                implementers.append(who)
+
+    # texts and relevance
+    vocab = _vocabulary()
+    title_lang, title = _choose(titles, lang)
+    other_texts = [f"title ({code or '?'}): {text}" for code, text in titles if text != title or code != title_lang]
+    chosen_desc = []
+    for _, texts in sorted(descriptions, key=lambda d: d[0]):
+        code, text = _choose(texts, lang)
+        if text:
+            chosen_desc.append(text)
+        other_texts += [f"description ({c or '?'}): {t}" for c, t in texts if t != text or c != code]
+    description = "\n\n".join(chosen_desc) or None
+    fields = [Text("title", t, vocab["blank"]) for _, t in titles]
+    fields += [Text("description", t, vocab["blank"]) for _, texts in descriptions for _, t in texts]
+    sdg = {code for v, code in tags if v == SDG_TARGET_VOCABULARIES["tag"]}
+    sdg |= {code for v, code in sectors if v == SDG_TARGET_VOCABULARIES["sector"]}
+    relevance, reason = _relevance(fields, sdg, vocab)
+    if relevance is None:
+        if not ctx.keep_all:
+            mapped.skip = "not about trafficking in persons"
+            return mapped
+        relevance, reason = "none", "kept by --all (no text about trafficking in persons)"
+
+    if not title:
+        mapped.skip, mapped.detail = "no title", True
+        return mapped
+    start_kind = "actual" if "2" in dates else "planned" if "1" in dates else None
+    end_kind = "actual" if "4" in dates else "planned" if "3" in dates else None
+    start = dates.get("2") or dates.get("1")
+    end = dates.get("4") or dates.get("3")
+    if start is None:
+        mapped.skip, mapped.detail = "no start date (planned or actual)", True
+        return mapped
+    if end is not None and end < start:
+        mapped.skip, mapped.detail = f"ends ({end.isoformat()}) before it starts ({start.isoformat()})", True
+        return mapped
+
+    status = STATUS.get(status_code or "")
+    if status is None:
+        if status_code:
+            notes.append(f"activity-status {status_code!r} is not an IATI status; taken from the dates")
+        status = status_from_dates(start, end, ctx.today)
+    scope = _scope(scope_code, countries, regions, region_scopes, notes)
+    value, currency, usd = _money(budgets, ctx.rates, notes)
+    inferred, classes = _infer(fields, sectors, tags, markers, vocab)
+    act.update(
+        title=title,
+        description=description,
+        lead_agency=lead,
+        partner_agencies=partners,
+        scope=scope,
+        countries=countries,
+        start_date=start,
+        end_date=end,
+        status=status,
+        budget_usd=usd,
+        donors=donors,
+        last_updated=_iso_date(el.get("last-updated-datetime")),
+        # What a publisher reports to IATI is public already, its budgets included.
+        visibility="public",
+        budget_visibility="public",
+        is_joint=bool(partners),
+        source_file=ctx.file,
+        imported_at=None,
+        regions=regions,
+        implementing_partners=implementers,
+        language=lang,
+        other_language_texts=other_texts,
+        iati_version=version,
+        relevance=relevance,
+        relevance_reason=reason,
+        start_date_kind=start_kind,
+        end_date_kind=end_kind,
+        budget_value=value,
+        budget_currency=currency,
+        inferred_from=inferred,
+        import_notes=notes,
+        **classes,
+    )
+    return mapped
+
+
+@lru_cache(maxsize=1)
+def _iso2_to_iso3() -> dict[str, str]:
+    df = reference.countries()
+    return {r.iso2: r.iso3 for r in df.itertuples() if r.iso2}
+
+
+def _read_budget(el, default_currency, budgets: dict, notes: list[str]) -> None:
+    kind = (el.get("type") or "1").strip()
+    start = end = None
+    value_el = None
+    for child in el:
+        if child.tag == "period-start":
+            start = child.get("iso-date")
+        elif child.tag == "period-end":
+            end = child.get("iso-date")
+        elif child.tag == "value":
+            value_el = child
+    if value_el is None:
+        notes.append("a budget has no value; left out")
+        return
+    value = _float(value_el.text)
+    if value is None or value < 0:
+        notes.append(f"budget value {(value_el.text or '').strip()!r} is not an amount of 0 or more; left out")
+        return
+    currency = (value_el.get("currency") or "").strip().upper() or default_currency
+    period = (start, end)
+    revised = kind == "2"
+    held = budgets.get(period)
+    # A revised budget replaces the original one for the same period (and a later one of the
+    # same type the earlier, which a publisher repeating a period means).
+    if held is None or revised or held[0] == 0:
+        budgets[period] = (1 if revised else 0, value, currency)
+
+
+def _money(budgets: dict, rates: dict[str, float], notes: list[str]) -> tuple[float | None, str | None, float | None]:
+    if not budgets:
+        return None, None, None
+    by_currency: dict[str | None, float] = defaultdict(float)
+    for _, value, currency in budgets.values():
+        by_currency[currency] += value
+    if None in by_currency:
+        notes.append("a budget has no currency and the activity no default currency; the budget is left empty")
+        return None, None, None
+    if len(by_currency) == 1:
+        ((currency, value),) = by_currency.items()
+        usd = value if currency == "USD" else value * rates[currency] if currency in rates else None
+        if usd is None:
+            notes.append(f"no rate for {currency} was given (--rates); budget_usd left empty")
+        return value, currency, usd
+    parts = " + ".join(f"{v:.2f} {c}" for c, v in sorted(by_currency.items()))
+    missing = sorted(c for c in by_currency if c != "USD" and c not in rates)
+    notes.append(f"budgets in several currencies: {parts}")
+    if missing:
+        notes.append(f"no rate for {', '.join(missing)} was given (--rates); budget_usd left empty")
+        return None, None, None
+    return None, None, sum(v if c == "USD" else v * rates[c] for c, v in by_currency.items())
+
+
+def _scope(code, countries, regions, region_scopes, notes: list[str]) -> str:
+    if countries:
+        derived = "national" if len(countries) == 1 and not regions else "regional"
+    elif regions:
+        derived = "global" if all(s == "global" for s in region_scopes) else "regional"
+    else:
+        derived = "global"
+    given = SCOPE.get(code or "")
+    if given is None:
+        if not countries and not regions:
+            notes.append("no recipient country or region; counted as global")
+        return derived
+    fits = (
+        given == "global"
+        or (given == "national" and len(countries) == 1)
+        or (given == "regional" and (countries or regions))
+    )
+    if not fits:
+        notes.append(
+            f"activity-scope {code} ({given}) does not fit {len(countries)} country(ies) and "
+            f"{len(regions)} region(s); scope {derived}"
+        )
+        return derived
+    return given
+
+
+def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | None, str | None]:
+    for kind in ("title", "description"):
+        for f in fields:
+            if f.field != kind:
+                continue
+            hit = f.first(vocab["tip"])
+            if hit:
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hit!r}"
+    tagged = sorted(sdg & vocab["relevance_tags"])
+    if tagged:
+        for f in fields:
+            hit = f.first(vocab["related"])
+            if hit:
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hit!r}"
+    return None, None
+
+
+_CLASS_COLUMNS = ("themes", "activity_types", "target_groups", "exploitation_forms")
+
+
+def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str], dict[str, list[str]]]:
+    """Every class value the evidence supports, and for each what it was read from."""
+    found: dict[tuple[str, str], str] = {}
+    for kind in ("title", "description"):
+        for f in fields:
+            if f.field != kind:
+                continue
+            for term, targets in vocab["text_terms"]:
+                if all(t in found for t in targets):
+                    continue
+                hit = f.find(term)
+                if hit:
+                    for t in targets:
+                        found.setdefault(t, f"{kind}: {hit!r}")
+    codes = vocab["codes"]
+    for v, code in sectors:
+        if v == "1":
+            for t in codes.get(("sector", code), ()):
+                found.setdefault(t, f"sector {code} (OECD DAC)")
+    for v, code in tags:
+        if v == "3":
+            for t in codes.get(("tag", code), ()):
+                found.setdefault(t, f"tag SDG target {code}")
+    for v, code, significance in markers:
+        if v == "1":
+            for t in codes.get(("policy_marker", f"{code}:{significance}"), ()):
+                found.setdefault(t, f"policy marker {code} (OECD DAC), significance {significance}")
+    order = {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS}
+    classes = {c: sorted((code for col, code in found if col == c), key=order[c].get) for c in _CLASS_COLUMNS}
+    inferred = [f"{c} {code}: {found[(c, code)]}" for c in _CLASS_COLUMNS for code in classes[c]]
+    return inferred, classes
+
+
+_LIST = {"themes": "theme", "activity_types": "activity_type", "target_groups": "target_group"}
+_LIST["exploitation_forms"] = "exploitation_form"
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    read: Counter = field(default_factory=Counter)  # publisher -> activities read
+    kept: Counter = field(default_factory=Counter)
+    skipped: dict = field(default_factory=lambda: defaultdict(Counter))  # publisher -> reason -> n
+    names: dict = field(default_factory=dict)  # publisher -> name
+    details: list = field(default_factory=list)  # "FILE:LINE: activity 'X': reason"
+    files: list = field(default_factory=list)  # per-file counts for the manifest
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+
+    def skip(self, publisher: str, reason: str) -> None:
+        self.skipped[publisher][reason] += 1
+        self.kept[publisher] -= 1
+
+    def text(self) -> str:
+        lines = [
+            f"read {sum(self.read.values())}, kept {sum(self.kept.values())}, "
+            f"skipped {sum(sum(c.values()) for c in self.skipped.values())}",
+        ]
+        for pub in sorted(self.read, key=lambda p: (-self.read[p], p)):
+            name = self.names.get(pub)
+            who = f"{pub} ({name})" if name and name != pub else pub
+            lines.append(f"  {who}: read {self.read[pub]}, kept {self.kept[pub]}")
+            for reason, n in self.skipped[pub].most_common():
+                lines.append(f"    skipped {n}: {reason}")
+        if self.details:
+            lines.append("activities skipped for a problem of their own:")
+            lines += [f"  {d}" for d in self.details[:MAX_DETAILS]]
+            if len(self.details) > MAX_DETAILS:
+                lines.append(f"  ... and {len(self.details) - MAX_DETAILS} more")
+        lines.append(f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged")
+        return "\n".join(lines)
+
+
+# --- the import ---------------------------------------------------------------------------------
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    files, problems = [], []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() == ".xml" and q.is_file())
+            if not found:
+                problems.append(Problem(str(p), 0, "-", "the folder holds no .xml file"))
+            files += found
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), 0, "-", "no such file or folder"))
+    return files, problems
+
+
+def read_rates(path: Path) -> dict[str, float]:
+    """``currency,usd_per_unit`` rows: how many US dollars one unit of the currency is worth."""
+    problems, rates = [], {}
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Refused(
+            [Problem(name, 0, "-", f"cannot be read as a UTF-8 CSV file ({exc.__class__.__name__})")]
+        ) from None
+    rows = list(csv.reader(text.splitlines()))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if header[:2] != ["currency", "usd_per_unit"]:
+        raise Refused([Problem(name, 1, "-", "the first row must be: currency,usd_per_unit")])
+    for i, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        currency = row[0].strip().upper()
+        rate = _float(row[1] if len(row) > 1 else "")
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            problems.append(Problem(name, i, "currency", f"{row[0]!r} is not an ISO 4217 code such as EUR"))
+        elif rate is None or rate <= 0:
+            problems.append(Problem(name, i, "usd_per_unit", f"{(row[1:] or [''])[0]!r} is not a positive number"))
+        else:
+            rates[currency] = rate
+    if problems:
+        raise Refused(problems)
+    return rates
+
+
+def stage(files: list[Path], out: Path, ctx_args: dict) -> Report:
+    """Read every file into the staged parquet ``out``; raises :class:`Refused` on a bad file."""
+    report = Report()
+    seen: dict[str, str] = {}
+    writer = pq.ParquetWriter(out, _STAGED_SCHEMA, compression="zstd")
+    batch: list[dict] = []
+    ord_ = 0
+    problems: list[Problem] = []
+    try:
+        for path in files:
+            name = path.name
+            ctx = Context(file=name, **ctx_args)
+            per_file = {"file": name, "read": 0, "kept": 0, "publishers": Counter()}
+            try:
+                for position, (version, file_lang, el) in enumerate(iter_activities(path, name), start=1):
+                    line = el.sourceline or 0
+                    mapped = map_activity(el, version, file_lang, ctx)
+                    pub = mapped.publisher
+                    report.read[pub] += 1
+                    report.kept[pub] += 1
+                    report.names.setdefault(pub, mapped.activity.get("iati_publisher_name"))
+                    per_file["read"] += 1
+                    per_file["publishers"][pub] += 1
+                    aid = mapped.activity["activity_id"]
+                    where = f"{name}:{line}: activity " + (repr(aid) if aid else f"number {position} (no identifier)")
+                    if mapped.skip is None and aid in seen:
+                        mapped.skip, mapped.detail = f"read already from {seen[aid]}", True
+                    if mapped.skip is not None:
+                        report.skip(pub, mapped.skip)
+                        if mapped.detail:
+                            report.details.append(f"{where}: {mapped.skip}")
+                        continue
+                    seen[aid] = f"{name}:{line}"
+                    per_file["kept"] += 1
+                    batch.append({**mapped.activity, "_file": name, "_row": line, "_ord": ord_})
+                    ord_ += 1
+                    if len(batch) >= BATCH:
+                        writer.write_table(pa.Table.from_pylist(batch, schema=_STAGED_SCHEMA))
+                        batch = []
+            except FileRefused as refused:
+                problems.append(refused.problem)
+            per_file["publishers"] = sorted(per_file["publishers"])
+            report.files.append(per_file)
+        if batch or ord_ == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=_STAGED_SCHEMA))
+    finally:
+        writer.close()
+    if problems:
+        raise Refused(problems)
+    return report
+
+
+def _compared_columns() -> list[str]:
+    return [n for n in ACTIVITIES_SCHEMA.names if n not in ("source_file", "imported_at")]
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def import_iati(
+    paths: list[Path],
+    data_dir: Path,
+    *,
+    keep_all: bool = False,
+    rates_file: Path | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Read the IATI files and merge what they hold into the export; raises :class:`Refused`."""
+    now = now or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    files, problems = expand_paths([Path(p) for p in paths])
+    if problems:
+        raise Refused(problems)
+    rates = read_rates(rates_file) if rates_file else {}
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".iati-", dir=data_dir) as tmp:
+        staged = Path(tmp) / "staged.parquet"
+        report = stage(files, staged, {"keep_all": keep_all, "rates": rates, "today": now.date()})
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"SET temp_directory = {_quote(Path(tmp))}")
+            con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({_quote(staged)})")
+            _skip_contract_problems(con, report)
+            with export.export_lock(data_dir):
+                _merge(con, data_dir, Path(tmp), report, now)
+        finally:
+            con.close()
+    return report
+
+
+def _skip_contract_problems(con, report: Report) -> None:
+    """The contract's own rules judge every mapped activity; one that breaks them is skipped.
+
+    Leaves the view ``incoming``: the staged activities that keep the contract.
+    """
+    found = activity_problems(con)
+    bad: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for p in found:
+        bad[(p.file, p.row)].append(f"{p.column}: {p.message}")
+    rows = pa.table(
+        {"_file": pa.array([f for f, _ in bad], pa.string()), "_row": pa.array([r for _, r in bad], pa.int64())}
+    )
+    con.register("bad_rows", rows)
+    for file, row, aid, pub in con.execute(
+        "SELECT _file, _row, activity_id, coalesce(iati_publisher, iati_publisher_name) FROM checked "
+        "JOIN bad_rows USING (_file, _row) ORDER BY _ord"
+    ).fetchall():
+        report.skip(pub or "(no reporting organisation)", "a value the data contract does not allow (listed)")
+        report.details += [f"{file}:{row}: activity {aid!r}: {what}" for what in bad[(file, row)]]
+    con.execute("CREATE VIEW incoming AS SELECT * FROM checked ANTI JOIN bad_rows USING (_file, _row)")
+
+
+def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> None:
+    current = export.current_dir(data_dir) / "activities.parquet"  # resolved once: the version merged into
+    try:
+        names = pq.read_schema(current).names if current.exists() else None
+    except Exception as exc:  # noqa: BLE001 - a damaged export is reported, never overwritten
+        raise Refused(
+            [Problem("activities.parquet", 0, "-", f"the export cannot be read ({exc}); run validate")]
+        ) from exc
+    cols = ACTIVITIES_SCHEMA.names
+    if names is None:
+        con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, 0::BIGINT AS _eord FROM incoming LIMIT 0")
+    else:
+        con.execute(
+            f"CREATE VIEW existing_raw AS SELECT *{missing_optional_sql(names)}{_sharing_defaults(names)}, "
+            "file_row_number AS _eord "
+            f"FROM read_parquet({_quote(current)}, file_row_number = true)"
+        )
+        con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, _eord FROM existing_raw")
+    same = " AND ".join(f"e.{c} IS NOT DISTINCT FROM i.{c}" for c in _compared_columns())
+    con.execute(
+        "CREATE TABLE verdict AS SELECT i.activity_id, i._ord, e._eord, "
+        f"CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN {same} THEN 'unchanged' ELSE 'updated' END AS what "
+        "FROM incoming AS i LEFT JOIN existing AS e USING (activity_id)"
+    )
+    counts = dict(con.execute("SELECT what, count(*) FROM verdict GROUP BY what").fetchall())
+    report.inserted, report.updated, report.unchanged = (counts.get(k, 0) for k in ("inserted", "updated", "unchanged"))
+    if report.inserted == 0 and report.updated == 0:
+        return
+    incoming_cols = ", ".join(f"i.{c}" if c != "imported_at" else "$now AS imported_at" for c in cols)
+    existing_cols = ", ".join(f"e.{c}" for c in cols)
+    merged_sql = f"""
+        SELECT * EXCLUDE (_k1, _k2) FROM (
+            SELECT {existing_cols}, 0 AS _k1, e._eord AS _k2 FROM existing AS e
+            WHERE e._eord NOT IN (SELECT _eord FROM verdict WHERE what = 'updated')
+            UNION ALL
+            SELECT {incoming_cols}, 0, v._eord FROM incoming AS i
+            JOIN verdict AS v USING (_ord) WHERE v.what = 'updated'
+            UNION ALL
+            SELECT {incoming_cols}, 1, i._ord FROM incoming AS i
+            JOIN verdict AS v USING (_ord) WHERE v.what = 'inserted'
+        ) ORDER BY _k1, _k2
+    """
+    prepared = {name: export.prepared_path(data_dir, name) for name in ACTIVITY_FILES}
+    merged_path = prepared["activities.parquet"]
+    _copy(con.sql(merged_sql, params={"now": now}), merged_path, ACTIVITIES_SCHEMA)
+    m = _quote(merged_path)
+    _copy(
+        con.sql(f"SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet({m})"),
+        prepared["activity_countries.parquet"],
+        EXPORT_FILES["activity_countries.parquet"],
+    )
+    _copy(
+        con.sql(
+            f"SELECT activity_id, lead_agency AS agency, 'lead' AS role FROM read_parquet({m}) "
+            f"UNION ALL SELECT activity_id, unnest(partner_agencies), 'partner' FROM read_parquet({m})"
+        ),
+        prepared["activity_agencies.parquet"],
+        EXPORT_FILES["activity_agencies.parquet"],
+    )
+    manifest = export.read_manifest(data_dir)
+    update = {
+        "sources": _sources(manifest, report),
+        "last_import": {
+            "at": now.isoformat(timespec="seconds") + "Z",
+            "files": [f["file"] for f in report.files],
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
+    }
+    if names is None or pq.read_metadata(current).num_rows == 0:
+        update["synthetic"] = False
+    export.install_prepared(data_dir, prepared, update, made_by="import-iati")
+    report.written = True
+
+
+def _sharing_defaults(names) -> str:
+    """Rows of an export from before sharing levels are shared with members only."""
+    return "".join(f", '{DEFAULT_LEVEL}' AS {c}" for c in SHARING_COLUMNS if c not in names)
+
+
+def _copy(result, path: Path, schema: pa.Schema) -> None:
+    """Stream a DuckDB result into a parquet file of exactly the contract's schema."""
+    reader = result.to_arrow_reader(BATCH)
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        wrote = False
+        for batch in reader:
+            writer.write_table(pa.Table.from_batches([batch]).select(schema.names).cast(schema))
+            wrote = True
+        if not wrote:
+            writer.write_table(schema.empty_table())
+
+
+def _sources(manifest: dict, report: Report) -> list:
+    sources = [s for s in manifest.get("sources", []) if isinstance(s, dict)]
+    entry = next((s for s in sources if s.get("id") == SOURCE_ID), None)
+    if entry is None:
+        entry = {
+            "id": SOURCE_ID,
+            "name": "IATI activity files",
+            "citation": "Activities as their publishers report them to the International Aid Transparency "
+            "Initiative (IATI Standard); each activity names its publisher in iati_publisher and its file in "
+            "source_file. Each publisher sets its data licence on the IATI Registry.",
+            "files": [],
+        }
+        sources.append(entry)
+    by_file = {f["file"]: f for f in entry.get("files", [])}
+    for f in report.files:
+        by_file[f["file"]] = {k: f[k] for k in ("file", "read", "kept", "publishers")}
+    entry["files"] = sorted(by_file.values(), key=lambda f: f["file"])
+    return sources
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="IATI activity XML files, or folders of .xml files")
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/)")
+    parser.add_argument(
+        "--all", action="store_true", help="keep every activity of an ICAT agency, not only work against trafficking"
+    )
+    parser.add_argument("--rates", metavar="FILE", help="CSV currency,usd_per_unit to fill budget_usd from")
+    parser.add_argument("--undo", action="store_true", help="put back the export as it was before the last import")
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = resolve_data_dir(args.data)
+    if args.undo:
+        return undo(directory, args.paths)
+    if not args.paths:
+        print("give one or more IATI XML files or folders to import (or --undo)", file=sys.stderr)
+        return 2
+    try:
+        report = import_iati(
+            [Path(p) for p in args.paths],
+            directory,
+            keep_all=args.all,
+            rates_file=Path(args.rates) if args.rates else None,
+        )
+    except Refused as refused:
+        print_problems(refused.problems)
+        return 1
+    print(report.text())
+    print(f"written to {directory}" if report.written else "no changes")
+    return 0
