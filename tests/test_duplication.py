@@ -364,7 +364,7 @@ def seeded(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"demo{request.param}")
     from icat_analysis.cli import main
 
-    assert main(["demo", "--activities", str(request.param), "--seed", "2006", "--out", str(out), "--glotip", ""]) == 0
+    assert main(["demo", "--activities", str(request.param), "--seed", "2006", "--out", str(out)]) == 0
     return out, db.connect(out)
 
 
@@ -409,3 +409,13 @@ def test_calibration_file_is_what_the_score_gives(seeded):
     assert again["listed"].tolist() == shipped["listed"].tolist()
     assert again["precision"].tolist() == pytest.approx(shipped["precision"].tolist(), abs=1e-4)
     assert again["recall"].tolist() == pytest.approx(shipped["recall"].tolist(), abs=1e-4)
+
+
+@pytest.mark.parametrize("value", ["0.49", "1.0", "nan"])
+def test_cli_min_score_takes_the_pages_range(tmp_path, value):
+    make_export(tmp_path, [_a("A1", lead="ILO"), _a("A2", lead="IOM")])
+    bad = subprocess.run(
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path), "--min-score", value],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "between 0.50 and 0.99" in bad.stderr
