@@ -59,8 +59,8 @@ def test_marking_a_pair_moves_it_to_the_reviewed_view(page, review_server, tmp_p
     chosen = picker.input_value().split(" (score")[0]  # "A and B", the best-scoring open pair
     a, b = chosen.split(" and ")
     page.get_by_text("Duplicate: the same work, funded twice").click()
-    page.get_by_label("Note").fill("Same trainers, same ministry <b>check</b>")
-    page.get_by_label("Your name").fill("Amina Diallo")
+    page.get_by_role("textbox", name="Note").fill("Same trainers, same ministry <b>check</b>")
+    page.get_by_role("textbox", name="Your name", exact=True).fill("Amina Diallo")
     page.get_by_role("button", name="Save review").click()
     wait_until_done(page)
     assert page.locator("[data-testid='stException']").count() == 0
