@@ -68,6 +68,11 @@ def labels(list_name: str) -> dict[str, str]:
     return dict(zip(df["code"], df["label"]))
 
 
+def agency_choice(code: str) -> str:
+    """ "ILO — International Labour Organization": how a list of agencies to pick from names one."""
+    return f"{code} — {labels('agency').get(code, code)}"
+
+
 def shown_codes(list_name: str, present) -> list[str]:
     """The codes of a list in their documented order, then "unclassified" when it is among
     ``present`` (the codes a query returned): how charts order a list's categories."""
@@ -122,7 +127,15 @@ def iati_inference() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def glotip_region_codes() -> dict[str, str]:
+    """Codes of UNODC's GLOTIP file that are regional aggregates, not countries -> what each
+    seems to cover (read by comparing its values with the sums of the country rows)."""
+    df = _csv("glotip_region_codes.csv")
+    return dict(zip(df["code"], df["meaning"]))
+
+
+@lru_cache(maxsize=1)
 def region_parents() -> pd.DataFrame:
     """Each named region an activity can be placed in (IATI recipient regions, both
     vocabularies) with the UN M49 sub-region and region of the country list it lies in."""
-    return pd.read_csv(REFERENCE_DIR / "region_parents.csv", dtype=str, keep_default_na=False)
+    return _csv("region_parents.csv")

@@ -9,15 +9,7 @@ from icat_analysis.ui import dictionary, downloads, st_adapter
 @st.fragment
 def _rows_page(f, n: int) -> None:
     """One page of the selected rows; moving to another page reruns only this part."""
-    if st.session_state.get("_data_rows_for") != f:  # a new selection starts on its first page
-        st.session_state["_data_rows_for"] = f
-        st.session_state["data_rows_page"] = 1
-    page = downloads.page_of(n, st.session_state.get("data_rows_page"))
-    st.session_state["data_rows_page"] = page.number
-    left, right = st.columns([1, 4], vertical_alignment="bottom")
-    if page.pages > 1:
-        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key="data_rows_page")
-    right.markdown(f"**{page.words()}**, in the order of the activity ID; the downloads hold all {n:,}.")
+    page = st_adapter.rows_pager("data_rows_page", n, f, "in the order of the activity ID")
     rows = st_adapter.run("activity_rows_page", f, limit=page.limit, offset=page.offset)
     st.dataframe(downloads.labelled_activities(rows), hide_index=True, height=320)
 

@@ -15,7 +15,8 @@ NAMES, (LOW, HIGH) = reference.labels("country"), duplication.THRESHOLD_RANGE
 f = st_adapter.current_filters()
 st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
-n_activities = int(st_adapter.run("duplication_activity_count", f).iloc[0]["activities"])
+counts = st_adapter.run("duplication_activity_count", f).iloc[0]
+n_activities = int(counts["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 st_adapter.public_comparison_notice()
 @st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
@@ -61,8 +62,7 @@ money = {"Budget involved (USD)": st.column_config.NumberColumn(format="localize
 
 with tab_hot:
     if by_country.empty:
-        st.info(f"No pair of activities scores {threshold:.2f} or more with these filters. Lower the least "
-                "score or widen the filters.", icon=":material/check_circle:")  # fmt: skip
+        st.info(duplication.no_pairs_words(threshold, counts, agency_filter=bool(f.agencies)), icon=":material/check_circle:")
     else:
         frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
         st_adapter.plotly_chart(geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),

@@ -58,7 +58,7 @@ if view == "month":
     right.button(
         "Next month", on_click=_move_month, args=(shown_month, 1), icon=":material/chevron_right:", width="stretch"
     )
-    st.table(events.month_grid(df, *shown_month))
+    st.html(texts.month_html(events.month_grid(df, *shown_month), f"Events in {events.month_name(*shown_month)}"))
     selected = events.in_month(df, *shown_month)
 else:
     selected = events.upcoming(df, today) if view == "upcoming" else events.past(df, today)
@@ -69,7 +69,7 @@ st.markdown(f"**{events.count_words(len(selected), view)}**")
 shown = ["Dates", "Title", "Kind", "Place", "Organised by", "Real or synthetic", "Link"]
 if st_adapter.listing(table, shown, synthetic, "events", "Nothing in this selection: no event matches."):
     st.download_button(
-        f"These {len(selected):,} events as a calendar file (.ics, for Outlook or Google Calendar)",
+        events.ics_label(len(selected)),
         data=lambda: texts.ics_bytes(selected, st_adapter.now()),
         file_name="icat-events.ics",
         mime="text/calendar",

@@ -1,10 +1,13 @@
 """Indicators: UNODC's trafficking in persons figures (GLOTIP) for a country, a sub-region, a
-region or the world, with who reports them and the activities of the selection beside them."""
+region or the world, with who reports them and the activities of the selection beside them.
+
+Over 100 lines: the indicator's lines and the citizenship of the people counted are two
+views, each with its choices, notes and table."""
 
 import streamlit as st
 
 from icat_analysis.analyses import indicators as ind
-from icat_analysis.ui import st_adapter
+from icat_analysis.ui import indicator_charts, st_adapter
 
 f = st_adapter.current_filters()
 st.title("Indicators")
@@ -23,20 +26,15 @@ if available.empty:
     st.stop()
 
 names = ind.indicator_names(available["indicator"])
-# The indicator can come from a link (?indicator=...); an unknown one falls back to the first.
-if "ind_indicator" not in st.session_state:
-    st.session_state["ind_indicator"] = ind.indicator_from_param(st.query_params.get("indicator"), names)
-
 left, middle, right = st.columns([3, 3, 4])
-indicator = left.selectbox("Indicator", names, key="ind_indicator")
-if st.query_params.get("indicator") != indicator:
-    st.query_params["indicator"] = indicator
+# The indicator can come from a link (?indicator=...); an unknown one falls back to the first.
+linked = st_adapter.linked("ind_indicator", "indicator", lambda v: ind.indicator_from_param(v, names))
+indicator = left.selectbox("Indicator", names, **linked)
+st_adapter.set_param("indicator", indicator)  # the link names the indicator shown, chosen or not
 
 countries = st_adapter.run("indicators_countries", indicator=indicator)
 preselect = ind.preselected_area(f)
-options = ind.area_options(countries)
-if preselect not in options:
-    options.insert(0, preselect)
+options = ind.area_options(countries, preselect)
 keys = [a.key for a in options]
 # The sidebar's place filters choose the area when they change; the page's own choice wins otherwise.
 if st.session_state.get("ind_area_from") != preselect.key or st.session_state.get("ind_area") not in keys:
@@ -51,55 +49,34 @@ area_key = middle.selectbox(
     help="Sub-regions and regions follow UN M49. Their totals add up the countries' own figures.",
 )
 area = by_key[area_key]
-breakdown = (
-    right.segmented_control(
-        "Breakdown",
-        list(ind.BREAKDOWNS),
-        format_func=ind.BREAKDOWNS.get,
-        default="total",
-        key="ind_breakdown",
-    )
-    or "total"
-)
+with right:
+    breakdown = st_adapter.segmented("Breakdown", ind.BREAKDOWNS, key="ind_breakdown")
 
 about = ind.definition(indicator)
 
 series = ind.area_series(st_adapter.run, indicator, area, breakdown)
 if series.empty:
-    st.info(
-        f"UNODC publishes no figures of {indicator.lower()} "
-        f"{'' if breakdown == 'total' else ind.BREAKDOWNS[breakdown].lower() + ' '}for {area.label}. "
-        "Choose another area, indicator or breakdown.",
-        icon=":material/search_off:",
-    )
+    st.info(ind.no_figures_text(indicator, area, breakdown), icon=":material/search_off:")
 else:
     years = (int(series["year"].min()), int(series["year"].max()))
     activities = ind.activities_by_year(st_adapter.run, f, area, years)
-    title = f"{about['short_name']}, {area.label}" + (
-        "" if breakdown == "total" else f": {ind.BREAKDOWNS[breakdown].lower()}"
-    )
-    fig = ind.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
-    st_adapter.plotly_chart(fig, config={"displaylogo": False}, key="ind_trend")
+    title = ind.chart_title(about, area, breakdown)
+    fig = indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
+    st_adapter.plotly_chart(fig, key="ind_trend")
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)
     with st.expander("Table of the figures"):
         table = ind.series_table(series, aggregate=area.is_aggregate)
         st.dataframe(table, hide_index=True)
-        name = ind.file_name(indicator, area, breakdown).removesuffix(".csv").removeprefix("icat-")
-        st_adapter.table_downloads(table, "Figures", name, "Figures", "ind_trend_dl")
+        st_adapter.table_downloads(
+            table, "Figures", ind.file_stem(indicator, area, breakdown), "Figures", "ind_trend_dl"
+        )
 
 st.markdown(f"**{indicator}.** {about['definition']}")
 st.caption(about["caveat"])
 
 # ---- citizenship ---------------------------------------------------------------------------
-with_citizenship = countries[countries["has_citizenship"]]
-if area.is_aggregate:
-    in_area = area.iso3()
-    if in_area is not None:
-        with_citizenship = with_citizenship[with_citizenship["iso3"].isin(in_area)]
-else:
-    with_citizenship = with_citizenship[with_citizenship["iso3"] == area.codes[0]]
-
+with_citizenship = ind.citizenship_countries(countries, area)
 if not with_citizenship.empty:
     st.subheader("Where the people counted come from")
     country_names = dict(zip(with_citizenship["iso3"], with_citizenship["name"]))
@@ -123,8 +100,9 @@ if not with_citizenship.empty:
             st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
         else:
             st_adapter.plotly_chart(
-                ind.origins_bar_figure(latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"),
-                config={"displaylogo": False},
+                indicator_charts.origins_bar_figure(
+                    latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"
+                ),
                 key="ind_origins_latest",
             )
         if censored_origins:
@@ -134,18 +112,16 @@ if not with_citizenship.empty:
         trend = origins[origins["series"].isin(top)]
         if not trend.empty:
             st_adapter.plotly_chart(
-                ind.trend_figure(
+                indicator_charts.trend_figure(
                     trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
                 ),
-                config={"displaylogo": False},
                 key="ind_origins_trend",
             )
     st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
     with st.expander("Table of citizenships"):
         table = ind.origins_table(origins)
         st.dataframe(table, hide_index=True)
-        name = ind.file_name(indicator, ind.Area("country", (detecting,)), "citizenship")
-        name = name.removesuffix(".csv").removeprefix("icat-")
+        name = ind.file_stem(indicator, ind.Area("country", (detecting,)), "citizenship")
         st_adapter.table_downloads(table, "Citizenships", name, "Citizenships", "ind_origins_dl")
 
 # ---- source and definitions -------------------------------------------------------------

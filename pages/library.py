@@ -40,19 +40,11 @@ found = library.resources(
 )
 table = library.table(found)
 synthetic = int(found["is_synthetic"].sum())
-st.markdown(
-    f"**{len(found):,} {'resource matches' if len(found) == 1 else 'resources match'}**"
-    + (f" the search *{texts.md(search)}*" if search.strip() else "")
-)
-shown = ["Title", "Kind", "Year", "Published by", "Languages", "Real or synthetic", "Link"]
-if st_adapter.listing(table, shown, synthetic, "entries", "Nothing matches: try fewer words, or remove a filter."):
-    st_adapter.table_downloads(table, "Resources", "resources", "Resources", "lib_dl")
-
 everything = library.resources(st_adapter.run)
 titles = dict(zip(everything["resource_id"], everything["title"]))
 picked = st_adapter.linked_selectbox(
     "Open a resource",
-    list(found["resource_id"]) or list(titles),
+    list(dict.fromkeys([*found["resource_id"], *titles])),
     "resource",
     format_func=lambda r: titles.get(r, r),
     placeholder="Pick a resource to read its details",
@@ -70,6 +62,14 @@ if picked:
         st_adapter.page_link(
             "pages/agencies.py", f"{AGENCIES.get(code, code)}: profile", ":material/apartment:", agency=code
         )
+
+st.markdown(
+    f"**{len(found):,} {'resource matches' if len(found) == 1 else 'resources match'}**"
+    + (f" the search *{texts.md(search)}*" if search.strip() else "")
+)
+shown = ["Title", "Kind", "Year", "Published by", "Languages", "Real or synthetic", "Link"]
+if st_adapter.listing(table, shown, synthetic, "entries", "Nothing matches: try fewer words, or remove a filter."):
+    st_adapter.table_downloads(table, "Resources", "resources", "Resources", "lib_dl")
 
 st.subheader("Add resources")
 st.write(

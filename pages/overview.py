@@ -3,7 +3,7 @@
 import streamlit as st
 
 from icat_analysis.analyses import overview
-from icat_analysis.ui import st_adapter
+from icat_analysis.ui import overview_charts, st_adapter
 
 f = st_adapter.current_filters()
 st.title("Overview")
@@ -40,14 +40,14 @@ else:
     left, right = st.columns([3, 2])
     with left:
         starts = overview.starts_per_year_by_theme(st_adapter.run, f)
-        st_adapter.plotly_chart(overview.starts_chart(starts), config={"displaylogo": False})
+        st_adapter.plotly_chart(overview_charts.starts_chart(starts))
         st.caption("An activity with several themes counts once under each of them.")
     with right:
         top = overview.top_countries(st_adapter.run, f, n=10)
         if top.empty:
             st.info("None of these activities names a country.", icon=":material/public:")
         else:
-            st_adapter.plotly_chart(overview.countries_chart(top), config={"displaylogo": False})
+            st_adapter.plotly_chart(overview_charts.countries_chart(top))
         st_adapter.regions_band(f)
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())

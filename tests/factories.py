@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES
+from icat_analysis.store.contract import ACTIVITIES_SCHEMA, EXPORT_FILES, INDICATORS_SCHEMA
 from icat_analysis.store.export import link_tables, write_export
 
 
@@ -74,6 +74,34 @@ def activity(
 
 def activities_table(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
+
+
+def detected_victims(rows) -> list[dict]:
+    """GLOTIP total rows of detected victims: (iso3, year, value or None for "<5"[, text as published])."""
+    out = []
+    for iso3, year, value, *text in rows:
+        out.append(
+            {
+                "indicator": "Detected trafficking victims",
+                "iso3": iso3,
+                "country": iso3,
+                "year": year,
+                "dimension": "Total",
+                "category": "Total",
+                "sex": "Total",
+                "age": "Total",
+                "value": value,
+                "value_text": text[0] if text else ("<5" if value is None else f"{value:,.0f}"),
+                "is_censored": value is None,
+                "unit": "Counts",
+                "source": "GLOTIP",
+            }
+        )
+    return out
+
+
+def indicators_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=INDICATORS_SCHEMA)
 
 
 def make_export(

@@ -10,7 +10,7 @@ from icat_analysis import reference
 from icat_analysis.analyses import agencies
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
-from icat_analysis.ui import downloads
+from icat_analysis.ui import agency_charts, downloads
 from tests.factories import activity, make_export
 
 ROWS = [
@@ -65,13 +65,13 @@ def test_profile_pieces_for_an_agency(con):
     frame = agencies.coverage_map_frame(countries, "ILO")
     assert len(frame) == len(reference.countries())
     assert frame.set_index("iso3").at["NGA", "value"] == 0
-    fig = agencies.coverage_map(countries, "ILO")
+    fig = agency_charts.coverage_map(countries, "ILO")
     assert fig.layout.geo.resolution == 50
 
     themes = db.query(con, "agency_themes_by_year", agency="ILO")
     t = themes.set_index(["year", "theme"])["activities"]
     assert t[(2015, "prevention")] == 1 and t[(2016, "prosecution")] == 1 and t[(2018, "protection")] == 2
-    chart = agencies.themes_over_time_chart(themes, "ILO")
+    chart = agency_charts.themes_over_time_chart(themes, "ILO")
     assert {tr.name for tr in chart.data} == {"Prevention", "Protection", "Prosecution"}
 
     partners = agencies.partners_table(db.query(con, "agency_partners", agency="ILO"))
@@ -80,7 +80,7 @@ def test_profile_pieces_for_an_agency(con):
     assert p.at["UNICEF", "Joint activities"] == 2 and p.at["UNICEF", "Led by this agency"] == 1
     assert p.at["UNICEF", "Agency"] == "United Nations Children's Fund"
 
-    acts = agencies.activities_table(db.query(con, "agency_activities", agency="ILO"))
+    acts = downloads.labelled_activities(db.query(con, "agency_activities", agency="ILO"))
     assert acts["Activity ID"].tolist() == ["A3", "A4", "A2", "A1"]  # newest first
     assert acts.set_index("Activity ID").at["A4", "Role of this agency"] == "Partner"
     ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(acts, "ILO"))).active
@@ -91,7 +91,7 @@ def test_profile_pieces_for_an_agency(con):
 def test_profile_activities_counted_paged_and_downloaded(con):
     assert db.query(con, "agency_activities_count", agency="ILO")["activities"].iloc[0] == 4
     page2 = db.query(con, "agency_activities_page", agency="ILO", limit=2, offset=2)
-    shown = agencies.activities_table(page2)
+    shown = downloads.labelled_activities(page2)
     assert shown["Activity ID"].tolist() == ["A2", "A1"]  # the 3rd and 4th newest
     assert shown.columns.tolist()[:4] == ["Activity ID", "Title", "Role of this agency", "Lead agency"]
     assert shown["Role of this agency"].tolist() == ["Lead", "Lead"]

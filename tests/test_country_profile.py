@@ -3,40 +3,21 @@
 import json
 from datetime import date
 
-import pyarrow as pa
 import pytest
 
 from icat_analysis.analyses import country_profile as cp
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
-from icat_analysis.store.contract import INDICATORS_SCHEMA
-from tests.factories import activity, make_export
+from icat_analysis.ui import country_charts
+from tests.factories import activity, detected_victims, indicators_table, make_export
 
 
 def victims(rows):
     """GLOTIP-like rows: (iso3, year, value or None for "<5")."""
-    out = []
-    for iso3, year, value in rows:
-        out.append(
-            {
-                "indicator": "Detected trafficking victims",
-                "iso3": iso3,
-                "country": iso3,
-                "year": year,
-                "dimension": "Total",
-                "category": "Total",
-                "sex": "Total",
-                "age": "Total",
-                "value": value,
-                "value_text": "<5" if value is None else f"{value:,.0f}",
-                "is_censored": value is None,
-                "unit": "Counts",
-                "source": "GLOTIP",
-            }
-        )
+    out = detected_victims(rows)
     # A breakdown row that the trend must not mix in.
     out.append({**out[0], "sex": "Female", "value": 999.0, "value_text": "999", "is_censored": False})
-    return pa.Table.from_pylist(out, schema=INDICATORS_SCHEMA)
+    return indicators_table(out)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +73,7 @@ def test_profile_shows_the_first_rows_and_counts_them_all(con):
 
 def test_timeline_has_a_bar_per_activity_by_lead_and_escapes_titles(con):
     acts = db.query(con, "country_activities", Filters(), iso3="THA", by_lead=True, limit=60)
-    fig = cp.timeline_figure(acts, today=date(2026, 6, 1))
+    fig = country_charts.timeline_figure(acts, today=date(2026, 6, 1))
     assert sorted(t.name for t in fig.data) == ["ILO", "IOM", "UNODC"]
     labels = [y for t in fig.data for y in t.y]
     assert any("&lt;script&gt;" in y for y in labels)
@@ -104,7 +85,7 @@ def test_timeline_has_a_bar_per_activity_by_lead_and_escapes_titles(con):
 def test_trend_shows_censored_years_as_marks_never_numbers(con):
     trend = db.query(con, "country_victims_trend", iso3="THA")
     assert trend["year"].tolist() == [2018, 2019, 2020, 2021]  # the Female breakdown is not mixed in
-    fig = cp.victims_trend_figure(trend, "Thailand")
+    fig = country_charts.victims_trend_figure(trend, "Thailand")
     spec = json.loads(fig.to_json())
     line, cens = spec["data"]
     assert line["x"] == [2018, 2019, 2020, 2021]
@@ -114,5 +95,5 @@ def test_trend_shows_censored_years_as_marks_never_numbers(con):
     # The censored points sit in the 0-5 band and say "fewer than 5": no number in the hover.
     assert "%{y" not in cens["hovertemplate"]
     assert "fewer than 5" in cens["hovertemplate"]
-    assert all(cp.CENSORED_BAND[0] < y < cp.CENSORED_BAND[1] for y in cens["y"])
+    assert all(country_charts.CENSORED_BAND[0] < y < country_charts.CENSORED_BAND[1] for y in cens["y"])
     assert "text" not in cens and "texttemplate" not in cens

@@ -4,15 +4,13 @@ are checked against counts taken directly from the fixture rows."""
 import io
 
 import openpyxl
-import pyarrow as pa
 import pytest
 
 from icat_analysis.analyses import coverage
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
-from icat_analysis.store.contract import INDICATORS_SCHEMA
-from icat_analysis.ui import downloads
-from tests.factories import activity, make_export
+from icat_analysis.ui import coverage_charts, downloads
+from tests.factories import activity, detected_victims, indicators_table, make_export
 
 ROWS = [
     activity("A0", lead="UNIFEM", countries=["VNM"], start="2008-01-01", end="2009-12-31", budget=None),
@@ -27,25 +25,7 @@ ROWS = [
 
 
 def _victims(rows):
-    cols = {name: [] for name in INDICATORS_SCHEMA.names}
-    for iso3, year, value, text in rows:
-        for name, v in {
-            "indicator": "Detected trafficking victims",
-            "iso3": iso3,
-            "country": iso3,
-            "year": year,
-            "dimension": "Total",
-            "category": "Total",
-            "sex": "Total",
-            "age": "Total",
-            "value": value,
-            "value_text": text,
-            "is_censored": value is None,
-            "unit": "Counts",
-            "source": "GLOTIP",
-        }.items():
-            cols[name].append(v)
-    return pa.table(cols, schema=INDICATORS_SCHEMA)
+    return indicators_table(detected_victims(rows))
 
 
 INDICATORS = _victims(
@@ -118,6 +98,14 @@ def test_regional_activity_counts_once_per_country_and_once_in_its_sub_region(co
     assert region.values.at["Asia", "ILO"] == 2
 
 
+def test_one_query_serves_every_dimension_and_refuses_others(con):
+    """Country, sub-region, region and code-list cells come from one query; what it counts is
+    chosen from the allow-list, and any other value selects nothing (it never becomes SQL)."""
+    assert {d.query for d in coverage.DIMENSIONS.values()} == {"coverage_places"}
+    assert db.query(con, "coverage_places", place="iso3; DROP TABLE activities").empty
+    assert not db.query(con, "coverage_places", place="region").empty
+
+
 def test_region_counts_distinct_activities(con):
     region = coverage.coverage_matrix(_cells(con, "region"), dim="region", role="any")
     asia = {"THA", "LAO", "VNM", "KHM"}
@@ -183,7 +171,7 @@ def test_gap_flags_and_gap_table(con):
     assert "NGA" not in latest["iso3"].tolist()  # none detected in its latest reported year
     sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", role="any", detections=detections)
     assert bool(sub.gaps.at["South-eastern Asia", "UNODC"])
-    assert list(m.values.columns) and coverage.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
+    assert list(m.values.columns) and coverage_charts.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
 
 
 def test_place_filter_keeps_cells_inside_the_chosen_region(con):
@@ -221,7 +209,7 @@ def test_joint_share_by_year(con):
     assert row.at[2015, "activities"] == 4 and row.at[2015, "joint"] == 1
     assert row.at[2015, "share_joint_pct"] == 25.0
     assert row.at[2018, "share_joint_pct"] == 100.0
-    fig = coverage.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
+    fig = coverage_charts.joint_share_chart(db.query(con, "coverage_joint_by_year"), "Joint share")
     assert list(fig.data[0].y) == [0.0, 25.0, 100.0, 100.0]  # 2008 (A0), 2015, 2016, 2018
 
 
@@ -243,10 +231,10 @@ def test_matrix_downloads_as_labelled_xlsx_and_csv(con):
 
 def test_heatmap_writes_numbers_only_when_small(con):
     m = coverage.coverage_matrix(_cells(con, "country"), role="any")
-    fig = coverage.coverage_heatmap(m, "Coverage")
+    fig = coverage_charts.coverage_heatmap(m, "Coverage")
     assert fig.data[0].texttemplate
     assert list(fig.data[0].y)[0] == "Thailand"
-    assert coverage.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
+    assert coverage_charts.coverage_heatmap(m, "Coverage", show_text=False).data[0].texttemplate is None
 
 
 # ---- the page ------------------------------------------------------------------------------

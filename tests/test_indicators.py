@@ -17,6 +17,7 @@ from icat_analysis.filters import Filters
 from icat_analysis.sources import glotip
 from icat_analysis.store import db
 from icat_analysis.store.contract import INDICATORS_SCHEMA
+from icat_analysis.ui import indicator_charts
 from tests.factories import activity, make_export
 
 VICTIMS = "Detected trafficking victims"
@@ -86,7 +87,7 @@ def test_nigeria_detected_victims_drawn_equal_the_source_file(source, real_run):
     assert len(expected) >= 10 and expected.notna().all()  # Nigeria publishes every year as a number
 
     series = ind.area_series(real_run, VICTIMS, ind.Area("country", ("NGA",)))
-    fig = ind.trend_figure(series, title="Nigeria", aggregate=False)
+    fig = indicator_charts.trend_figure(series, title="Nigeria", aggregate=False)
     drawn = {year: y for year, y in _points(_trace(fig, "Total")).items() if y is not None}
 
     assert drawn == {int(y): float(v) for y, v in expected.items()}
@@ -117,7 +118,7 @@ def test_censored_cells_never_appear_as_numbers_in_the_figure(source, real_run):
     cases = _censored_series(source)
     for iso3, indicator, censored_years in cases:
         series = ind.area_series(real_run, indicator, ind.Area("country", (iso3,)))
-        fig = ind.trend_figure(series, title=iso3, aggregate=False)
+        fig = indicator_charts.trend_figure(series, title=iso3, aggregate=False)
         data = fig.to_plotly_json()
         for trace in data["data"]:
             for x, y in zip(trace.get("x") or [], trace.get("y") or []):
@@ -141,7 +142,7 @@ def test_censored_cells_are_never_drawn_in_breakdowns_either(source, real_run):
         for iso3 in rows[rows["censored"]]["Iso3_code"].value_counts().index[:3]:
             mine = rows[(rows["Iso3_code"] == iso3) & rows["censored"]]
             series = ind.area_series(real_run, VICTIMS, ind.Area("country", (iso3,)), breakdown)
-            fig = ind.trend_figure(series, title=iso3, aggregate=False)
+            fig = indicator_charts.trend_figure(series, title=iso3, aggregate=False)
             for category, year in zip(mine[column], mine["Year"]):
                 trace = _trace(fig, labels.get(category, category))
                 assert not _is_number(_points(trace).get(year)), (iso3, breakdown, category, year)
@@ -150,7 +151,7 @@ def test_censored_cells_are_never_drawn_in_breakdowns_either(source, real_run):
 def test_origins_published_as_fewer_than_five_are_listed_not_drawn(real_run):
     origins = ind.origins(real_run, VICTIMS, "NLD")
     year, latest, censored = ind.latest_origins(origins, top=10)
-    fig = ind.origins_bar_figure(latest, title="Netherlands")
+    fig = indicator_charts.origins_bar_figure(latest, title="Netherlands")
     drawn = set(fig.to_plotly_json()["data"][0]["y"])
     assert year == int(origins["year"].max())
     assert not drawn & set(censored)
@@ -250,7 +251,7 @@ def test_year_with_only_censored_cells_has_no_number(hand):
     thailand = ind.area_series(hand, VICTIMS, ind.Area("country", ("THA",)))
     y2020 = _row(thailand, 2020)
     assert y2020["censored"] and pd.isna(y2020["value"]) and y2020["as_published"] == "<5"
-    fig = ind.trend_figure(thailand, title="Thailand", aggregate=False)
+    fig = indicator_charts.trend_figure(thailand, title="Thailand", aggregate=False)
     assert _points(_trace(fig, "Total")) == {2019: 300.0, 2020: None}
 
 
@@ -289,13 +290,13 @@ def test_activities_active_each_year_in_the_area(hand):
 def test_aggregate_figure_shows_countries_reporting_and_activities(hand):
     series = ind.area_series(hand, VICTIMS, WEST_AFRICA)
     acts = ind.activities_by_year(hand, Filters(), WEST_AFRICA, (2019, 2020))
-    fig = ind.trend_figure(series, title="West Africa", aggregate=True, activities=acts).to_plotly_json()
+    fig = indicator_charts.trend_figure(series, title="West Africa", aggregate=True, activities=acts).to_plotly_json()
     reporting = [t for t in fig["data"] if t["name"] == "Total: countries reporting"][0]
     assert list(reporting["y"]) == [3, 3]
     bars = [t for t in fig["data"] if t["name"] == "Activities active"][0]
     assert list(bars["y"]) == [1, 2]
     # 2020: Nigeria's number with two cells <5 left out, said in the hover text
-    main = _trace(ind.trend_figure(series, title="x", aggregate=True), "Total")
+    main = _trace(indicator_charts.trend_figure(series, title="x", aggregate=True), "Total")
     assert "2 cell(s) <5 left out" in main["hovertext"][1] and "3 countries reporting" in main["hovertext"][1]
 
 

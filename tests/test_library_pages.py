@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from icat_analysis import cli
 from icat_analysis.analyses import events, library
 from icat_analysis.filters import Filters
-from icat_analysis.store import db
+from icat_analysis.store import db, export
 from icat_analysis.ui import library as texts
 from tests.conftest import four_activities
 from tests.factories import make_export
@@ -122,6 +122,13 @@ def test_a_javascript_link_is_never_made_a_link():
     assert library.safe_link(" https://example.org/a ") == "https://example.org/a"
     assert texts.link_markdown("Click [me](javascript:x)", "javascript:alert(1)") == r"Click \[me\]\(javascript\:x\)"
     assert texts.link_markdown("Guide", "https://example.org/g") == "[Guide](<https://example.org/g>)"
+    grid = events.month_grid(
+        pd.DataFrame({"start_date": [date(2027, 3, 2)], "end_date": [date(2027, 3, 2)], "title": ["<script>x</script>"]}),
+        2027,
+        3,
+    )
+    html = texts.month_html(grid, "March 2027")
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
 
 
 # ---- the pages, as AppTest runs them ------------------------------------------------------
@@ -154,11 +161,11 @@ def test_library_page_search_from_the_link(library_export, monkeypatch, clean_st
 
 
 def test_library_page_opens_a_resource_and_refuses_a_javascript_link(library_export, monkeypatch, clean_streamlit):
-    table = pq.read_table(library_export / "resources.parquet")
+    table = pq.read_table(export.current_dir(library_export) / "resources.parquet")
     links = table.column("link").to_pylist()
     links[3] = "javascript:alert(document.cookie)"  # L4, as if written into the export by hand
     table = table.set_column(table.schema.get_field_index("link"), "link", pa.array(links, pa.string()))
-    pq.write_table(table, library_export / "resources.parquet")
+    pq.write_table(table, export.current_dir(library_export) / "resources.parquet")
     at = _page(library_export, monkeypatch, "pages/library.py", resource="L4")
     assert "Study on forced marriage" in [s.value for s in at.subheader]
     assert "javascript" not in _words(at).lower()
@@ -171,8 +178,9 @@ def test_library_page_opens_a_resource_and_refuses_a_javascript_link(library_exp
 def test_events_page_month_view_from_the_link(library_export, monkeypatch, clean_streamlit):
     at = _page(library_export, monkeypatch, "pages/events.py", view="month", month="2027-03")
     assert "March 2027" in [s.value for s in at.subheader]
-    grid = at.table[0].value
-    assert grid.iloc[0]["Tue"] == "2\n• Regional meeting on referral"
+    grid = at.get("html")[0].proto.body
+    assert "<td><b>2</b><ul><li>Regional meeting on referral</li></ul></td>" in grid
+    assert "<td><b>4</b></td>" in grid
     assert list(at.dataframe[0].value["Title"]) == ["Regional meeting on referral"]
     at = _page(library_export, monkeypatch, "pages/events.py", view="past")
     assert list(at.dataframe[0].value["Title"]) == ["Workshop on victim assistance"]

@@ -8,6 +8,7 @@ import pytest
 from icat_analysis.analyses import overview
 from icat_analysis.filters import Filters
 from icat_analysis.store import db
+from icat_analysis.ui import overview_charts
 
 TODAY = date(2026, 6, 1)
 
@@ -73,11 +74,11 @@ def test_freshness_reads_the_export_and_manifest(run):
 
 
 def test_charts_have_titles_and_theme_colours(run):
-    fig = overview.starts_chart(overview.starts_per_year_by_theme(run, Filters()))
+    fig = overview_charts.starts_chart(overview.starts_per_year_by_theme(run, Filters()))
     assert fig.layout.title.text == "Activities started per year, by theme"
     assert [t.name for t in fig.data] == ["Prevention", "Protection", "Prosecution", "Partnership"]
     assert fig.data[0].marker.color == "#0072B2"
-    fig = overview.countries_chart(overview.top_countries(run, Filters()))
+    fig = overview_charts.countries_chart(overview.top_countries(run, Filters()))
     assert list(fig.data[0].y)[-1] == "Thailand"  # the busiest country is drawn on top
 
 

@@ -218,7 +218,7 @@ def test_a_link_opens_its_export_and_an_unknown_one_is_dropped_with_a_notice(two
 
 
 def test_every_download_a_page_draws_itself_says_where_it_comes_from():
-    """A page's own download button (the reviews log) wraps its CSV in ``st_adapter.with_about``;
+    """A page's own CSV or XLSX download button (the reviews log) wraps it in ``st_adapter.with_about``;
     the others go through st_adapter's table and activities helpers, which always add it."""
     import ast
 
@@ -228,6 +228,9 @@ def test_every_download_a_page_draws_itself_says_where_it_comes_from():
     for path in sorted((REPO / "pages").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                mime = next((ast.unparse(k.value) for k in node.keywords if k.arg == "mime"), "")
+                if "csv" not in mime and "spreadsheet" not in mime:
+                    continue  # a calendar file (.ics) is no table
                 data = node.args[1] if len(node.args) > 1 else next(k.value for k in node.keywords if k.arg == "data")
                 if "with_about" not in ast.unparse(data):
                     unlabelled.append(f"{path.name}:{node.lineno}")

@@ -1,19 +1,15 @@
 """The agency directory and one agency's profile: who each agency is (reference data), and
 what it does in the selected activities (the ``agency_*`` named queries).
 
-Functions take query results and shape them; figure builders return plotly figures.
-Nothing here touches Streamlit.
+Functions take query results and shape them into tables; :mod:`icat_analysis.ui.agency_charts`
+draws them.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from icat_analysis import reference
-from icat_analysis.ui import charts
-from icat_analysis.ui.downloads import labelled_activities
-from icat_analysis.ui.geo import world_choropleth
 
 
 def successor_text(code: str | None) -> str | None:
@@ -52,9 +48,9 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
             "Kind": a["kind"],
             "Joined ICAT": [str(y) if not pd.isna(y) else "" for y in a["joined_icat"]],
             "Founding member": a["founding_member"].map({True: "yes", False: "no"}),
-            "ICAT membership": [m or "" for m in a["icat_membership"]],
-            "Website": [w or "" for w in a["website"]],
-            "Focal point": [p or "" for p in a["focal_point"]],
+            "ICAT membership": [_text_or_none(m) or "" for m in a["icat_membership"]],
+            "Website": [_text_or_none(w) or "" for w in a["website"]],
+            "Focal point": [_text_or_none(p) or "" for p in a["focal_point"]],
             "Succeeded by": [successor_text(s) or "" for s in a["successor"]],
             "Took over the work of": [pred[code] for code in a["code"]],
             "Activities led": n("lead_activities"),
@@ -81,10 +77,26 @@ def entry(code: str) -> dict:
         "successor": successor_text(row["successor"]),
         "predecessors": predecessors(code),
         "mandate": row["mandate"],
-        "icat_membership": row["icat_membership"],
-        "website": row["website"],
-        "focal_point": row["focal_point"],
+        "icat_membership": _text_or_none(row["icat_membership"]),
+        "website": _text_or_none(row["website"]),
+        "focal_point": _text_or_none(row["focal_point"]),
     }
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def facts(e: dict) -> str:
+    """One line under an agency's name: kind, ICAT membership, successor, predecessors."""
+    out = [e["kind"]]
+    if e["joined_icat"]:
+        out.append(f"in ICAT since {e['joined_icat']}" + (" (founding member)" if e["founding_member"] else ""))
+    if e["successor"]:
+        out.append(f"succeeded by {e['successor']}")
+    if e["predecessors"]:
+        out.append("took over the work of " + " and ".join(e["predecessors"]))
+    return "; ".join(out)
 
 
 def profile_code(value: str | None) -> str | None:
@@ -110,33 +122,13 @@ def coverage_map_frame(countries: pd.DataFrame, agency: str) -> pd.DataFrame:
     return out
 
 
-def coverage_map(countries: pd.DataFrame, agency: str) -> go.Figure:
-    """World map of where the agency works (activities per country)."""
-    return world_choropleth(coverage_map_frame(countries, agency), label=f"{agency} activities", height=480)
-
-
-def themes_over_time_chart(by_year: pd.DataFrame, agency: str) -> go.Figure:
-    """Stacked bars: the agency's activities started per year, by theme (the four Ps)."""
-    labels = reference.labels("theme")
-    fig = go.Figure()
-    for theme in reference.codes("theme"):
-        d = by_year[by_year["theme"] == theme]
-        if d.empty:
-            continue
-        fig.add_trace(
-            go.Bar(
-                x=d["year"],
-                y=d["activities"],
-                name=labels.get(theme, theme),
-                marker_color=charts.THEME_COLOURS.get(theme),
-                hovertemplate=f"{labels.get(theme, theme)}, %{{x}}: %{{y:,}} activities<extra></extra>",
-            )
-        )
-    charts.layout(fig, f"{agency}: activities started per year, by theme", height=380, legend_title="Theme")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="Start year", dtick=1 if by_year["year"].nunique() <= 15 else None)
-    fig.update_yaxes(title="Activities started")
-    return fig
+def countries_table(countries: pd.DataFrame, agency: str) -> pd.DataFrame:
+    """The countries where the agency works, most activities first, headed in words."""
+    table = coverage_map_frame(countries, agency)
+    table = table[table["activities"] > 0][["iso3", "name", "activities", "as_lead", "as_partner"]]
+    return table.sort_values(["activities", "name"], ascending=[False, True]).rename(
+        columns={"name": "Country", "activities": "Activities", "as_lead": "As lead", "as_partner": "As partner"}
+    )
 
 
 def partners_table(partners: pd.DataFrame) -> pd.DataFrame:
@@ -151,29 +143,3 @@ def partners_table(partners: pd.DataFrame) -> pd.DataFrame:
             "Led by the partner": partners["led_by_partner"].astype(int),
         }
     )
-
-
-def partners_chart(partners: pd.DataFrame, agency: str) -> go.Figure:
-    """Horizontal bars of joint activities with each partner, the biggest on top."""
-    names = reference.labels("agency")
-    d = partners.sort_values(["joint_activities", "partner"], ascending=[True, False])
-    fig = go.Figure(
-        go.Bar(
-            x=d["joint_activities"],
-            y=d["partner"],
-            orientation="h",
-            marker_color=charts.OKABE_ITO["blue"],
-            customdata=[names.get(p, p) for p in d["partner"]],
-            hovertemplate="%{customdata} (%{y}): %{x:,} joint activities<extra></extra>",
-        )
-    )
-    charts.layout(fig, f"{agency} works with", height=max(260, 26 * len(d) + 120))
-    fig.update_xaxes(title="Joint activities")
-    fig.update_yaxes(type="category")
-    return fig
-
-
-def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
-    """The agency's activities (``agency_activities`` or one page of them) with its role,
-    labelled like every other activity download."""
-    return labelled_activities(activities)

@@ -2,8 +2,8 @@
 joint work between agencies, and gaps (places with detected victims where nobody works).
 
 The named queries (``sql/coverage_*.sql``) return long cells (agency, role, place, activities,
-budget); the functions here shape them into matrices and tables, and the figure builders turn
-those into plotly figures. Nothing here touches Streamlit.
+budget); the functions here shape them into matrices and tables, which
+:mod:`icat_analysis.ui.coverage_charts` draws.
 """
 
 from __future__ import annotations
@@ -12,48 +12,41 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from icat_analysis import reference
-from icat_analysis.ui import charts
 
 
 @dataclass(frozen=True)
 class Dimension:
     label: str  # what a person calls it ("Country")
-    query: str  # the named query that returns its cells
+    place: str  # what ``coverage_places`` counts as places ($place): a place column or a code list
     place_word: str  # one of them, in a sentence ("country")
     has_gaps: bool  # whether UNODC detections can mark places of it as gaps
-    code_list: str | None = None  # the activity list column a code dimension counts ($code_list)
+    query: str = "coverage_places"  # the named query that returns its cells
 
     @property
     def params(self) -> dict:
         """The query's parameters besides the filters."""
-        return {"code_list": self.code_list} if self.code_list else {}
+        return {"place": self.place}
 
 
-#: The dimensions a person may choose, each mapped to a fixed query (an allow-list).
+#: The dimensions a person may choose, each mapped to a fixed value of $place (an allow-list).
 DIMENSIONS: dict[str, Dimension] = {
-    "country": Dimension("Country", "coverage_country", "country", True),
-    "sub_region": Dimension("Sub-region", "coverage_sub_region", "sub-region", True),
-    "region": Dimension("Region", "coverage_region", "region", True),
-    "theme": Dimension("Theme", "coverage_codes", "theme", False, "themes"),
-    "target_group": Dimension("Target group", "coverage_codes", "target group", False, "target_groups"),
-    "exploitation_form": Dimension(
-        "Form of exploitation", "coverage_codes", "form of exploitation", False, "exploitation_forms"
-    ),
+    "country": Dimension("Country", "country", "country", True),
+    "sub_region": Dimension("Sub-region", "sub_region", "sub-region", True),
+    "region": Dimension("Region", "region", "region", True),
+    "theme": Dimension("Theme", "themes", "theme", False),
+    "target_group": Dimension("Target group", "target_groups", "target group", False),
+    "exploitation_form": Dimension("Form of exploitation", "exploitation_forms", "form of exploitation", False),
 }
 #: role choice -> roles counted in a cell
 ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead",), "partner": ("partner",)}
 ROLE_LABELS = {"any": "Lead or partner", "lead": "Lead only", "partner": "Partner only"}
 MEASURES = {"activities": "Activities", "budget": "Known budget (US$)"}
 SORTS = {"total": "By total", "alphabetical": "Alphabetically"}
-#: cells above which numbers are not written inside the heat map (they would be unreadable)
-TEXT_CELL_LIMIT = 400
-#: a light tint of the palette's orange: stands out from white and from the blues, and stays
-#: readable when a sparse matrix has many gaps
-GAP_COLOUR = "#F5C76B"
+GAP_BASES = {"any": "in any year", "latest": "in the latest reported year"}
 GAP_LEGEND = "Empty, but UNODC reports detected victims here"
+NO_GAPS = "Every country with detected victims in this selection has an activity."
 
 
 def dimension(name: str) -> Dimension:
@@ -222,116 +215,55 @@ def matrix_table(m: CoverageMatrix) -> pd.DataFrame:
     return out
 
 
-def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = None) -> go.Figure:
-    """Heat map of a coverage matrix: places down (tall when there are many), agencies across.
+def matrix_title(m: CoverageMatrix, top_n: int | None) -> str:
+    """ "Activities by agency and country (lead or partner; 40 of 164)"."""
+    d = DIMENSIONS[m.dimension]
+    shown = (
+        f"{len(m.values):,} of {m.places_total:,}" if top_n and top_n < m.places_total else f"all {m.places_total:,}"
+    )
+    return f"{MEASURES[m.measure]} by agency and {d.place_word} ({ROLE_LABELS[m.role].lower()}; {shown})"
 
-    Empty cells stay white; empty cells in places with detected victims take the gap colour.
-    Numbers are written in the cells only when the matrix is small enough to read them.
-    """
-    names = m.place_names()
-    agencies = list(m.values.columns)
-    agency_names = reference.labels("agency")
-    n_rows, n_cols = m.values.shape
-    if show_text is None:
-        show_text = n_rows * n_cols <= TEXT_CELL_LIMIT
-    z = m.values.where(m.activities > 0).to_numpy()
-    acts = m.activities.to_numpy()
-    known = m.with_budget.to_numpy()
-    hover_rows = []
-    for i, place in enumerate(names):
-        row = []
-        for j, agency in enumerate(agencies):
-            line = f"<b>{place}</b><br>{agency_names.get(agency, agency)} ({agency})<br>{int(acts[i, j]):,} activities"
-            if m.measure == "budget":
-                line += f"<br>US$ {m.values.iat[i, j]:,.0f} known budget ({int(known[i, j]):,} with a budget)"
-            if m.gaps.iat[i, j]:
-                line += "<br>" + GAP_LEGEND
-            row.append(line)
-        hover_rows.append(row)
-    fig = go.Figure()
-    value_word = "Activities" if m.measure == "activities" else "Known budget (US$)"
-    fig.add_trace(
-        go.Heatmap(
-            z=z,
-            x=agencies,
-            y=names,
-            colorscale=charts.SEQUENTIAL[1:],
-            hoverongaps=False,
-            customdata=hover_rows,
-            hovertemplate="%{customdata}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            colorbar={
-                "title": {"text": value_word},
-                "thickness": 14,
-                # a fixed size at the top, so a tall chart does not push it out of sight
-                "lenmode": "pixels",
-                "len": min(300, 24 * n_rows),
-                "y": 1,
-                "yanchor": "top",
-            },
-            texttemplate=("%{z:,.0f}" if m.measure == "activities" else "%{z:.2s}") if show_text else None,
-            name=value_word,
-        )
+
+def empty_matrix_text(dim: str, role: str) -> str:
+    d = DIMENSIONS[dim]
+    return f"No agency works as {ROLE_LABELS[role].lower()} on a {d.place_word} in this selection" + (
+        " (global activities name no country)." if d.has_gaps else "."
     )
-    if m.gaps.to_numpy().any():
-        gz = np.where(m.gaps.to_numpy(), 1.0, np.nan)
-        fig.add_trace(
-            go.Heatmap(
-                z=gz,
-                x=agencies,
-                y=names,
-                colorscale=[[0, GAP_COLOUR], [1, GAP_COLOUR]],
-                showscale=False,
-                hoverongaps=False,
-                # hover text only where the trace is drawn, to keep a 200-row figure small
-                customdata=[
-                    [h if g else "" for h, g in zip(row, grow)] for row, grow in zip(hover_rows, m.gaps.to_numpy())
-                ],
-                hovertemplate="%{customdata}<extra></extra>",
-                xgap=1,
-                ygap=1,
-                name=GAP_LEGEND,
-            )
+
+
+def matrix_notes(dim: str, measure: str, *, detections_loaded: bool) -> str:
+    """What a reader must know under the matrix: how activities are counted, budgets, gaps."""
+    d = DIMENSIONS[dim]
+    notes = []
+    if d.has_gaps:
+        notes.append("A regional activity counts once in each of its countries, and once in its sub-region or region.")
+        notes.append("Global activities that name no country are not in this matrix.")
+    else:
+        notes.append(f"An activity with several {d.place_word}s counts once under each.")
+    if measure == "budget":
+        notes.append(
+            "Budgets are the ones reported; a regional activity's whole budget counts in each of its places, "
+            "and activities without a budget add nothing (hover a cell for how many have one)."
         )
-        # A heat map has no legend entry; a square marker explains the gap colour.
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker={"symbol": "square", "size": 14, "color": GAP_COLOUR},
-                name=GAP_LEGEND,
-                showlegend=True,
-            )
+    if d.has_gaps and not detections_loaded:
+        notes.append("No UNODC detected-victims data is loaded, so gaps cannot be marked.")
+    elif d.has_gaps:
+        notes.append(
+            "Orange cells: the agency has no activity there although UNODC reports detected victims "
+            "(detected victims measure what authorities detected, not how many victims there are)."
         )
-    # Agency codes sit above the columns (they stay near the top of a tall chart); the title
-    # and the gap legend go above them, in the margin, so nothing overlaps.
-    top = 150 if n_cols > 8 else 110
-    height = max(320, 24 * n_rows + top + 30)
-    charts.layout(fig, title, height=height)
-    fig.update_layout(
-        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
-        legend={
-            "orientation": "h",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "x": 1,
-            "xanchor": "right",
-            "font": {"size": 13},
-        },
-        margin={"l": 10, "r": 10, "t": top, "b": 20},
-        plot_bgcolor="#FFFFFF",
-    )
-    fig.update_xaxes(side="top", tickangle=-45 if n_cols > 8 else 0, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category", automargin=True)
-    return fig
+    return " ".join(notes)
 
 
 # ---- one agency's overlap ----------------------------------------------------------------
+OVERLAP_NOTE = (
+    "Other agencies present: any agency with a selected activity in the country, lead or partner, "
+    "whether or not it works with this one."
+)
+
+
 def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -> pd.DataFrame:
-    """Where one agency works (from ``coverage_country`` cells): alone, or with which others.
+    """Where one agency works (from the country cells of ``coverage_places``): alone, or with which others.
 
     One row per country where the agency has activities under ``role``: its activities, how
     many other agencies work there (in any role) and who, with their activity counts.
@@ -373,6 +305,16 @@ def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -
     return out.drop(columns="_alone").reset_index(drop=True)
 
 
+def overlap_figures(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The headline of one agency's overlap (an :func:`overlap_for_agency` table): label, figure."""
+    alone = int((table["Works"] == "alone").sum())
+    return [
+        ("Countries", f"{len(table):,}"),
+        ("Works alone in", f"{alone:,}"),
+        ("Works beside other agencies in", f"{len(table) - alone:,}"),
+    ]
+
+
 # ---- joint work ------------------------------------------------------------------------
 def joint_work_matrix(pairs: pd.DataFrame, *, sort: str = "total") -> pd.DataFrame:
     """Agency x agency: the activities both take part in (``coverage_joint_pairs`` rows).
@@ -406,61 +348,16 @@ def joint_work_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def joint_heatmap(m: pd.DataFrame, title: str) -> go.Figure:
-    names = reference.labels("agency")
-    n = len(m)
-    z = m.where(m > 0).to_numpy(dtype=float)
-    hover = [
-        [
-            f"{names.get(a, a)} ({a})<br>{names.get(b, b)} ({b})<br>{int(m.at[a, b]):,} joint activities"
-            for b in m.columns
-        ]
-        for a in m.index
-    ]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(m.columns),
-            y=list(m.index),
-            colorscale=charts.SEQUENTIAL[1:],
-            hoverongaps=False,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            xgap=1,
-            ygap=1,
-            texttemplate="%{z:,.0f}" if n <= 20 else None,
-            colorbar={"title": {"text": "Joint activities"}, "thickness": 14},
-        )
+def joint_share_table(by_year: pd.DataFrame) -> pd.DataFrame:
+    """The joint share per start year for download, headed in words."""
+    return joint_work_by_year(by_year).rename(
+        columns={
+            "year": "Start year",
+            "activities": "Activities started",
+            "joint": "Joint activities",
+            "share_joint_pct": "Joint share (%)",
+        }
     )
-    charts.layout(fig, title, height=max(360, 28 * n + 190))
-    fig.update_layout(
-        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
-        margin={"l": 10, "r": 10, "t": 150, "b": 20},
-        plot_bgcolor="#FFFFFF",
-    )
-    fig.update_xaxes(side="top", tickangle=-45, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
-    return fig
-
-
-def joint_share_chart(by_year: pd.DataFrame, title: str) -> go.Figure:
-    """Line of the joint share per start year; hover gives the counts behind each point."""
-    d = joint_work_by_year(by_year)
-    fig = go.Figure(
-        go.Scatter(
-            x=d["year"],
-            y=d["share_joint_pct"],
-            mode="lines+markers",
-            line={"color": charts.OKABE_ITO["blue"], "width": 3},
-            customdata=np.stack([d["joint"], d["activities"]], axis=1) if len(d) else None,
-            hovertemplate="%{x}: %{y:.1f}% joint<br>%{customdata[0]:,} of %{customdata[1]:,} activities<extra></extra>",
-            name="Joint share",
-        )
-    )
-    charts.layout(fig, title, height=360)
-    fig.update_yaxes(title="Joint activities (% of those started)", rangemode="tozero", ticksuffix="%")
-    fig.update_xaxes(title="Start year", dtick=1 if len(d) <= 15 else None)
-    return fig
 
 
 # ---- gaps ------------------------------------------------------------------------------
@@ -475,7 +372,7 @@ def gaps(
 ) -> pd.DataFrame:
     """Countries where UNODC reports detected victims but no agency (or not ``agency``) works.
 
-    ``cells`` are ``coverage_country`` cells; ``places`` limits the countries (the filters'
+    ``cells`` are the country cells of ``coverage_places``; ``places`` limits the countries (the filters'
     places, None = everywhere). ``basis`` as in :func:`detected_places`. Sorted by the latest
     detected count, largest first, so the biggest unanswered detections lead.
     """
@@ -504,3 +401,8 @@ def gaps(
     if agency is not None:
         out["Other agencies working there"] = [int(others.get(i, 0)) for i in out["iso3"]]
     return out.sort_values(["Detected victims that year", "Country"], ascending=[False, True]).reset_index(drop=True)
+
+
+def gaps_sentence(n: int, agency: str | None) -> str:
+    who = "no selected activity works" if agency is None else f"{agency} has no selected activity"
+    return f"{n:,} countries report detected victims where {who}."

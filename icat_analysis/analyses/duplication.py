@@ -643,3 +643,21 @@ def run(args: argparse.Namespace) -> int:
     for r in pairs.itertuples(index=False):
         writer.writerow(spreadsheet.safe_row([r.activity_id_a, r.activity_id_b, f"{r.score:.3f}", r.reasons]))
     return 0
+
+
+def no_pairs_words(threshold: float, counts, *, agency_filter: bool = False) -> str:
+    """Why the selection has no likely duplicate (``duplication_activity_count`` row ``counts``):
+    with one lead agency there is nothing to compare, since a pair is of two agencies' work
+    (unless an agency filter chose them: then the other side of a pair may be any agency's)."""
+    n, leads = int(counts["activities"]), int(counts["lead_agencies"])
+    if n and leads == 1 and not agency_filter:
+        name = reference.labels("agency").get(counts["a_lead_agency"], counts["a_lead_agency"])
+        every = "the one selected activity is" if n == 1 else f"all {n:,} selected activities are"
+        return (
+            f"A likely duplicate is a pair of activities led by two different agencies; {every} led by "
+            f"{name}, so there is no pair to compare. Widen the filters, or load other agencies' activities."
+        )
+    return (
+        f"No pair of activities scores {threshold:.2f} or more with these filters. "
+        "Lower the least score or widen the filters."
+    )

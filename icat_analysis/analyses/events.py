@@ -56,6 +56,11 @@ def count_words(n: int, view: str) -> str:
     return f"{n:,} {noun} in this month" if view == "month" else f"{n:,} {view} {noun}"
 
 
+def ics_label(n: int) -> str:
+    what = "This event" if n == 1 else f"These {n:,} events"
+    return f"{what} as a calendar file (.ics, for Outlook or Google Calendar)"
+
+
 def place_label(place: str | None, city: str | None = None) -> str:
     """ "Vienna, Austria", "Online", or the country alone."""
     if not place:

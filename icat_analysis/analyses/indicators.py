@@ -1,5 +1,5 @@
 """UNODC trafficking in persons indicators (GLOTIP): series for a country or an area, the
-citizenship of the people counted, and the figures of the Indicators page.
+citizenship of the people counted, as tables (:mod:`icat_analysis.ui.indicator_charts` draws them).
 
 Three rules shape everything here:
 
@@ -28,14 +28,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from icat_analysis import reference
 from icat_analysis.filters import Filters
 from icat_analysis.paths import REFERENCE_DIR
-from icat_analysis.sources import glotip
-from icat_analysis.ui import charts
 
 Run = Callable[..., pd.DataFrame]
 
@@ -68,7 +64,6 @@ PREVALENCE_CAVEAT = (
     "set beside them for context, not as a cause or an effect."
 )
 _AGE_LABELS = {"0 to 17 years": "Children (0 to 17)", "18 years or over": "Adults (18 or over)", "Unknown": "Unknown"}
-_ACTIVITY_COLOUR = "#7F7F7F"
 
 
 # ---- definitions and citation ----------------------------------------------------------
@@ -97,8 +92,8 @@ def citation(manifest: dict) -> str:
 
 def _not_countries_note() -> str:
     # The importer's list of the file's non-country codes, so the note and the data agree.
-    codes = [c for c in glotip.region_codes() if re.fullmatch(r"[A-Z]{3}", c)]
-    others = [c for c in glotip.region_codes() if c not in codes]
+    codes = [c for c in reference.glotip_region_codes() if re.fullmatch(r"[A-Z]{3}", c)]
+    others = [c for c in reference.glotip_region_codes() if c not in codes]
     return (
         f"UNODC's file also carries regional aggregates (codes {', '.join(codes)})"
         + (f" and {', '.join(others)} reported together" if others else "")
@@ -142,11 +137,30 @@ def chart_notes(series: pd.DataFrame, area: Area) -> str:
     return " ".join(parts)
 
 
+def file_stem(indicator: str, area: Area, breakdown: str) -> str:
+    """A download's name without extension, like ``detected_trafficking_victims_world_sex``."""
+    text = f"{indicator}_{area.label if area.kind != 'selection' else 'selection'}_{breakdown}"
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:120]
+
+
 def file_name(indicator: str, area: Area, breakdown: str) -> str:
     """A CSV name like ``detected_trafficking_victims_world_sex.csv``."""
+    return file_stem(indicator, area, breakdown) + ".csv"
 
-    text = f"{indicator}_{area.label if area.kind != 'selection' else 'selection'}_{breakdown}"
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:120] + ".csv"
+
+def chart_title(about: dict, area: Area, breakdown: str) -> str:
+    """ "Detected victims, World: by sex" (``about`` is the indicator's :func:`definition`)."""
+    return f"{about['short_name']}, {area.label}" + (
+        "" if breakdown == "total" else f": {BREAKDOWNS[breakdown].lower()}"
+    )
+
+
+def no_figures_text(indicator: str, area: Area, breakdown: str) -> str:
+    how = "" if breakdown == "total" else BREAKDOWNS[breakdown].lower() + " "
+    return (
+        f"UNODC publishes no figures of {indicator.lower()} {how}for {area.label}. "
+        "Choose another area, indicator or breakdown."
+    )
 
 
 # ---- areas -----------------------------------------------------------------------------
@@ -195,14 +209,15 @@ class Area:
         return sorted(c.loc[c[column] == self.codes[0], "iso3"])
 
 
-def area_options(countries: pd.DataFrame) -> list[Area]:
+def area_options(countries: pd.DataFrame, first: Area | None = None) -> list[Area]:
     """World, the regions, the sub-regions, then every country with figures (``countries`` is
-    the result of the ``indicators_countries`` query)."""
+    the result of the ``indicators_countries`` query); ``first`` leads when it is none of them
+    (the sidebar's selection of places)."""
     out = [Area("world")]
     out += [Area("region", (r,)) for r in reference.regions()]
     out += [Area("sub_region", (s,)) for s in reference.sub_regions() if s not in reference.regions()]
     out += [Area("country", (iso,)) for iso in countries["iso3"]]
-    return out
+    return out if first is None or first in out else [first, *out]
 
 
 def area_kind_label(area: Area) -> str:
@@ -351,6 +366,15 @@ def top_origins(origins_df: pd.DataFrame, top: int = 6) -> list[str]:
     return sums.sort_values(ascending=False, kind="stable").head(top).index.tolist()
 
 
+def citizenship_countries(countries: pd.DataFrame, area: Area) -> pd.DataFrame:
+    """The countries of the area that publish citizenship figures (``indicators_countries`` rows)."""
+    with_citizenship = countries[countries["has_citizenship"]]
+    in_area = area.iso3()
+    if in_area is None:
+        return with_citizenship
+    return with_citizenship[with_citizenship["iso3"].isin(in_area)]
+
+
 def origins_table(origins_df: pd.DataFrame) -> pd.DataFrame:
     return series_table(origins_df, aggregate=False).rename(columns={"Series": "Citizenship"})
 
@@ -366,198 +390,3 @@ def activities_by_year(run: Run, filters: Filters, area: Area, years: tuple[int,
         year_from=int(years[0]),
         year_to=int(years[1]),
     )
-
-
-# ---- figures ---------------------------------------------------------------------------
-def _order(series: pd.DataFrame) -> list[str]:
-    names = list(dict.fromkeys(series["series"]))
-    first = [n for n in (TOTAL,) if n in names]
-    rest = [n for n in names if n not in first and n != "Unknown"]
-    last = [n for n in names if n == "Unknown"]
-    return first + rest + last
-
-
-def _hover(row, *, aggregate: bool) -> str:
-    if row is None:
-        return "not reported"
-    if row["censored"]:
-        text = f"{row['as_published']}: fewer than 5 (censored)"
-    else:
-        text = f"{row['value']:,.0f}"
-        if row["censored_cells"]:
-            text += (
-                f" counted; {row['censored_cells']} cell(s) <5 left out, so between "
-                f"{row['lower_bound']:,.0f} and {row['upper_bound']:,.0f}"
-            )
-    if aggregate:
-        text += f"<br>{row['reporting_countries']} countries reporting"
-    return text
-
-
-def trend_figure(
-    series: pd.DataFrame,
-    *,
-    title: str,
-    aggregate: bool,
-    activities: pd.DataFrame | None = None,
-    y_title: str = "People",
-    colour_of: dict[str, str] | None = None,
-) -> go.Figure:
-    """Lines of ``series`` (from :func:`breakdown_series`) over the years.
-
-    Censored years break the line and get a "<5" mark at the foot of the chart: an
-    annotation in the axis' 0-1 space, never a y value. For an area a second panel gives the
-    countries reporting each line; with ``activities`` (year, activities) a last panel gives
-    the activities active each year.
-    """
-    names = _order(series)
-    colour_of = colour_of or {n: charts.colour(i) for i, n in enumerate(names)}
-    panels = ["main"] + (["reporting"] if aggregate else []) + (["activities"] if activities is not None else [])
-    heights = {"main": 0.62, "reporting": 0.19, "activities": 0.19}
-    titles = {
-        "main": "",
-        "reporting": "Countries reporting (totals move with them)",
-        "activities": "Activities active in the selection (synthetic in the demo)",
-    }
-    fig = make_subplots(
-        rows=len(panels),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1,
-        row_heights=[heights[p] for p in panels],
-        subplot_titles=[titles[p] for p in panels],
-    )
-    # The only annotations so far are the panels' titles: smaller and left-aligned, like captions.
-    fig.update_annotations(font={"size": 13, "color": "#444444"}, x=0, xanchor="left")
-    years = sorted(series["year"].unique().tolist()) if not series.empty else []
-    if activities is not None and not activities.empty:
-        years = sorted(set(years) | set(int(y) for y in activities["year"]))
-    span = list(range(min(years), max(years) + 1)) if years else []
-    any_censored = False
-    # Built here and set once: adding annotations one by one re-validates the whole layout
-    # each time (it was most of this function's time).
-    marks = []
-    by_series = {name: g for name, g in series.groupby("series", sort=False)} if not series.empty else {}
-    for i, name in enumerate(names):
-        by_year = by_series[name].set_index("year").to_dict("index") if name in by_series else {}
-        rows = [by_year.get(y) for y in span]
-        # A censored or unreported year is None: the line breaks there instead of drawing a number.
-        y = [None if r is None or r["censored"] else float(r["value"]) for r in rows]
-        colour = colour_of.get(name, charts.colour(i))
-        fig.add_trace(
-            go.Scatter(
-                x=span,
-                y=y,
-                name=name,
-                mode="lines+markers",
-                line={"color": colour, "width": 3 if name == TOTAL else 2},
-                marker={"size": 8},
-                connectgaps=False,
-                hovertext=[_hover(r, aggregate=aggregate) for r in rows],
-                hovertemplate="%{x}: %{hovertext}<extra>" + name + "</extra>",
-                legendgroup=name,
-            ),
-            row=1,
-            col=1,
-        )
-        censored_years = [yr for yr, r in zip(span, rows) if r is not None and r["censored"]]
-        for yr in censored_years:
-            any_censored = True
-            r = by_year[yr]
-            marks.append(
-                dict(
-                    x=yr,
-                    y=0.015 + 0.055 * i,
-                    xref="x",
-                    yref="y domain",
-                    yanchor="bottom",
-                    text=r["as_published"] if aggregate else CENSORED_TEXT,
-                    showarrow=False,
-                    font={"color": colour, "size": 12},
-                    bgcolor="rgba(255,255,255,0.85)",
-                    bordercolor=colour,
-                    borderwidth=1,
-                    borderpad=1,
-                    hovertext=f"{name}, {yr}: fewer than 5 (censored by UNODC)",
-                )
-            )
-        if aggregate:
-            row_no = panels.index("reporting") + 1
-            fig.add_trace(
-                go.Scatter(
-                    x=span,
-                    y=[None if r is None else int(r["reporting_countries"]) for r in rows],
-                    name=f"{name}: countries reporting",
-                    mode="lines+markers",
-                    line={"color": colour, "width": 1.5},
-                    marker={"size": 4},
-                    showlegend=False,
-                    legendgroup=name,
-                    hovertemplate="%{x}: %{y} countries<extra>" + name + "</extra>",
-                ),
-                row=row_no,
-                col=1,
-            )
-    if any_censored:
-        # A legend entry for the "<5" marks; it holds no data point.
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=CENSORED_LEGEND,
-                marker={"symbol": "square-open", "color": "#555555", "size": 10},
-                hoverinfo="skip",
-            ),
-            row=1,
-            col=1,
-        )
-    if activities is not None:
-        row_no = panels.index("activities") + 1
-        fig.add_trace(
-            go.Bar(
-                x=activities["year"].astype(int).tolist(),
-                y=activities["activities"].astype(int).tolist(),
-                name="Activities active",
-                marker={"color": _ACTIVITY_COLOUR},
-                hovertemplate="%{x}: %{y} activities<extra></extra>",
-            ),
-            row=row_no,
-            col=1,
-        )
-    if marks:
-        fig.update_layout(annotations=list(fig.layout.annotations) + marks)
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", row=1, col=1)
-    for p in panels[1:]:
-        fig.update_yaxes(rangemode="tozero", row=panels.index(p) + 1, col=1, nticks=4)
-    # Whole years only; plotly spaces the ticks to the width (a narrow chart must not crowd them).
-    fig.update_xaxes(tickformat="d", dtick=1 if len(span) <= 8 else None, nticks=10)
-    height = {1: 440, 2: 560, 3: 680}[len(panels)]
-    charts.layout(fig, title, height=height)
-    fig.update_layout(legend={"y": -0.08, "yanchor": "top"}, hovermode="closest", margin={"b": 40})
-    return fig
-
-
-def origins_bar_figure(latest: pd.DataFrame, *, title: str) -> go.Figure:
-    """Horizontal bars of the largest origins of one year (numbers only; <5 are listed in
-    words beside the chart)."""
-    df = latest.sort_values("value")
-    fig = go.Figure(
-        go.Bar(
-            x=df["value"].astype(float).tolist(),
-            y=df["series"].tolist(),
-            orientation="h",
-            marker={"color": charts.OKABE_ITO["blue"]},
-            hovertext=df["as_published"].tolist(),
-            hovertemplate="%{y}: %{hovertext}<extra></extra>",
-            text=df["as_published"].tolist(),
-            textposition="outside",
-            cliponaxis=False,
-        )
-    )
-    # Room on the right for the value printed beside the longest bar.
-    top = float(df["value"].max()) if not df.empty else 1.0
-    fig.update_xaxes(title_text="People", range=[0, top * 1.18])
-    charts.layout(fig, title, height=max(260, 60 + 34 * len(df)))
-    fig.update_layout(showlegend=False, margin={"l": 10, "r": 60, "t": 60, "b": 10})
-    return fig

@@ -18,6 +18,15 @@ CAVEAT = (
 )
 
 DEFAULT_CITATION = "UNODC, Global Report on Trafficking in Persons: data (GLOTIP)"
+INTRO = (
+    "Countries where UNODC data show detected victims in their latest reported year, set against "
+    "the selected protection-themed activities working there in that year or now. Ranked by "
+    "detected victims per protection activity (plus one, so that a country with none ranks first "
+    "among equals): the top rows are possible gaps worth a question."
+)
+NO_DETECTIONS = (
+    "The export holds no UNODC counts of detected victims. Load them with `python -m icat_analysis import-glotip FILE`."
+)
 
 
 def possible_gaps(detections: pd.DataFrame, places: list[str] | None = None) -> pd.DataFrame:
@@ -74,3 +83,14 @@ def citation(manifest: dict, sources: list[str] | None = None) -> str:
             return text
     extra = ", ".join(sorted({s for s in (sources or []) if s}))
     return DEFAULT_CITATION + (f" (source field: {extra})" if extra else "")
+
+
+def theme_note(themes) -> str | None:
+    """A warning when the theme filter leaves protection out (nothing would be counted)."""
+    if themes and "protection" not in themes:
+        return "The theme filter leaves out protection, so no protection activity is counted below."
+    return None
+
+
+def source_caption(manifest: dict) -> str:
+    return "Source: " + citation(manifest, []) + ". Detected victims: total, all forms, sexes and ages."

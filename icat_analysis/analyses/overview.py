@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from icat_analysis import reference
 from icat_analysis.filters import Filters
-from icat_analysis.ui.charts import THEME_COLOURS, colour, layout
 
 Runner = Callable[..., pd.DataFrame]
 
@@ -63,7 +61,7 @@ def starts_per_year_by_theme(run: Runner, f: Filters) -> pd.DataFrame:
     df = run("overview_starts_by_theme", f)
     if df.empty:
         return pd.DataFrame({"year": [], "theme": [], "theme_label": [], "activities": []})
-    themes = reference.codes("theme")
+    themes = reference.shown_codes("theme", df["theme"])  # the four Ps, then any unclassified
     years = range(int(df["year"].min()), int(df["year"].max()) + 1)
     full = pd.MultiIndex.from_product([years, themes], names=["year", "theme"])
     out = df.set_index(["year", "theme"])["activities"].reindex(full, fill_value=0).reset_index()
@@ -144,41 +142,3 @@ def day(d: date | None) -> str:
 
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
-
-
-def starts_chart(df: pd.DataFrame) -> go.Figure:
-    """Stacked bars of activity starts per year, one colour per theme."""
-    fig = go.Figure()
-    for code, part in df.groupby("theme", sort=False):
-        fig.add_bar(
-            x=part["year"],
-            y=part["activities"],
-            name=str(part["theme_label"].iloc[0]),
-            marker_color=THEME_COLOURS.get(code, colour(len(fig.data))),
-            hovertemplate="%{x}: %{y} activities<extra>%{fullData.name}</extra>",
-        )
-    # Stacked bars list their legend bottom-up by default; keep the four Ps in their usual order.
-    fig.update_layout(barmode="stack", bargap=0.15, legend_traceorder="normal")
-    fig.update_xaxes(title_text="Year the activity started", dtick=1 if df["year"].nunique() <= 15 else 2)
-    fig.update_yaxes(title_text="Activities started")
-    return layout(fig, "Activities started per year, by theme", legend_title="Theme")
-
-
-def countries_chart(df: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of the countries with most activities, the busiest on top."""
-    df = df.iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=df["activities"],
-            y=df["country"],
-            orientation="h",
-            marker_color=colour(0),
-            text=df["activities"],
-            textposition="auto",
-            customdata=df[["joint"]],
-            hovertemplate="%{y}: %{x} activities, %{customdata[0]} joint<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="Activities")
-    fig.update_yaxes(title_text=None, automargin=True)
-    return layout(fig, f"The {len(df)} countries with most activities", height=max(300, 32 * len(df) + 120))

@@ -198,7 +198,10 @@ def pairs(con, f: Filters) -> dict:
             lambda: db.query(con, "overview_headline", f, today=today),
         ),
         "map_country_values": (lambda t: map_country_values(t, f), lambda: db.query(con, "map_country_values", f)),
-        "coverage_country": (lambda t: coverage_country(t, f), lambda: db.query(con, "coverage_country", f)),
+        "coverage_country": (
+            lambda t: coverage_country(t, f),
+            lambda: db.query(con, "coverage_places", f, place="country"),
+        ),
     }
     args = _indicator_args(con, f)
     if args is not None:

@@ -164,7 +164,7 @@ def page_agency_profile(run, con, f, data_dir):
     # built only when clicked)
     n = int(run("agency_activities_count", f, agency=code)["activities"].iloc[0])
     page = downloads.page_of(n, 1)
-    agencies.activities_table(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
+    downloads.labelled_activities(run("agency_activities_page", f, agency=code, limit=page.limit, offset=page.offset))
 
 
 def page_duplication_count(run, con, f, data_dir):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icat_analysis import paths
+from icat_analysis import paths, reference
 from icat_analysis.store.contract import INDICATORS_SCHEMA
 from icat_analysis.store.export import write_export
 
@@ -34,31 +34,11 @@ CAVEAT = (
     "common trafficking is (UNODC: not representative of the prevalence of the crime)."
 )
 
-#: Codes of the published file that are UNODC regional aggregates, not countries. The file
-#: gives them no country name, region or sub-region (2017-2020 only) and the UNODC metadata
-#: does not define them. What each seems to cover was read by comparing its values with the
-#: sums of the country rows of the same indicator, breakdown and year (release of 30 May 2023).
-_REGION_CODES = {
-    "CAR": "UNODC regional aggregate, apparently the Caribbean (equals the sum of the Caribbean "
-    "countries in 21 of 44 comparable cells); not a country",
-    "CAS": "UNODC regional aggregate, apparently Central Asia (equals the sum of the Central Asian "
-    "countries in 25 of 81 comparable cells); not a country",
-    "EEU": "UNODC regional aggregate, apparently Eastern Europe outside the EU (Belarus, Moldova, "
-    "Russian Federation, Ukraine: median ratio to their sum 1.0); not a country",
-    "MCA": "UNODC regional aggregate, apparently Mexico and Central America (equals their sum in "
-    "14 of 49 comparable cells); not a country",
-    "MCN": "UNODC regional aggregate, perhaps Middle (Central) Africa (its only 2 published values "
-    "equal that sum); not a country",
-    "SAF": "UNODC regional aggregate in Africa whose extent the data does not settle; not a country",
-    "SAM": "UNODC regional aggregate, apparently South America (median ratio to the sum of the "
-    "South American countries 1.09); not a country",
-    "Aruba/Curacao": "Aruba and Curacao reported together (one row, 2011); not an ISO 3166 code",
-}
-
 
 def region_codes() -> dict[str, str]:
-    """Codes of the GLOTIP file that are not countries -> what they stand for."""
-    return dict(_REGION_CODES)
+    """Codes of the GLOTIP file that are not countries -> what they stand for
+    (``reference/glotip_region_codes.csv``)."""
+    return reference.glotip_region_codes()
 
 
 # header of the published table -> column of indicators.parquet (None: read but not kept)

@@ -6,7 +6,8 @@ into a new export, the GLOTIP indicators beside it (``data/source/``), and a man
 names what the figures come from: the snapshot date, each publisher of the files (IATI
 reference, name, activities read and kept, files) and each file (read, kept, sha256, so a
 rebuild can be checked against the files it was made from). The export is built in a
-temporary folder beside ``DIR`` and moved into place when complete.
+temporary folder beside ``DIR`` and moved into place when complete, in the flat layout of a
+shipped export.
 """
 
 from __future__ import annotations
@@ -70,13 +71,16 @@ def iati_section(report: iati.Report, files: list[Path], snapshot: date) -> dict
 
 
 def build(folder: Path, out: Path, snapshot: date, glotip_file: Path | None = None) -> tuple[iati.Report, dict]:
-    """Build the sample export from the IATI files of ``folder`` into ``out`` (replaced whole)."""
+    """Build the sample export from the IATI files of ``folder`` into ``out`` (replaced whole).
+
+    The import runs into a working export; what ships is its current version in the flat
+    layout (fixed names, no version history), as the demonstration export is."""
     files, problems = iati.expand_paths([folder])
     if problems:
         raise iati.Refused(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as tmp:
-        work = Path(tmp) / out.name
+        work = Path(tmp) / "import"
         report = iati.import_iati(files, work)
         update = {
             "title": f"IATI sample ({snapshot.day} {snapshot:%B %Y})",
@@ -89,14 +93,22 @@ def build(folder: Path, out: Path, snapshot: date, glotip_file: Path | None = No
             table = glotip.read_table(glotip_file)
             tables["indicators.parquet"] = table
             update.update(glotip.manifest_update(glotip_file, table, export.read_manifest(work).get("sources")))
-        manifest = export.write_export(work, tables, update)
-        # What an import keeps for --undo, and its lock, do not belong in a shipped export.
-        shutil.rmtree(work / export.PREVIOUS, ignore_errors=True)
-        (work / export.LOCK).unlink(missing_ok=True)
+        export.write_export(work, tables, update)
+        current = export.current_dir(work)
+        manifest = {k: v for k, v in export.read_manifest(work).items() if k not in ("version", "last_import")}
+
+        def fill(flat: Path) -> dict:
+            for name in export.EXPORT_FILES:
+                if (current / name).exists():
+                    shutil.copy2(current / name, flat / name)
+            return manifest
+
+        flat = Path(tmp) / out.name
+        flat.mkdir()
+        export.write_flat(flat, fill)
         if out.exists():
-            old = Path(tmp) / "replaced"
-            out.rename(old)
-        work.rename(out)
+            out.rename(Path(tmp) / "replaced")
+        flat.rename(out)
     return report, manifest
 
 

@@ -100,6 +100,7 @@ def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE countries AS SELECT * FROM countries")
     con.execute("CREATE TABLE codelists AS SELECT * FROM codelists")
     con.execute(sql_text("selected_activities"))
+    con.execute(sql_text("detected_victims_totals"))
 
 
 _SQL_TYPE = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.float64(): "DOUBLE"}
@@ -149,3 +150,10 @@ def query(
         return cur.execute(sql, bound).df()
     finally:
         cur.close()
+
+
+def as_list(value) -> list:
+    """A list cell from DuckDB (numpy array, list, None or NaN) as a plain list."""
+    if value is None or isinstance(value, float):
+        return []
+    return list(value)

@@ -30,7 +30,7 @@ from icat_analysis.analyses import coverage, duplication, overview
 from icat_analysis.analyses import indicators as ind
 from icat_analysis.filters import Filters
 from icat_analysis.paths import STATIC_DIR
-from icat_analysis.ui import geo
+from icat_analysis.ui import coverage_charts, geo, indicator_charts
 from icat_analysis.ui.presentation import file_stem, with_sentence
 
 Run = Callable[..., pd.DataFrame]
@@ -107,7 +107,8 @@ def _map(run: Run, f: Filters) -> Section:
 
 
 def _coverage(run: Run, f: Filters) -> Section:
-    cells = run(coverage.dimension("country").query, f)
+    d = coverage.dimension("country")
+    cells = run(d.query, f, **d.params)
     m = coverage.coverage_matrix(
         cells, dim="country", role=f.role, top_n=COVERAGE_ROWS, detections=run("coverage_detections", None)
     )
@@ -120,7 +121,7 @@ def _coverage(run: Run, f: Filters) -> Section:
         "once in each of its countries. Orange cells: the agency has no activity there although UNODC reports "
         "detected victims (detected victims measure what authorities detected, not how many victims there are)."
     ]
-    return Section("coverage", "Who works where", figure=coverage.coverage_heatmap(m, title), notes=notes)
+    return Section("coverage", "Who works where", figure=coverage_charts.coverage_heatmap(m, title), notes=notes)
 
 
 def _hotspots(con, f: Filters, threshold: float) -> Section:
@@ -161,7 +162,7 @@ def _trend(run: Run, f: Filters) -> Section:
         return Section("trend", title, notes=["No UNODC indicators are loaded in this export."])
     years = (int(series["year"].min()), int(series["year"].max()))
     activities = ind.activities_by_year(run, f, area, years)
-    fig = ind.trend_figure(series, title=title, aggregate=True, activities=activities)
+    fig = indicator_charts.trend_figure(series, title=title, aggregate=True, activities=activities)
     return Section("trend", title, figure=fig, notes=[ind.chart_notes(series, area), ind.PREVALENCE_CAVEAT])
 
 

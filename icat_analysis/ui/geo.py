@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from icat_analysis import reference
 from icat_analysis.paths import STATIC_DIR
+from icat_analysis.store.db import as_list
 
 UN_MAP_DISCLAIMER = (
     "The boundaries and names shown and the designations used on this map do not imply "
@@ -153,13 +154,6 @@ def format_value(value: float, unit: str = "") -> str:
             return f"US$ {value / 1e6:,.1f}" + ("M" if unit == "usd_short" else " million")
         return f"US$ {value:,.0f}"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def as_list(value) -> list:
-    """A list cell from DuckDB (numpy array, list, None or NaN) as a plain list."""
-    if value is None or isinstance(value, float):
-        return []
-    return list(value)
 
 
 def _agency_text(agencies, limit: int = 8) -> str:
@@ -375,3 +369,23 @@ def iso3_from_selection(selection: dict | None) -> str | None:
         if isinstance(loc, str) and len(loc) == 3:
             return loc
     return None
+
+
+def scope_note(scope) -> str:
+    """How regional and global activities reach the map (a ``map_scope_counts`` row), so none
+    is dropped in silence."""
+    parts = []
+    if scope["regional"]:
+        parts.append(f"{int(scope['regional']):,} regional activities counted in each of their countries")
+    if scope["global_with_countries"]:
+        parts.append(
+            f"{int(scope['global_with_countries']):,} global activities with a country list, "
+            "counted in each listed country"
+        )
+    note = "The map includes " + "; ".join(parts) + "." if parts else ""
+    if scope["without_countries"]:
+        note += (
+            f" {int(scope['without_countries']):,} global activities without a country list are not on the map"
+            " (they appear in the totals above and on the other pages)."
+        )
+    return note

@@ -88,3 +88,32 @@ def ics_bytes(events: pd.DataFrame, made: datetime) -> bytes:
             ev.add("url", url)
         cal.add_component(ev)
     return cal.to_ical()
+
+
+def _short(title: str, most: int = 60) -> str:
+    """A title cut to fit a day's cell; the list under the month has it in full."""
+    return title if len(title) <= most else title[: most - 1].rstrip() + "…"
+
+
+def month_html(grid: pd.DataFrame, caption: str) -> str:
+    """The month grid (``analyses.events.month_grid``) as an HTML table: seven equal columns,
+    each day's number then its events. Every value is escaped; the styles are fixed text."""
+    from html import escape
+
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in grid.columns)
+    rows = []
+    for _, week in grid.iterrows():
+        cells = []
+        for text in week:
+            day, *titles = str(text).split("\n") if text else [""]
+            items = "".join(f"<li>{escape(_short(t.removeprefix('• ')))}</li>" for t in titles)
+            cells.append(f"<td><b>{escape(day)}</b>{f'<ul>{items}</ul>' if items else ''}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<style>.icat-month{width:100%;table-layout:fixed;border-collapse:collapse;font-size:0.85rem}"
+        ".icat-month th,.icat-month td{border:1px solid #d5d5d5;padding:4px 6px;vertical-align:top;text-align:left}"
+        ".icat-month td{height:4.5rem}.icat-month ul{margin:2px 0 0 0;padding-left:1.1em}"
+        ".icat-month li{margin:0;line-height:1.25}</style>"
+        f'<table class="icat-month"><caption style="text-align:left">{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )

@@ -153,6 +153,84 @@ def _leave_pages_directory_mode() -> None:
         st.rerun()
 
 
+# ---- a page's own choices, kept in the link ----------------------------------------------
+def linked(key: str, param: str, allowed, *, default=None) -> dict:
+    """Widget keywords for a page choice kept in the link as ``?param=``.
+
+    The session key is seeded from the URL once: a value ``allowed`` refuses falls back to
+    ``default``. ``allowed`` is a collection of values, or a function from the link's text to
+    a value (None when refused). Changing the widget writes the URL, so the view can be shared.
+    """
+    if key not in st.session_state:
+        raw = st.query_params.get(param)
+        value = allowed(raw) if callable(allowed) else (raw if raw in allowed else None)
+        st.session_state[key] = default if value is None else value
+    return {"key": key, "on_change": _write_linked, "args": (key, param, default)}
+
+
+def _write_linked(key: str, param: str, default) -> None:
+    value = st.session_state.get(key)
+    if value is None and default is not None:  # a cleared control goes back to its default
+        st.session_state[key] = value = default
+    set_param(param, value)
+
+
+def set_param(param: str, value) -> None:
+    """Write one page parameter to the URL (None removes it)."""
+    if value is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def segmented(label: str, choices: dict, *, key: str, default=None, **kwargs):
+    """A segmented control over ``choices`` (value -> label). Cleared, it reads as ``default``
+    (the first choice unless given)."""
+    default = next(iter(choices)) if default is None else default
+    if key not in st.session_state:  # a value held in the session must not meet a default
+        kwargs["default"] = default
+    value = st.segmented_control(label, list(choices), format_func=choices.get, key=key, **kwargs)
+    return value or default
+
+
+def choose(label: str, choices: dict, *, key: str, where=None, widget: str = "selectbox", **kwargs):
+    """A selectbox (or ``widget="radio"``) over ``choices`` (value -> label); returns the value."""
+    draw = getattr(where or st, widget)
+    return draw(label, list(choices), format_func=choices.get, key=key, **kwargs)
+
+
+def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), **kwargs):
+    """A table without its index: ``large`` and ``medium`` text columns get that width,
+    ``numbers`` are written with thousands separators."""
+    config = {c: st.column_config.TextColumn(width="large") for c in large}
+    config |= {c: st.column_config.TextColumn(width="medium") for c in medium}
+    config |= {c: st.column_config.NumberColumn(format="localized") for c in numbers}
+    return (where or st).dataframe(df, hide_index=True, column_config=config or None, **kwargs)
+
+
+def rows_pager(key: str, n: int, selection, order: str) -> downloads.Page:
+    """A page-number box over a list of ``n`` rows (back to page 1 when ``selection`` changes)
+    and the words saying which rows show; returns the page to fetch. Call it in a fragment,
+    so that moving to another page reruns only the list."""
+    if st.session_state.get(f"_{key}_for") != selection:
+        st.session_state[f"_{key}_for"] = selection
+        st.session_state[key] = 1
+    page = downloads.page_of(n, st.session_state.get(key))
+    st.session_state[key] = page.number
+    left, right = st.columns([1, 4], vertical_alignment="bottom")
+    if page.pages > 1:
+        left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key=key)
+    right.markdown(f"**{page.words()}**, {order}; the downloads hold all {n:,}.")
+    return page
+
+
+def metric_row(tiles: list[tuple]) -> None:
+    """Headline figures side by side, each ``(label, value)`` or ``(label, value, help)``."""
+    for col, (label, value, *help_text) in zip(st.columns(len(tiles)), tiles):
+        col.metric(label, value, help=help_text[0] if help_text else None, border=True)
+
+
 # ---- filters ---------------------------------------------------------------------------
 def _seed_from_url() -> None:
     _leave_pages_directory_mode()
@@ -220,8 +298,7 @@ _LABELS = {
 
 def _format(kind: str):
     if kind == "agency":
-        names = reference.labels("agency")
-        return lambda c: f"{c} — {names.get(c, c)}"
+        return reference.agency_choice
     if kind == "region":
         return str
     names = reference.labels(kind)
@@ -417,6 +494,30 @@ def validation_problems() -> list[str] | None:
     return _validation(str(current_data_dir()), export_version())
 
 
+MIME = {
+    "csv": "text/csv",
+    "zip": "application/zip",
+    "xlsx": downloads.XLSX_MIME,
+    "html": "text/html",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def download(where, label: str, data, file_name: str, *, key: str | None, icon: str = ":material/download:", **kw):
+    """One download button (in ``where``: a column, or ``st``); ``data`` is bytes or a function
+    making them, called only when the button is clicked. The type follows the file's extension."""
+    where.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=MIME[file_name.rsplit(".", 1)[-1]],
+        icon=icon,
+        on_click="ignore",
+        key=key,
+        **{"width": "stretch", **kw},
+    )
+
+
 def regions_band(f: Filters) -> None:
     """Beside country figures: the selected activities placed in a region and in no country, in
     a band of their own (nothing is drawn when there are none)."""
@@ -428,12 +529,7 @@ def regions_band(f: Filters) -> None:
     with st.container(border=True):
         st.markdown("**Regions** :material/travel_explore:")
         st.caption(regions.band_sentence(band))
-        st.dataframe(
-            regions.band_table(band),
-            hide_index=True,
-            width="stretch",
-            column_config={"Known budget (US$)": st.column_config.NumberColumn(format="localized")},
-        )
+        table(regions.band_table(band), numbers=["Known budget (US$)"])
 
 
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
@@ -448,27 +544,15 @@ def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
 
     about = download_about()
 
+    def csv() -> bytes:
+        return downloads.to_csv_bytes(rows(), about())
+
+    def xlsx() -> bytes:
+        return downloads.to_xlsx_bytes(rows(), sheet, about())
+
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        f"{what} (CSV)",
-        data=lambda: downloads.to_csv_bytes(rows(), about()),
-        file_name=f"icat-{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_csv",
-        width="stretch",
-    )
-    c2.download_button(
-        f"{what} (XLSX)",
-        data=lambda: downloads.to_xlsx_bytes(rows(), sheet, about()),
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"{key}_xlsx",
-        width="stretch",
-    )
+    download(c1, f"{what} (CSV)", csv, f"icat-{name}.csv", key=f"{key}_csv")
+    download(c2, f"{what} (XLSX)", xlsx, f"icat-{name}.xlsx", key=f"{key}_xlsx")
 
 
 def activities_downloads(
@@ -491,40 +575,20 @@ def activities_downloads(
     xlsx_ok = n <= downloads.XLSX_MAX_ROWS
     keys = (f"{key}_csv", f"{key}_xlsx") if key else (None, None)
     c1, c2, _ = st.columns(widths)
-    if downloads.csv_zipped(n):
-        c1.download_button(
-            labels[0],
-            data=lambda: downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params),
-            file_name=f"icat-{name}-csv.zip",
-            mime="application/zip",
-            icon=":material/download:",
-            on_click="ignore",
-            key=keys[0],
-            width="stretch",
-        )
-    else:
-        c1.download_button(
-            labels[1],
-            data=lambda: downloads.activities_csv(con, query, filters, about=about(), **params),
-            file_name=f"icat-{name}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key=keys[0],
-            width="stretch",
-        )
-    c2.download_button(
-        labels[2],
-        data=(lambda: downloads.activities_xlsx(con, query, filters, sheet, about(), **params)) if xlsx_ok else b"",
-        file_name=f"icat-{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
-        key=keys[1],
-        width="stretch",
-        disabled=not xlsx_ok,
-    )
-    if downloads.csv_zipped(n):
+    zipped = downloads.csv_zipped(n)
+
+    def csv() -> bytes:
+        if zipped:
+            return downloads.activities_csv_zip(con, query, filters, f"icat-{name}.csv", about=about(), **params)
+        return downloads.activities_csv(con, query, filters, about=about(), **params)
+
+    def xlsx() -> bytes:
+        return downloads.activities_xlsx(con, query, filters, sheet, about(), **params)
+
+    csv_name = f"icat-{name}-csv.zip" if zipped else f"icat-{name}.csv"
+    download(c1, labels[0] if zipped else labels[1], csv, csv_name, key=keys[0])
+    download(c2, labels[2], xlsx if xlsx_ok else b"", f"icat-{name}.xlsx", key=keys[1], disabled=not xlsx_ok)
+    if zipped:
         st.caption(downloads.csv_zipped_note())
     if not xlsx_ok:
         st.info(downloads.xlsx_too_big(n), icon=":material/table_view:")
@@ -576,26 +640,14 @@ def briefing_download(f: Filters) -> None:
         return briefing.to_pptx(b)
 
     left, right = st.columns(2)
-    left.download_button(
-        "Briefing pack of this view (HTML, works offline, prints to PDF)",
-        data=make,
-        file_name=briefing.file_name(today(), "html"),
-        mime="text/html",
-        icon=":material/summarize:",
-        on_click="ignore",
-        key="briefing_html",
-    )
+    label = "Briefing pack of this view (HTML, works offline, prints to PDF)"
+    name = briefing.file_name(today(), "html")
+    download(left, label, make, name, key="briefing_html", icon=":material/summarize:", width="content")
     available, why = briefing.static_images_available()
     if available:
-        right.download_button(
-            "Briefing slides (PowerPoint)",
-            data=make_pptx,
-            file_name=briefing.file_name(today(), "pptx"),
-            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            icon=":material/slideshow:",
-            on_click="ignore",
-            key="briefing_pptx",
-        )
+        name = briefing.file_name(today(), "pptx")
+        label = "Briefing slides (PowerPoint)"
+        download(right, label, make_pptx, name, key="briefing_pptx", icon=":material/slideshow:", width="content")
     else:
         right.info(f"PowerPoint slides cannot be made on this machine: {why} The HTML pack works.")
 
@@ -677,24 +729,15 @@ def template_downloads() -> None:
     from icat_analysis.store import blank_template
 
     columns = st.columns([1, 1, 2])
-    for where, (label, make, suffix, mime) in zip(
+    for where, (label, make, suffix) in zip(
         columns,
         (
-            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx", downloads.XLSX_MIME),
-            ("Blank template (CSV)", blank_template.build_csv, "csv", "text/csv"),
+            ("Blank template (XLSX, with dropdowns)", blank_template.build_xlsx, "xlsx"),
+            ("Blank template (CSV)", blank_template.build_csv, "csv"),
         ),
         strict=False,
     ):
-        where.download_button(
-            label,
-            data=make,
-            file_name=f"icat-activity-template.{suffix}",
-            mime=mime,
-            icon=":material/download:",
-            on_click="ignore",
-            key=f"template_{suffix}",
-            width="stretch",
-        )
+        download(where, label, make, f"icat-activity-template.{suffix}", key=f"template_{suffix}")
 
 
 # ---- page filters kept in the link (the Library and Events pages) ---------------------
@@ -767,18 +810,11 @@ def upload_templates(kind: str) -> None:
     from icat_analysis.paths import TEMPLATES_DIR
 
     columns = st.columns([1, 1, 2])
-    for where, suffix, mime in zip(columns, ("xlsx", "csv"), (downloads.XLSX_MIME, "text/csv"), strict=False):
+    for where, suffix in zip(columns, ("xlsx", "csv"), strict=False):
         path = TEMPLATES_DIR / f"{kind}.{suffix}"
         if path.exists():
-            where.download_button(
-                f"Template ({suffix.upper()})",
-                data=path.read_bytes(),
-                file_name=f"icat-{kind}-template.{suffix}",
-                mime=mime,
-                icon=":material/download:",
-                key=f"{kind}_template_{suffix}",
-                width="stretch",
-            )
+            name = f"icat-{kind}-template.{suffix}"
+            download(where, f"Template ({suffix.upper()})", path.read_bytes(), name, key=f"{kind}_template_{suffix}")
 
 
 def page_link(page: str, label: str, icon: str | None = None, **query) -> None:
@@ -920,7 +956,7 @@ def synthetic_rows_note(n: int, what: str) -> None:
     """Says how many of the listed resources or events are synthetic, and how they are marked."""
     if n:
         st.info(
-            f"**{n:,} of these are synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
+            f"**{n:,} of these {'is' if n == 1 else 'are'} synthetic** demonstration {what}, marked *Synthetic (demonstration)* here, "
             "*[Synthetic]* in short lists and calendar files; the real ones name the source of their facts.",
             icon=":material/science:",
         )

@@ -29,15 +29,21 @@ def main_text(page) -> str:
     return page.inner_text("[data-testid='stMain']")
 
 
+def shows(page, text: str) -> bool:
+    """Whether the page comes to show ``text`` (a loaded machine may draw the sentence late)."""
+    page.locator("[data-testid='stMain']", has_text=text).wait_for(timeout=60_000)
+    return True
+
+
 def test_the_map_headline_counts_what_the_public_export_withholds(page, public_server, tmp_path):
     n = members_only("lead_agency = 'UNODC' AND list_contains(countries, 'NGA')")
     assert n >= 1
     open_page(page, public_server + "/map?countries=NGA&agencies=UNODC&role=lead")
     noun = "activity" if n == 1 else "activities"
-    assert f"in Nigeria, and {n} {noun} shared with members only (not in this public export)" in main_text(page)
+    assert shows(page, f"in Nigeria, and {n} {noun} shared with members only (not in this public export)")
     page.screenshot(path=str(screenshot_path("public-map.png", tmp_path)))
     open_page(page, public_server + "/map")
-    assert f"and {members_only():,} activities shared with members only" in main_text(page)
+    assert shows(page, f"and {members_only():,} activities shared with members only")
     assert page.outside_requests == []
 
 

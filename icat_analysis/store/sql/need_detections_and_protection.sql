@@ -1,20 +1,11 @@
 -- Detected victims in each country's latest reported year (UNODC GLOTIP, totals), set against
 -- the selected protection-themed activities working there in that year or now.
-WITH victims AS (
-    SELECT iso3, year, value, value_text, is_censored
-    FROM indicators
-    WHERE indicator = 'Detected trafficking victims'
-      AND dimension = 'Total'
-      AND category = 'Total'
-      AND sex = 'Total'
-      AND age = 'Total'
-),
-latest AS (
-    SELECT iso3, max(year) AS year FROM victims GROUP BY iso3
+WITH latest AS (
+    SELECT iso3, max(year) AS year FROM detected_victims_totals GROUP BY iso3
 ),
 detections AS (
     SELECT v.iso3, v.year, v.value, v.value_text, v.is_censored
-    FROM victims AS v
+    FROM detected_victims_totals AS v
     JOIN latest USING (iso3, year)
 ),
 -- One row per selected protection activity and country it works in (activity_countries has

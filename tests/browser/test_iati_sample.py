@@ -1,0 +1,93 @@
+"""The dashboard in headless Chromium on the exports under data/: every page on the IATI sample
+(no exception, no synthetic banner, the IATI source named, nothing requested from outside),
+the sidebar's export selector and the link keeping ``export=``, and an activity's IATI
+identifier, publisher and why it was kept on screen.
+
+Screenshots of every page on the sample go to the test's temporary folder (docs/ with
+ICAT_UPDATE_SCREENSHOTS=1)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import dashboard
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = REPO / "data" / "iati-sample"
+SOURCE = "IATI, International Organization for Migration (IOM, XM-DAC-47066) as published on 15 June 2021"
+PX0162 = "XM-DAC-47066-PX.0162"
+
+
+@pytest.fixture(scope="module")
+def root_server():
+    if not (SAMPLE / "activities.parquet").exists():
+        pytest.skip("no IATI sample export in data/iati-sample/")
+    with dashboard_server(REPO / "data", root=True) as url:
+        yield url
+
+
+def _main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def _export_in_link(page) -> list[str]:
+    return parse_qs(urlsplit(page.url).query).get("export", [])
+
+
+@pytest.mark.parametrize("url_path", [p[3] for p in dashboard.PAGES])
+def test_every_page_on_the_iati_sample(url_path, root_server, page, tmp_path):
+    open_page(page, f"{root_server}/{url_path}?export=iati-sample")
+    page.wait_for_timeout(1000)  # let the charts draw before the picture
+    page.screenshot(path=str(screenshot_path(f"iati-sample-{url_path}.png", tmp_path)), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    text = _main_text(page)
+    assert SOURCE in text, "every page names where its figures come from"
+    assert "Demonstration data" not in text, "no synthetic banner on real data"
+    assert _export_in_link(page) == ["iati-sample"]
+    assert page.outside_requests == [], page.outside_requests
+
+
+def test_the_overview_counts_the_sample_and_shows_its_regions_band(root_server, page):
+    open_page(page, f"{root_server}/?export=iati-sample")
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Activities").first
+    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "16"
+    text = _main_text(page)
+    assert "3 activities are placed in 3 regions and in no country" in text
+
+
+def test_choosing_the_export_in_the_sidebar_is_kept_in_the_link_across_pages(root_server, page):
+    open_page(page, root_server + "/")
+    assert "Demonstration data" in _main_text(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Export").click()
+    page.get_by_role("option", name="IATI sample (15 June 2021)").click()
+    wait_until_done(page)
+    assert _export_in_link(page) == ["iati-sample"]
+    assert "Demonstration data" not in _main_text(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Data", exact=True).click()
+    wait_until_done(page)
+    page.get_by_role("heading", name="Data").first.wait_for(timeout=30_000)
+    assert _export_in_link(page) == ["iati-sample"]
+    assert SOURCE in _main_text(page)
+
+
+def test_an_unknown_export_in_the_link_is_dropped_with_a_notice(root_server, page):
+    open_page(page, root_server + "/?export=nonsense")
+    assert "Ignored export 'nonsense' from the link" in _main_text(page)
+    assert "Demonstration data" in _main_text(page)
+    assert _export_in_link(page) == []
+
+
+def test_an_activity_shows_its_iati_identifier_publisher_and_why_it_was_kept(root_server, page):
+    open_page(page, f"{root_server}/map?export=iati-sample&country=BGD")
+    page.get_by_role("heading", name="Bangladesh (BGD)").wait_for(timeout=30_000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=30_000)
+    cells = grid.locator("[role='columnheader'], [role='gridcell']").all_inner_texts()
+    assert {"IATI identifier", "IATI publisher", "Kept because"} <= {c.strip() for c in cells}
+    assert PX0162 in {c.strip() for c in cells}
+    assert "International Organization for Migration (IOM, XM-DAC-47066)" in {c.strip() for c in cells}
+    assert "title: 'Counter Trafficking' (main purpose)" in {c.strip() for c in cells}
