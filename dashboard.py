@@ -23,6 +23,7 @@ PAGES = (
     ("pages/library.py", "Library", ":material/menu_book:", "library"),
     ("pages/events.py", "Events", ":material/event:", "events"),
     ("pages/data.py", "Data", ":material/table:", "data"),
+    ("pages/changes.py", "Changes", ":material/history:", "changes"),
 )
 
 if __name__ == "__main__":
@@ -41,14 +42,8 @@ if __name__ == "__main__":
     # In presentation mode (?present=1) the pages are tabs along the top: the sidebar is hidden.
     presenting = st_adapter.presenting()
     # A page file that is not there (a partial checkout) is left out rather than breaking every page.
-    page = st.navigation(
-        [
-            st.Page(file, title=title, icon=icon, url_path=url_path, default=(i == 0))
-            for i, (file, title, icon, url_path) in enumerate(PAGES)
-            if (HERE / file).exists()
-        ],
-        position="top" if presenting else "sidebar",
-    )
+    pages = st_adapter.navigation_pages([p for p in PAGES if (HERE / p[0]).exists()])
+    page = st.navigation(pages, position="top" if presenting else "sidebar")
     # A damaged export: one message naming the file and how to recover, on every page.
     st_adapter.stop_if_export_unreadable()
     # The sidebar is still drawn (hidden) so the link's filters keep applying and stay in the URL.

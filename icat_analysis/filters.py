@@ -7,6 +7,7 @@ is dropped with a notice and never reaches SQL.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -43,6 +44,27 @@ def allowed_values(kind: str) -> list[str]:
     if kind == "region":
         return reference.regions() + reference.sub_regions()
     return reference.codes(kind)
+
+
+def number_from_link(key: str, value: object, *, low: float, high: float, default: float) -> tuple[float, str | None]:
+    """A page's number from the link (``?threshold=0.8``) and the notice when it is dropped.
+
+    No value gives the default quietly. A value that is not a finite number from ``low`` to
+    ``high`` (``nan``, ``inf``, ``-1``, ``abc``) gives the default and a notice quoting it:
+    a NaN threshold once drew the slider as a dot and listed no pair at all.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default, None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and low <= number <= high:
+        return number, None
+    return default, (
+        f"Ignored {key} {str(value)[:40]!r} from the link: expected a number from {low:g} to {high:g}; "
+        f"showing {default:g}."
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +108,8 @@ class Filters:
             lookup = {a.casefold(): a for a in allowed}
             kept = []
             for value in raw(name):
-                canonical = lookup.get(value.casefold())
+                # Codes are ASCII; Unicode case folding would read "ßD" as SSD (South Sudan).
+                canonical = lookup.get(value.casefold()) if value.isascii() else None
                 if canonical is None:
                     notices.append(f"Ignored {name.replace('_', ' ')} {value[:40]!r} from the link: not a known code.")
                 elif canonical not in kept:

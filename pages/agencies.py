@@ -37,7 +37,8 @@ directory = agencies.directory(counts)
 asked = st.query_params.get("agency")
 if asked and agencies.profile_code(asked) is None:
     st.warning(
-        f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code.", icon=":material/link_off:"
+        st_adapter.literal(f"The link asks for agency {asked[:40]!r}, which is not an ICAT agency code."),
+        icon=":material/link_off:",
     )
 code = st.selectbox(
     "Agency profile",
@@ -116,10 +117,13 @@ if code:
             key="ag_acts_dl",
             agency=code,
         )
+    st_adapter.agency_scorecard(code)
     st_adapter.agency_library(code)
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------
+st.subheader("How fresh is each agency's data")
+st_adapter.agency_scorecards()
 st.subheader("Directory")
 st.write(
     "Every agency of the ICAT reference list, with its mandate on trafficking in persons. "

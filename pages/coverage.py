@@ -65,7 +65,6 @@ if tab_matrix.open:
                 key=f"cov_top_{dim}",
                 help="Drag to the right end for all of them (a tall chart that scrolls with the page).",
             )
-
         m = coverage.coverage_matrix(cells, top_n=top_n, **options)
         if m.empty:
             st.info(coverage.empty_matrix_text(dim, role), icon=":material/grid_off:")
@@ -75,7 +74,8 @@ if tab_matrix.open:
                 key="cov_heatmap",
                 alt=f"Heat map of {coverage.MEASURES[measure].lower()} by agency and {d.place_word}",
             )
-            st.caption(coverage.matrix_notes(dim, measure, detections_loaded=not detections.empty))
+            notes = coverage.matrix_notes(dim, measure, detections_loaded=not detections.empty)
+            st.caption(notes + st_adapter.withheld_caption(f, budgets=measure == "budget"))
             st_adapter.table_downloads(
                 coverage.matrix_table(full),
                 "Whole matrix",

@@ -59,6 +59,10 @@ else:
     st.error(f"`validate` finds {len(problems):,} problems; the first ones:", icon=":material/error:")
     st.code("\n".join(problems[:50]), language=None)
 
+st.subheader("Data-quality report")
+st.write("Each agency's freshness scorecard, and its stale rows to send to its focal point (`quality` command).")
+st_adapter.quality_downloads()
+
 st.subheader("Sources and citations")
 sources = dictionary.sources(st_adapter.manifest())
 if sources.empty:
@@ -77,7 +81,9 @@ st.subheader("Data dictionary")
 tab_cols, tab_codes, tab_agencies = st.tabs(["Template columns", "Code lists", "Agencies"])
 with tab_cols:
     st.write("The columns agencies submit (docs/SCHEMA.md). Lists are separated by `;` inside one cell.")
-    st.dataframe(dictionary.template_columns(), hide_index=True)
+    for what, template in dictionary.TEMPLATES.items():
+        st.markdown(f"**{what}**")
+        st.dataframe(dictionary.template_columns(template), hide_index=True)
 with tab_codes:
     st.dataframe(dictionary.code_lists(), hide_index=True)
 with tab_agencies:

@@ -27,7 +27,8 @@ def _described(path: str, version: str, filters: Filters, threshold: float, weig
     rows = _scored(path, version, filters, threshold, weights)
     return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
 if "dup_threshold" not in st.session_state:
-    st.session_state["dup_threshold"] = view.threshold_from(st.query_params.get("threshold"))
+    st.session_state["dup_threshold"] = st_adapter.number_from_url(
+        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD)  # a bad value (nan): the default
 if n_activities == 0:
     st_adapter.empty_state(f)
     st.stop()

@@ -97,7 +97,9 @@ if not with_citizenship.empty:
     c1, c2 = st.columns(2)
     with c1:
         if latest.empty:
-            st.info(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
+            st.info(
+                st_adapter.literal(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
+            )
         else:
             st_adapter.plotly_chart(
                 indicator_charts.origins_bar_figure(
@@ -106,7 +108,11 @@ if not with_citizenship.empty:
                 key="ind_origins_latest",
             )
         if censored_origins:
-            st.caption(f"Also reported in {year} as fewer than 5 (<5): " + "; ".join(censored_origins) + ".")
+            st.caption(
+                st_adapter.literal(
+                    f"Also reported in {year} as fewer than 5 (<5): " + "; ".join(censored_origins) + "."
+                )
+            )
     with c2:
         top = ind.top_origins(origins, top=6)
         trend = origins[origins["series"].isin(top)]
@@ -126,7 +132,7 @@ if not with_citizenship.empty:
 
 # ---- source and definitions -------------------------------------------------------------
 st.divider()
-st.markdown(f"**Source:** {cite}.")
+st.markdown(f"**Source:** {st_adapter.literal(cite)}.")
 with st.expander("What each indicator counts"):
     for _, row in ind.definitions().iterrows():
         st.markdown(f"**{row['indicator']}.** {row['definition']}")

@@ -437,3 +437,45 @@ def test_activity_breaking_a_contract_rule_is_skipped_with_the_rule(tmp_path, ca
     assert code == 0, err
     assert "activity 'XM-DAC-47066-PX.0162': end_date: year 2099 is outside" in out
     assert len(activities(tmp_path / "d")) == 9 and validate_export(tmp_path / "d") == []
+
+
+def test_benchmark_file_imports_every_generated_activity(tmp_path):
+    from icat_analysis.bench import iati as bench_iati
+
+    path = bench_iati.generate(tmp_path / "bench.xml", 30, seed=1)
+    assert path.read_bytes() == bench_iati.generate(tmp_path / "again.xml", 30, seed=1).read_bytes()
+    report = iati.import_iati([path], tmp_path / "d")
+    assert sum(report.read.values()) == 30 and sum(report.kept.values()) == 30
+    assert validate_export(tmp_path / "d") == []
+    acts = activities(tmp_path / "d")
+    assert sum(1 for a in acts.values() if a["regions"] == ["Sub-Saharan Africa"]) == 5  # every 7th: 0, 7, 14, 21, 28
+
+
+def test_unicef_named_under_its_funders_identifiers_is_unicef_not_a_partner(tmp_path, capsys):
+    code, _, err = run(capsys, REAL / "unicef_unido_wfp_dportal_114.xml", "--data", tmp_path / "d", "--all")
+    assert code == 0, err
+    acts = activities(tmp_path / "d")
+    unicef = [a for a in acts.values() if a["iati_publisher"] == "XM-DAC-41122"]
+    assert len(unicef) == 62 and all(a["lead_agency"] == "UNICEF" for a in unicef)
+    dr = acts["XM-DAC-41122-Dominican Republic-1260/A0/05/803/002"]
+    # listed as implementer under the identifiers of UNAIDS (XM-DAC-41110) and IOM, named UNICEF
+    assert dr["partner_agencies"] == [] and "UNICEF" not in dr["implementing_partners"]
+    kosovo = acts["XM-DAC-41122-Kosovo (UN SC resolution 1244)-8971/A0/05/001/003"]
+    assert kosovo["countries"] == [] and any("'XK'" in n for n in kosovo["import_notes"])
+
+
+def test_a_changed_activity_is_updated_in_place_and_the_rest_left_alone(seeded, tmp_path, capsys):
+    order = list(activities(seeded))
+    text = (REAL / "iom_dportal_119.xml").read_text(encoding="utf-8")
+    path = tmp_path / "iom_dportal_119.xml"
+    old = "A Comprehensive Counter Trafficking Program to Address Human Trafficking in Bangladesh"
+    path.write_text(text.replace(old, "Counter-Trafficking in Bangladesh, phase II"), encoding="utf-8")
+    before = {k: a["imported_at"] for k, a in activities(seeded).items()}
+    code, out, err = run(capsys, path, REAL / "iom_dportal_118.xml", "--data", seeded)
+    assert code == 0, err
+    assert "4 inserted, 1 updated, 9 unchanged" in out
+    after = activities(seeded)
+    assert list(after)[:10] == order  # in place; the new ones after
+    assert after["XM-DAC-47066-PX.0162"]["title"] == "Counter-Trafficking in Bangladesh, phase II"
+    assert after["XM-DAC-47066-PX.0121"]["imported_at"] == before["XM-DAC-47066-PX.0121"]
+    assert validate_export(seeded) == []

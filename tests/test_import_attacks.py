@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from icat_analysis import cli
-from icat_analysis.sources import template
+from icat_analysis.sources import glotip, template
 from icat_analysis.store import export, validate
 from tests.factories import activity, make_export
 
@@ -244,3 +244,16 @@ def test_huge_description_is_blamed_on_its_own_column_and_size(tmp_path, seeded,
         f"{template.MAX_CELL_CHARACTERS:,}" in err
     )
     assert "activity_id" not in err
+
+
+def test_glotip_workbook_with_one_cell_at_the_last_row_and_column_is_refused(tmp_path, capsys):
+    sample = Path(__file__).parent / "fixtures" / "glotip" / "glotip_sample.xlsx"
+    wb = openpyxl.load_workbook(sample)
+    wb.worksheets[0]["XFD1048576"] = "boom"
+    bomb = tmp_path / "glotip_bomb.xlsx"
+    wb.save(bomb)
+    data = tmp_path / "export"
+    assert cli.main(["import-glotip", str(bomb), "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert f"glotip_bomb.xlsx:{glotip.MAX_ROWS + 1}: file: the sheet has rows beyond row {glotip.MAX_ROWS:,}" in err
+    assert "Traceback" not in err

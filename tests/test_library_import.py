@@ -187,3 +187,14 @@ def test_demo_library_marks_real_rows_with_their_source_and_the_rest_synthetic()
     assert [e["event_id"] for e in ev if not e["is_synthetic"]] == ["ICAT-2006-E01", "ICAT-2006-E02"]
     # the same seed gives the same rows
     assert demo_library.tables(2006, datetime(2026, 11, 1))["events.parquet"].equals(t["events.parquet"])
+
+
+def test_the_demo_command_writes_the_library_and_calendar_beside_the_activities(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert cli.main(["demo", "--activities", "40", "--out", str(out), "--glotip", str(tmp_path / "none.xlsx")]) == 0
+    capsys.readouterr()
+    manifest = export.read_manifest(out)
+    assert manifest["row_counts"]["resources"] == 64 and manifest["row_counts"]["events"] == 50
+    assert {"icat-2006-report-library", "synthetic-library"} <= {s.get("id") for s in manifest["sources"]}
+    assert "ICAT-2006-R01" in rows(out, "resources") and "ICAT-2006-E02" in rows(out, "events")
+    assert cli.main(["validate", "--data", str(out)]) == 0

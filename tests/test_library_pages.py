@@ -120,10 +120,12 @@ def test_a_javascript_link_is_never_made_a_link():
     assert library.safe_link("javascript:alert(1)") is None
     assert library.safe_link("data:text/html,<b>x</b>") is None
     assert library.safe_link(" https://example.org/a ") == "https://example.org/a"
-    assert texts.link_markdown("Click [me](javascript:x)", "javascript:alert(1)") == r"Click \[me\]\(javascript\:x\)"
+    assert texts.link_markdown("Click [me](javascript:x)", "javascript:alert(1)") == r"Click \[me\](javascript\:x)"
     assert texts.link_markdown("Guide", "https://example.org/g") == "[Guide](<https://example.org/g>)"
     grid = events.month_grid(
-        pd.DataFrame({"start_date": [date(2027, 3, 2)], "end_date": [date(2027, 3, 2)], "title": ["<script>x</script>"]}),
+        pd.DataFrame(
+            {"start_date": [date(2027, 3, 2)], "end_date": [date(2027, 3, 2)], "title": ["<script>x</script>"]}
+        ),
         2027,
         3,
     )
@@ -211,3 +213,19 @@ def test_overview_shows_the_next_events_and_the_newest_resources(library_export,
     assert "Regional meeting on referral" in words and "Training for judges" in words
     assert "Workshop on victim assistance" not in words  # over in 2020
     assert "Study on forced marriage" in words  # 2023, the newest
+
+
+def test_the_data_dictionary_describes_the_resource_and_event_templates():
+    from icat_analysis.ui import dictionary
+
+    events_cols = dictionary.template_columns(dictionary.TEMPLATES["Events"]).set_index("Column")
+    assert events_cols.loc["place", "Type"] == "ISO 3166-1 code or online"
+    assert events_cols.loc["start_date", "Required"] == "yes" and events_cols.loc["end_date", "Required"] == "no"
+    res = dictionary.template_columns(dictionary.TEMPLATES["Resources"]).set_index("Column")
+    assert (
+        res.loc["link", "Type"] == "web address (http:// or https://)"
+        and res.loc["kind", "Code list"] == "resource_kind"
+    )
+    agencies = dictionary.agencies().set_index("Code")
+    assert agencies.loc["UNHCR", "ICAT membership"] == "founding participant"
+    assert agencies.loc["OHCHR", "ICAT membership"] == ""  # named in 2006 only as a possible participant

@@ -81,6 +81,11 @@ def _cell_text(v) -> str | None:
     return s or None
 
 
+#: bounds of a GLOTIP workbook: the 2023 edition has about 50,000 rows and 20 columns
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+
+
 def _raw_rows(path: Path):
     """Every line of the first sheet (xlsx) or the CSV, as a list of cells."""
     suffix = path.suffix.lower()
@@ -93,8 +98,20 @@ def _raw_rows(path: Path):
             raise GlotipError([f"{path}:1: file: not a readable workbook ({exc})"]) from exc
         try:
             ws = wb.worksheets[0]
-            for row in ws.iter_rows(values_only=True):
-                yield list(row)
+            # Read the cells there are, not the extent the file claims (one cell at XFD1048576
+            # would make every row 16,384 cells wide), within bounds: memory stays small.
+            ws.reset_dimensions()
+            for line_no, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if line_no > MAX_ROWS:
+                    raise GlotipError([f"{path}:{line_no}: file: the sheet has rows beyond row {MAX_ROWS:,}"])
+                cells = list(row)
+                while cells and cells[-1] is None:
+                    cells.pop()
+                if len(cells) > MAX_COLUMNS:
+                    raise GlotipError(
+                        [f"{path}:{line_no}: file: a cell beyond column {MAX_COLUMNS} (column {len(cells):,})"]
+                    )
+                yield cells
         finally:
             wb.close()
         return

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from lxml import etree
 
@@ -40,6 +41,7 @@ from icat_analysis.store.contract import (
     DEFAULT_LEVEL,
     EXPORT_FILES,
     SHARING_COLUMNS,
+    with_optional_columns,
 )
 from icat_analysis.store.db import missing_optional_sql
 from icat_analysis.store.validate import Problem, activity_problems
@@ -51,6 +53,8 @@ DPORTAL_VERSION = "{http://d-portal.org/xmlns/iati-activities}version"
 #: rows staged per parquet row group: bounds the memory the mapped activities take
 BATCH = 5_000
 MAX_DETAILS = 100
+#: what DuckDB may hold in memory while merging; beyond it, it spills to the export's disk
+DUCKDB_MEMORY = "64MB"
 
 ROLE_NAMES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 DATE_NAMES = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
@@ -222,27 +226,64 @@ def _find(term: Term, padded: str, original: str) -> tuple[int, str] | None:
 class Text:
     """One field's text, folded once for every term looked up in it."""
 
-    __slots__ = ("field", "original", "padded")
+    __slots__ = ("field", "original", "padded", "words")
 
-    def __init__(self, field_name: str, original: str, blank: list[Term] = ()):
+    def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
-        self.original = _SPACES.sub(" ", original)
-        padded = " " + _fold(self.original) + " "
-        for t in blank:  # drug trafficking, migrant smuggling, SDG target texts: never evidence
+        # the parts two blanks apart, so that no phrase runs from one into the next
+        self.original = "  ".join(_SPACES.sub(" ", p).strip() for p in parts)
+        self.padded = " " + _fold(self.original) + " "
+        self.words = set(self.padded.split())
+        if blank is None:
+            return
+        padded = self.padded
+        for t, _ in blank.candidates(self):  # drug trafficking, migrant smuggling, SDG target texts
             i = padded.find(t.folded)
             while i >= 0:
                 padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
                 i = padded.find(t.folded, i + 1)
         self.padded = padded
+        self.words = set(padded.split())
 
     def find(self, term: Term) -> str | None:
         found = _find(term, self.padded, self.original)
         return found and found[1]
 
-    def first(self, terms: list[Term]) -> str | None:
-        """The words of the earliest match of any of ``terms``."""
-        hits = [h for h in (_find(t, self.padded, self.original) for t in terms) if h]
-        return min(hits)[1] if hits else None
+
+class Matcher:
+    """Terms filed by their first word, so a text is searched only for the terms it may hold.
+
+    (A text of a few hundred words and a vocabulary of a few hundred terms: checking every term
+    costs more than the rest of the mapping together.)
+    """
+
+    def __init__(self, entries):
+        self.by_word: dict[str, list] = defaultdict(list)
+        self.scan: list = []  # one-word prefixes ("prevent*"): no whole first word to file them by
+        for term, payload in entries:
+            words = term.folded.split()
+            if term.prefix and len(words) == 1:
+                self.scan.append((term, payload))
+            else:
+                self.by_word[words[0]].append((term, payload))
+
+    def candidates(self, text: Text) -> list:
+        """The (term, payload) entries whose first word ``text`` holds, and every one-word prefix."""
+        out = list(self.scan)
+        for word in text.words & self.by_word.keys():
+            out += self.by_word[word]
+        return out
+
+    def hits(self, text: Text) -> list[tuple[int, str, object]]:
+        """(position, words matched, payload) of every term found in ``text``, in text order."""
+        out = []
+        padded = text.padded
+        for term, payload in self.candidates(text):
+            if term.folded in padded:  # the usual answer is no: settle it before any other work
+                found = _find(term, padded, text.original)
+                out.append((found[0], found[1], payload))
+        out.sort(key=lambda h: h[0])
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +291,7 @@ def _vocabulary() -> dict:
     rel = reference.iati_relevance()
     terms = {kind: [(_term(t), t) for t in rel.loc[rel["kind"] == kind, "term"]] for kind in ("tip", "related")}
     blank = [_term(t) for t in rel.loc[rel["kind"].isin(["exclude", "boilerplate"]), "term"]]
-    blank.sort(key=lambda t: -len(t.folded))
+    blank = Matcher([(t, None) for t in sorted(blank, key=lambda t: -len(t.folded))])
     inf = reference.iati_inference()
     text_terms: dict[Term, list[tuple[str, str]]] = defaultdict(list)
     codes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
@@ -259,14 +300,14 @@ def _vocabulary() -> dict:
             text_terms[_term(match)].append((column, code))
         else:
             codes[(source, match)].append((column, code))
-    ordered = sorted(text_terms.items(), key=lambda kv: -len(kv[0].folded))
     return {
-        "tip": [t for t, _ in terms["tip"]],
-        "related": [t for t, _ in terms["related"]],
+        "tip": Matcher([(t, None) for t, _ in terms["tip"]]),
+        "related": Matcher([(t, None) for t, _ in terms["related"]]),
         "blank": blank,
         "relevance_tags": set(rel.loc[rel["kind"] == "tag", "term"]),
-        "text_terms": ordered,
+        "text_terms": Matcher(list(text_terms.items())),
         "codes": dict(codes),
+        "order": {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS},
     }
 
 
@@ -288,13 +329,18 @@ def _agency_names() -> dict[str, str]:
 
 
 def agency_of(ref: str | None, name: str | None) -> str | None:
-    """The ICAT agency an IATI organisation is: by its identifier, else by its exact name."""
-    refs = reference.iati_organisations()
-    if ref and ref.strip() in refs:
-        return refs[ref.strip()]
+    """The ICAT agency an IATI organisation is: by its exact name, else by its identifier.
+
+    The name wins because publishers copy identifiers wrongly: UNICEF lists itself as
+    implementer under the identifier of each of its funders (``ref="44000"``, the World Bank's,
+    named "UNICEF"), while an agency's exact name or acronym is never another organisation's.
+    """
     if name:
-        return _agency_names().get(_squash(name))
-    return None
+        agency = _agency_names().get(_squash(name))
+        if agency:
+            return agency
+    refs = reference.iati_organisations()
+    return refs.get(ref.strip()) if ref else None
 
 
 # --- one activity ---------------------------------------------------------------------------
@@ -461,8 +507,10 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
             chosen_desc.append(text)
         other_texts += [f"description ({c or '?'}): {t}" for c, t in texts if t != text or c != code]
     description = "\n\n".join(chosen_desc) or None
-    fields = [Text("title", t, vocab["blank"]) for _, t in titles]
-    fields += [Text("description", t, vocab["blank"]) for _, texts in descriptions for _, t in texts]
+    fields = [
+        Text("title", [t for _, t in titles], vocab["blank"]),
+        Text("description", [t for _, texts in descriptions for _, t in texts], vocab["blank"]),
+    ]
     sdg = {code for v, code in tags if v == SDG_TARGET_VOCABULARIES["tag"]}
     sdg |= {code for v, code in sectors if v == SDG_TARGET_VOCABULARIES["sector"]}
     relevance, reason = _relevance(fields, sdg, vocab)
@@ -620,15 +668,15 @@ def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | No
         for f in fields:
             if f.field != kind:
                 continue
-            hit = f.first(vocab["tip"])
-            if hit:
-                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hit!r}"
+            hits = vocab["tip"].hits(f)
+            if hits:
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hits[0][1]!r}"
     tagged = sorted(sdg & vocab["relevance_tags"])
     if tagged:
         for f in fields:
-            hit = f.first(vocab["related"])
-            if hit:
-                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hit!r}"
+            hits = vocab["related"].hits(f)
+            if hits:
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hits[0][1]!r}"
     return None, None
 
 
@@ -642,13 +690,9 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         for f in fields:
             if f.field != kind:
                 continue
-            for term, targets in vocab["text_terms"]:
-                if all(t in found for t in targets):
-                    continue
-                hit = f.find(term)
-                if hit:
-                    for t in targets:
-                        found.setdefault(t, f"{kind}: {hit!r}")
+            for _, hit, targets in vocab["text_terms"].hits(f):
+                for t in targets:
+                    found.setdefault(t, f"{kind}: {hit!r}")
     codes = vocab["codes"]
     for v, code in sectors:
         if v == "1":
@@ -662,7 +706,7 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         if v == "1":
             for t in codes.get(("policy_marker", f"{code}:{significance}"), ()):
                 found.setdefault(t, f"policy marker {code} (OECD DAC), significance {significance}")
-    order = {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS}
+    order = vocab["order"]
     classes = {c: sorted((code for col, code in found if col == c), key=order[c].get) for c in _CLASS_COLUMNS}
     inferred = [f"{c} {code}: {found[(c, code)]}" for c in _CLASS_COLUMNS for code in classes[c]]
     return inferred, classes
@@ -842,11 +886,15 @@ def import_iati(
         con = duckdb.connect(":memory:")
         try:
             con.execute("SET enable_progress_bar = false")
+            # The merge sorts whole rows: a bounded memory that spills to disk keeps the import's
+            # peak memory the same whatever the size of the files (docs/PERFORMANCE.md).
             con.execute(f"SET temp_directory = {_quote(Path(tmp))}")
+            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            con.execute("SET threads = 1")
             con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({_quote(staged)})")
             _skip_contract_problems(con, report)
             with export.export_lock(data_dir):
-                _merge(con, data_dir, Path(tmp), report, now)
+                _merge(con, data_dir, staged, report, now)
         finally:
             con.close()
     return report
@@ -874,7 +922,7 @@ def _skip_contract_problems(con, report: Report) -> None:
     con.execute("CREATE VIEW incoming AS SELECT * FROM checked ANTI JOIN bad_rows USING (_file, _row)")
 
 
-def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> None:
+def _merge(con, data_dir: Path, staged: Path, report: Report, now: datetime) -> None:
     current = export.current_dir(data_dir) / "activities.parquet"  # resolved once: the version merged into
     try:
         names = pq.read_schema(current).names if current.exists() else None
@@ -892,33 +940,23 @@ def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> Non
             f"FROM read_parquet({_quote(current)}, file_row_number = true)"
         )
         con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, _eord FROM existing_raw")
-    same = " AND ".join(f"e.{c} IS NOT DISTINCT FROM i.{c}" for c in _compared_columns())
+    # Rows are compared by a hash of their compared columns: the join then holds an identifier
+    # and a number per activity, not whole rows, and nothing below sorts whole rows, so memory
+    # stays flat however many activities the files and the export hold.
+    fingerprint = f"hash({', '.join(_compared_columns())})"
     con.execute(
         "CREATE TABLE verdict AS SELECT i.activity_id, i._ord, e._eord, "
-        f"CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN {same} THEN 'unchanged' ELSE 'updated' END AS what "
-        "FROM incoming AS i LEFT JOIN existing AS e USING (activity_id)"
+        "CASE WHEN e.activity_id IS NULL THEN 'inserted' WHEN e.h = i.h THEN 'unchanged' ELSE 'updated' END AS what "
+        f"FROM (SELECT activity_id, _ord, {fingerprint} AS h FROM incoming) AS i "
+        f"LEFT JOIN (SELECT activity_id, _eord, {fingerprint} AS h FROM existing) AS e USING (activity_id)"
     )
     counts = dict(con.execute("SELECT what, count(*) FROM verdict GROUP BY what").fetchall())
     report.inserted, report.updated, report.unchanged = (counts.get(k, 0) for k in ("inserted", "updated", "unchanged"))
     if report.inserted == 0 and report.updated == 0:
         return
-    incoming_cols = ", ".join(f"i.{c}" if c != "imported_at" else "$now AS imported_at" for c in cols)
-    existing_cols = ", ".join(f"e.{c}" for c in cols)
-    merged_sql = f"""
-        SELECT * EXCLUDE (_k1, _k2) FROM (
-            SELECT {existing_cols}, 0 AS _k1, e._eord AS _k2 FROM existing AS e
-            WHERE e._eord NOT IN (SELECT _eord FROM verdict WHERE what = 'updated')
-            UNION ALL
-            SELECT {incoming_cols}, 0, v._eord FROM incoming AS i
-            JOIN verdict AS v USING (_ord) WHERE v.what = 'updated'
-            UNION ALL
-            SELECT {incoming_cols}, 1, i._ord FROM incoming AS i
-            JOIN verdict AS v USING (_ord) WHERE v.what = 'inserted'
-        ) ORDER BY _k1, _k2
-    """
     prepared = {name: export.prepared_path(data_dir, name) for name in ACTIVITY_FILES}
     merged_path = prepared["activities.parquet"]
-    _copy(con.sql(merged_sql, params={"now": now}), merged_path, ACTIVITIES_SCHEMA)
+    _write_merged(con, current if names is not None else None, staged, merged_path, now)
     m = _quote(merged_path)
     _copy(
         con.sql(f"SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet({m})"),
@@ -948,6 +986,46 @@ def _merge(con, data_dir: Path, tmp: Path, report: Report, now: datetime) -> Non
         update["synthetic"] = False
     export.install_prepared(data_dir, prepared, update, made_by="import-iati")
     report.written = True
+
+
+def _write_merged(con, current: Path | None, staged: Path, out: Path, now: datetime) -> None:
+    """The export's activities in their order, updated ones replaced in place, new ones after.
+
+    Two sequential scans (the export, then the staged activities), a batch at a time.
+    """
+    updated = dict(con.execute("SELECT _eord, _ord FROM verdict WHERE what = 'updated'").fetchall())
+    inserted = con.sql("SELECT _ord FROM verdict WHERE what = 'inserted' ORDER BY _ord").to_arrow_table()["_ord"]
+    names = ACTIVITIES_SCHEMA.names
+    stamp = pa.scalar(now, pa.timestamp("us"))
+
+    def stamped(table: pa.Table) -> pa.Table:
+        table = table.set_column(names.index("imported_at"), "imported_at", pa.repeat(stamp, table.num_rows))
+        return table.select(names).cast(ACTIVITIES_SCHEMA)
+
+    with pq.ParquetWriter(out, ACTIVITIES_SCHEMA, compression="zstd") as writer:
+        if current is not None:
+            start = 0
+            for batch in pq.ParquetFile(current).iter_batches(BATCH):
+                table = with_optional_columns(export.with_sharing_levels(pa.Table.from_batches([batch])))
+                table = table.select(names).cast(ACTIVITIES_SCHEMA)
+                here = {e - start: o for e, o in updated.items() if start <= e < start + table.num_rows}
+                if here:
+                    rows = table.to_pylist()
+                    fresh = con.sql(
+                        f"SELECT {', '.join(names)}, _ord FROM incoming WHERE _ord IN (SELECT unnest($ords))",
+                        params={"ords": list(here.values())},
+                    ).to_arrow_table()
+                    by_ord = dict(zip(fresh.column("_ord").to_pylist(), stamped(fresh).to_pylist()))
+                    for i, o in here.items():
+                        rows[i] = by_ord[o]
+                    table = pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
+                writer.write_table(table)
+                start += batch.num_rows
+        for batch in pq.ParquetFile(staged).iter_batches(BATCH):
+            table = pa.Table.from_batches([batch])
+            table = table.filter(pc.is_in(table.column("_ord"), value_set=inserted))
+            if table.num_rows:
+                writer.write_table(stamped(table))
 
 
 def _sharing_defaults(names) -> str:

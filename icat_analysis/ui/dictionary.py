@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from icat_analysis import reference
-from icat_analysis.store.contract import TEMPLATE
+from icat_analysis.store.contract import EVENT_TEMPLATE, RESOURCE_TEMPLATE, TEMPLATE, Column
 
 _KIND_WORDS = {
     "text": "text",
@@ -20,18 +20,26 @@ _KIND_WORDS = {
     "codes": "list of codes",
     "list": "list of text",
     "level": "sharing level (public or members)",
+    "code": "code",
+    "year": "year (four digits)",
+    "link": "web address (http:// or https://)",
+    "place": "ISO 3166-1 code or online",
+    "regions": "list of UN M49 regions or sub-regions",
 }
+#: the templates the dictionary describes, by the name a person knows them by
+TEMPLATES = {"Activities": TEMPLATE, "Resources": RESOURCE_TEMPLATE, "Events": EVENT_TEMPLATE}
 
 
-def template_columns() -> pd.DataFrame:
-    """One row per template column: column, required, type, code list, meaning."""
+def template_columns(template: tuple[Column, ...] = TEMPLATE) -> pd.DataFrame:
+    """One row per template column: column, required, type, code list, meaning (the activity
+    template unless another is given: ``TEMPLATES``)."""
     return pd.DataFrame(
         {
-            "Column": [c.name for c in TEMPLATE],
-            "Required": ["yes" if c.required else "no" for c in TEMPLATE],
-            "Type": [_KIND_WORDS.get(c.kind, c.kind) for c in TEMPLATE],
-            "Code list": [c.codelist or "" for c in TEMPLATE],
-            "Meaning": [c.description for c in TEMPLATE],
+            "Column": [c.name for c in template],
+            "Required": ["yes" if c.required else "no" for c in template],
+            "Type": [_KIND_WORDS.get(c.kind, c.kind) for c in template],
+            "Code list": [c.codelist or "" for c in template],
+            "Meaning": [c.description for c in template],
         }
     )
 
@@ -55,6 +63,9 @@ def agencies() -> pd.DataFrame:
             "Founding member (2006)": a["founding_member"].map({True: "yes", False: "no"}),
             "Joined ICAT": a["joined_icat"].astype("string").fillna(""),
             "Succeeded by": a["successor"].fillna(""),
+            "ICAT membership": a["icat_membership"].fillna(""),
+            "Website": a["website"].fillna(""),
+            "Focal point": a["focal_point"].fillna(""),
         }
     )
 

@@ -5,8 +5,6 @@ The page reads reviews and score weights through here, never the store directly.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from icat_analysis.analyses import duplication, duplication_fit
@@ -63,16 +61,6 @@ DONE_LABELS = {
     "reviewed_at": "When (UTC)",
     "reviews": "Reviews",
 }
-
-
-def threshold_from(value, default: float = duplication.DEFAULT_THRESHOLD) -> float:
-    """A least score from a link, held to the slider's range (a bad or missing value: the default)."""
-    low, high = duplication.THRESHOLD_RANGE
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return default
-    return default if math.isnan(x) else min(max(x, low), high)
 
 
 def weights_key(weights: dict[str, float]) -> tuple[tuple[str, float], ...]:

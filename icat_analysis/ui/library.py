@@ -7,7 +7,6 @@ Pure helpers: no Streamlit here (st_adapter and the pages draw).
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 import icalendar
@@ -16,18 +15,18 @@ import pandas as pd
 from icat_analysis import reference
 from icat_analysis.analyses.events import dates_label, place_label
 from icat_analysis.analyses.library import safe_link
+from icat_analysis.ui.markdown import literal
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 SYNTHETIC_TAG = "[Synthetic]"
 PRODID = "-//ICAT coordination dashboard//Events calendar//EN"
 
 
 def md(text) -> str:
-    """``text`` with every Markdown character escaped, so a title is shown as written and
-    can never become a link, an image or a heading."""
+    """``text`` shown as written (:func:`icat_analysis.ui.markdown.literal`): a title can never
+    become a link, an image or a heading; a missing value is empty."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+    return literal(text)
 
 
 def link_markdown(label: str, url) -> str:

@@ -10,8 +10,7 @@ another page.)
 from __future__ import annotations
 
 import functools
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,10 +19,11 @@ import streamlit as st
 from icat_analysis import reference
 from icat_analysis.analyses import sharing
 from icat_analysis.errors import InputError
-from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year
+from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export, reviews
 from icat_analysis.ui import downloads, members, provenance
+from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
 
 FILTER_PREFIX = "flt_"
@@ -44,6 +44,9 @@ PAGE_KEYS = (
     "resource",
     "view",
     "month",
+    # the Changes page
+    "since",
+    "until",
 )
 
 
@@ -119,7 +122,7 @@ def stop_if_export_unreadable() -> None:
     except InputError as exc:
         # Paths may hold * or _: shown as written, except the command to run, which is code.
         parts = str(exc).split("`")
-        text = "`".join(p if i % 2 else re.sub(r"([\\*_\[\]<>#~|$])", r"\\\1", p) for i, p in enumerate(parts))
+        text = "`".join(p if i % 2 else literal(p) for i, p in enumerate(parts))
         st.error(f"**The export cannot be read.** {text}", icon=":material/broken_image:")
         st.stop()
 
@@ -151,6 +154,24 @@ def _leave_pages_directory_mode() -> None:
         st.session_state["_left_pages_mode"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def navigation_pages(pages: list[tuple[str, str, str, str]]) -> list:
+    """``st.Page``s of (file, title, icon, url path), the first being the default, which also
+    answers at its own path (``/overview``).
+
+    Streamlit serves the default page at ``/`` only, and reserves its ``url_path`` without
+    answering it: a link to ``/overview`` said "Page not found". The default page therefore
+    gets a path nobody links to, and a hidden twin of it takes its real path.
+    """
+    out = []
+    for i, (file, title, icon, url_path) in enumerate(pages):
+        if i == 0:
+            out.append(st.Page(file, title=title, icon=icon, url_path=f"{url_path}-start", default=True))
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path, visibility="hidden"))
+        else:
+            out.append(st.Page(file, title=title, icon=icon, url_path=url_path))
+    return out
 
 
 # ---- a page's own choices, kept in the link ----------------------------------------------
@@ -383,6 +404,17 @@ def _write_url(f: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def number_from_url(key: str, *, low: float, high: float, default: float) -> float:
+    """A page's number from the link (``?threshold=``): the default when the link's value is
+    not a finite number from ``low`` to ``high``, with a notice, and the value taken out of
+    the link."""
+    value, notice = number_from_link(key, st.query_params.get(key), low=low, high=high, default=default)
+    if notice:
+        st.warning(literal(notice), icon=":material/link_off:")
+        del st.query_params[key]
+    return value
+
+
 def url_notices() -> list[str]:
     """Values from the link that were dropped (shown once on the page)."""
     return st.session_state.get("_url_notices", [])
@@ -390,9 +422,11 @@ def url_notices() -> list[str]:
 
 def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
-    for notice in url_notices():
-        st.warning(notice, icon=":material/link_off:")
-    st.caption(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    for notice in url_notices():  # they quote the link's text: shown literally
+        st.warning(literal(notice), icon=":material/link_off:")
+    data_caption(
+        literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    )
 
 
 def withheld_note(
@@ -423,6 +457,13 @@ def public_comparison_notice() -> None:
         )
 
 
+def data_caption(text: str) -> None:
+    """A page's caption, ending with the date the export's data is as of (every page says it)."""
+    as_of = export.data_as_of(manifest())
+    end = "" if not text or text.rstrip().endswith(".") else "."
+    st.caption(text + end + (f" Data as of {as_of:%-d %B %Y}." if as_of else ""))
+
+
 def synthetic_banner() -> None:
     """Under every page's title: the demonstration banner on synthetic data, else where the
     figures come from (the IATI publishers and snapshot date, the indicators' release)."""
@@ -434,7 +475,7 @@ def synthetic_banner() -> None:
             icon=":material/science:",
         )
     elif line := provenance.source_line(m):
-        st.caption(":material/source: **Source.** " + line)
+        st.caption(":material/source: **Source.** " + literal(line))  # names from the data's publishers
 
 
 def with_about(csv_bytes: bytes) -> bytes:
@@ -629,14 +670,23 @@ def briefing_download(f: Filters) -> None:
 
     from icat_analysis.ui import briefing
 
+    def since() -> briefing.Section:
+        from icat_analysis.analyses import changes
+
+        meeting = last_meeting(today())
+        try:
+            return briefing.since_last_meeting(changes_between(meeting, None)[0], meeting)
+        except changes.NoSnapshot:
+            return briefing.since_last_meeting(None, meeting)
+
     def make() -> bytes:
         con = connection()
-        html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today())
+        html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today(), since=since())
         return html.encode("utf-8")
 
     def make_pptx() -> bytes:
         con = connection()
-        b = briefing.build(partial(db.query, con), con, f, manifest(), today())
+        b = briefing.build(partial(db.query, con), con, f, manifest(), today(), since=since())
         return briefing.to_pptx(b)
 
     left, right = st.columns(2)
@@ -700,7 +750,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     if not login.admits(email, email_verified=user.get("email_verified")):
         st.title("Not a member's account")
         st.error(
-            f"You are signed in as **{email or 'an account without an e-mail address'}**, which is not on this "
+            f"You are signed in as **{literal(email or 'an account without an e-mail address')}**, which is not on this "
             "dashboard's list of members' addresses, so members' data stays closed to you. Sign out and sign in "
             "with your organisation's account, or ask the dashboard's administrators to add your organisation."
         )
@@ -709,7 +759,7 @@ def require_member(*, sidebar: bool = False) -> str | None:
     st.session_state["member_email"] = email
     if sidebar:
         with st.sidebar:
-            st.caption(f"Signed in as {email}")
+            st.caption(f"Signed in as {literal(email)}")  # from the identity provider
             st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     return email
 
@@ -994,17 +1044,21 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
                 signed_in_as=signed_in_email(),
             )
         except ValueError as exc:
-            st.error(f"Not saved: {exc}. What you typed is still in the form.", icon=":material/error:")
+            st.error(literal(f"Not saved: {exc}. What you typed is still in the form."), icon=":material/error:")
             return
         except OSError as exc:
             st.error(
-                f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
-                "What you typed is still in the form.",
+                literal(
+                    f"Not saved: {literal(reviews.log_path(current_data_dir()))} cannot be written "
+                    f"({literal(exc.strerror or exc)}). "
+                    "What you typed is still in the form."
+                ),
                 icon=":material/error:",
             )
             return
     st.session_state[f"{key}_gen"] = gen + 1
-    st.session_state["dup_saved"] = f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}."
+    # activity ids come from the data: shown literally (no bold, LaTeX or links)
+    st.session_state["dup_saved"] = literal(f"Saved: {activity_id_a} and {activity_id_b} marked {verdict}.")
     st.session_state["dup_saved_warnings"] = seen
     st.rerun()
 
@@ -1012,6 +1066,118 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
 def review_saved_messages() -> None:
     """The confirmation of the last save, and any repair of the log it made, once."""
     for text in st.session_state.pop("dup_saved_warnings", []):
-        st.warning(text, icon=":material/healing:")
+        st.warning(literal(text), icon=":material/healing:")
     if st.session_state.get("dup_saved"):
         st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
+
+
+# ---- changes between two dates ---------------------------------------------------------
+def date_in_link(key: str, label: str, default: date, **kwargs) -> date:
+    """A date input whose value is kept in the link (``?KEY=YYYY-MM-DD``); a bad date in the link is ignored."""
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = date.fromisoformat(str(st.query_params.get(key, "")))
+        except ValueError:
+            st.session_state[key] = default
+    value = st.date_input(label, key=key, format="YYYY-MM-DD", **kwargs)
+    st.query_params[key] = value.isoformat()
+    return value
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing the two versions…")
+def _changes(path: str, version: str, since: date, until: date | None):
+    from icat_analysis.analyses import changes
+
+    c = changes.compare(Path(path), since, until)
+    return c, changes.places_gained_lost(c.since.path, c.until.path)
+
+
+def last_meeting(today: date) -> date:
+    """The last ICAT meeting in the events calendar, else the same day a year ago."""
+    day = run("last_icat_meeting", today=today)["day"].iloc[0]
+    if day is None or pd.isna(day):
+        return today - timedelta(days=365)
+    return pd.Timestamp(day).date()
+
+
+def changes_between(since: date, until: date | None):
+    """``changes.compare`` of the current export and the countries gained and lost, cached by version."""
+    return _changes(str(current_data_dir()), export_version(), since, until)
+
+
+# ---- freshness -------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _freshness(path: str, version: str, day: date):
+    from icat_analysis.analyses import freshness
+
+    con = _connection(path, version)
+    return freshness.scorecards(con, day), freshness.stale_rows(con, day)
+
+
+def freshness_tables():
+    """(scorecards, stale rows) of the whole export, as of today."""
+    return _freshness(str(current_data_dir()), export_version(), today())
+
+
+_CARD_COLUMNS = {
+    "agency": "Agency",
+    "activities": "Activities led",
+    "last_submission": st.column_config.DateColumn("Last submission"),
+    "days_since": "Days since",
+    "state": "State",
+    "with_budget": st.column_config.ProgressColumn("Budget", format="percent", min_value=0, max_value=1),
+    "with_description": st.column_config.ProgressColumn("Description", format="percent", min_value=0, max_value=1),
+    "with_end_date": st.column_config.ProgressColumn("End date", format="percent", min_value=0, max_value=1),
+    "with_target_groups": st.column_config.ProgressColumn("Target groups", format="percent", min_value=0, max_value=1),
+    "with_exploitation_forms": st.column_config.ProgressColumn(
+        "Forms of exploitation", format="percent", min_value=0, max_value=1
+    ),
+    "stale": "Stale rows",
+}
+
+
+def agency_scorecards() -> None:
+    """Every lead agency's freshness scorecard (the Agencies page)."""
+    from icat_analysis.analyses import freshness
+
+    cards, _ = freshness_tables()
+    st.dataframe(cards, hide_index=True, column_config=_CARD_COLUMNS)
+    st.caption(
+        f"Against an update every {freshness.cycle_days():,} days: fresh within one cycle of the last submission, "
+        "then due, overdue after 60 more days and delinquent after 90 (HDX's method). Stale: active with the end "
+        f"date passed, or last updated more than {freshness.stale_after_days():,} days ago. Whole export, not the "
+        "filters."
+    )
+
+
+def agency_scorecard(code: str) -> None:
+    """One agency's scorecard and its stale rows (the agency profile)."""
+    from icat_analysis.analyses import freshness
+
+    cards, stale = freshness_tables()
+    mine = cards[cards["agency"] == code]
+    st.markdown("**How fresh its data is**")
+    if mine.empty:
+        st.caption(f"{code} leads no activity in the export, so it has no scorecard.")
+        return
+    card = mine.iloc[0]
+    cols = st.columns(len(freshness.SHARES) + 1)
+    cols[0].metric("State", str(card["state"]).capitalize(), border=True, help=f"{card['days_since']} days since")
+    for col, (k, label) in zip(cols[1:], freshness.SHARES.items()):
+        col.metric(f"With {label}", f"{card[k]:.0%}", border=True)
+    st.caption(freshness.summary(card))
+    rows = stale[stale["agency"] == code]
+    if len(rows):
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={c: st.column_config.DateColumn(c) for c in ("end_date", "last_updated")},
+        )
+
+
+def quality_downloads() -> None:
+    """The data-quality report (the ``quality`` command's CSVs) for the secretariat to send on."""
+    cards, stale = freshness_tables()
+    table_downloads(cards, "Agency scorecards", "quality-scorecards", "Scorecards", key="quality_cards")
+    table_downloads(stale, "Stale rows, by agency", "quality-stale-rows", "Stale rows", key="quality_stale")

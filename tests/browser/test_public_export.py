@@ -53,3 +53,11 @@ def test_the_duplication_page_says_it_compares_only_what_is_public(page, public_
     assert "These pairs compare only the activities shared publicly" in text
     assert f"{members_only():,} activities shared with members only are not in it." in text
     page.screenshot(path=str(screenshot_path("public-duplication.png", tmp_path)))
+
+
+def test_the_coverage_matrix_caption_names_what_it_does_not_count(page, public_server, tmp_path):
+    open_page(page, public_server + "/coverage")
+    n = members_only()
+    assert shows(page, f"Not in this public export, so not counted here: {n:,} activities shared with members only.")
+    page.get_by_text("Not in this public export, so not counted here").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path("public-coverage.png", tmp_path)))
