@@ -23,6 +23,7 @@ PAGES = (
     ("pages/library.py", "Library", ":material/menu_book:", "library"),
     ("pages/events.py", "Events", ":material/event:", "events"),
     ("pages/data.py", "Data", ":material/table:", "data"),
+    ("pages/changes.py", "Changes", ":material/history:", "changes"),
 )
 
 if __name__ == "__main__":

@@ -17,8 +17,14 @@ from icat_analysis.errors import InputError
 #: command -> (module, one-line help)
 COMMANDS = {
     "demo": ("icat_analysis.sources.demo", "write a deterministic synthetic export"),
-    "import-activities": ("icat_analysis.sources.template", "validate agency submissions and merge them into the export"),
-    "import-iati": ("icat_analysis.sources.iati", "read IATI activity files and merge their activities into the export"),
+    "import-activities": (
+        "icat_analysis.sources.template",
+        "validate agency submissions and merge them into the export",
+    ),
+    "import-iati": (
+        "icat_analysis.sources.iati",
+        "read IATI activity files and merge their activities into the export",
+    ),
     "iati-sample": ("icat_analysis.sources.iati_sample", "build an IATI sample export, naming its sources"),
     "import-resources": ("icat_analysis.sources.resources", "validate resource files and merge them into the library"),
     "import-events": ("icat_analysis.sources.events", "validate event files and merge them into the calendar"),
@@ -29,6 +35,12 @@ COMMANDS = {
     ),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
+    "history": ("icat_analysis.store.history", "list the versions of the export the history keeps"),
+    "changes": ("icat_analysis.analyses.changes", "what changed in the export between two dates"),
+    "quality": (
+        "icat_analysis.analyses.freshness",
+        "write each agency's freshness scorecard (or its stale rows) as CSV",
+    ),
     "duplicates": ("icat_analysis.analyses.duplication", "print ranked candidate duplicate pairs as CSV"),
     "bench": ("icat_analysis.bench.run", "run the performance benchmark"),
 }

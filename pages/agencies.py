@@ -117,10 +117,13 @@ if code:
             key="ag_acts_dl",
             agency=code,
         )
+    st_adapter.agency_scorecard(code)
     st_adapter.agency_library(code)
     st.divider()
 
 # ---- directory -----------------------------------------------------------------------------
+st.subheader("How fresh is each agency's data")
+st_adapter.agency_scorecards()
 st.subheader("Directory")
 st.write(
     "Every agency of the ICAT reference list, with its mandate on trafficking in persons. "

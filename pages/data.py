@@ -59,6 +59,10 @@ else:
     st.error(f"`validate` finds {len(problems):,} problems; the first ones:", icon=":material/error:")
     st.code("\n".join(problems[:50]), language=None)
 
+st.subheader("Data-quality report")
+st.write("Each agency's freshness scorecard, and its stale rows to send to its focal point (`quality` command).")
+st_adapter.quality_downloads()
+
 st.subheader("Sources and citations")
 sources = dictionary.sources(st_adapter.manifest())
 if sources.empty:

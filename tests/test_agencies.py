@@ -146,7 +146,16 @@ def test_agencies_page_profile_from_the_link(page_data):
     at = _page("ilo")
     assert not at.exception
     assert at.header[0].value == "International Labour Organization (ILO)"
-    assert [m.value for m in at.metric] == ["2", "2", "3"]  # led, as partner, countries
+    assert [m.value for m in at.metric][:3] == ["2", "2", "3"]  # led, as partner, countries
+    # then its freshness scorecard: a state and the five shares
+    assert [m.label for m in at.metric][3:] == [
+        "State",
+        "With budget",
+        "With description",
+        "With end date",
+        "With target groups",
+        "With forms of exploitation",
+    ]
     directory = at.dataframe[-1].value
     assert len(directory) == len(reference.agency_codes())
 
@@ -190,7 +199,7 @@ def _day(i: int) -> str:
 def test_agencies_page_second_page_of_2500_activities(many_rows):
     at = _page("ILO")
     assert not at.exception
-    assert [m.value for m in at.metric] == ["1,250", "1,250", "1"]
+    assert [m.value for m in at.metric][:3] == ["1,250", "1,250", "1"]
     acts = _activities(at)
     assert len(acts) == 1000 and acts["Activity ID"].iloc[0] == "B2499"
     at.number_input(key="agency_rows_page").set_value(2).run()

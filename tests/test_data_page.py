@@ -162,7 +162,7 @@ def _position(at) -> str:
 def test_data_page_moves_through_pages(page_env):
     at = _page()
     assert not at.exception
-    assert at.caption[0].value == "2,500 activities"
+    assert at.caption[0].value == "2,500 activities. Data as of 1 January 2026."  # the day its manifest was made
     table = at.dataframe[0].value
     assert len(table) == 1000 and table["Activity ID"].iloc[0] == "A0000"
     assert _position(at).startswith("**Rows 1–1,000 of 2,500 (page 1 of 3)**")

@@ -63,13 +63,13 @@ def test_overview_figures_and_filters_from_the_link(small_export, monkeypatch, c
     assert metrics["Agencies involved"] == "3"
     assert metrics["Joint"] == "25%"
     assert metrics["Known budget, US$"] == "450,000"
-    assert at.caption[0].value == "4 activities"
+    assert at.caption[0].value == "4 activities. Data as of 1 January 2026."
 
     at = _app(small_export, monkeypatch, {"agencies": "ILO", "role": "lead", "themes": "nonsense"})
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Activities"] == "2"
     assert any("nonsense" in w.value for w in at.warning), "a dropped link value is stated"
-    assert at.caption[0].value == "2 activities led by ILO"
+    assert at.caption[0].value == "2 activities led by ILO. Data as of 1 January 2026."
     assert at.query_params["agencies"] == "ILO"  # the URL keeps the filter, without the junk
     assert "themes" not in at.query_params
 
@@ -81,7 +81,7 @@ def test_filters_match_nothing_then_reset(small_export, monkeypatch, clean_strea
     assert any("No activity matches" in i.value for i in at.info)
     at.button(key="empty_state_reset").click().run()
     assert {m.label: m.value for m in at.metric}["Activities"] == "4"
-    assert at.caption[0].value == "4 activities"
+    assert at.caption[0].value == "4 activities. Data as of 1 January 2026."
     assert not at.warning  # the notice about the link goes with the link's filters
 
 
@@ -89,7 +89,7 @@ def test_data_page_offers_downloads_and_the_dictionary(small_export, monkeypatch
     at = _app(small_export, monkeypatch)
     at.switch_page("pages/data.py").run()
     assert not _problems(at)
-    assert at.caption[0].value == "4 activities"
+    assert at.caption[0].value == "4 activities. Data as of 1 January 2026."
     assert any("keeps the data contract" in s.value for s in at.success)
 
 
@@ -109,6 +109,7 @@ def test_the_navigation_lists_every_page_and_each_file_exists():
         "Library",
         "Events",
         "Data",
+        "Changes",
     ]
     missing = [f for f in PAGE_FILES if not (REPO / f).exists()]
     assert not missing, f"page files missing: {missing}"

@@ -26,19 +26,22 @@ def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
     themes = reference.labels("theme")
     statuses = reference.labels("status")
     scopes = reference.labels("scope")
+    iati = _iati_detail(activities)
     return pd.DataFrame(
         {
             "Title": activities["title"],
+            # read from IATI: who published it and why it was kept, beside the title
+            **{k: iati[k] for k in ("IATI publisher", "Kept because") if k in iati},
             "Lead": activities["lead_agency"],
             "Partners": [_join(p) for p in activities["partner_agencies"]],
             "Scope": activities["scope"].map(lambda s: scopes.get(s, s)),
             "Start": pd.to_datetime(activities["start_date"]).dt.date,
             "End": pd.to_datetime(activities["end_date"]).dt.date,
             "Status": activities["status"].map(lambda s: statuses.get(s, s)),
-            "Themes": [_join(t, themes) for t in activities["themes"]],
+            "Themes": [_join(t, themes) or themes[reference.UNCLASSIFIED] for t in activities["themes"]],
             "Budget (USD)": activities["budget_usd"],
             "ID": activities["activity_id"],
-            **_iati_detail(activities),
+            **{k: iati[k] for k in ("IATI identifier",) if k in iati},
         }
     )
 

@@ -46,6 +46,7 @@ TARGETS = {
     "peak_memory_mb": 4096,
     "pandas_ratio": 10,
     "browser_warm_s": 2,
+    "changes_s": 5,
 }
 
 
@@ -437,7 +438,49 @@ def bench_size(data_dir: Path, *, warm_runs: int, pandas: bool, duplication: boo
         res["pandas"] = _in_child(_pandas_child, str(data_dir), warm_runs)
     if duplication:
         res["duplication"] = {"default": time_duplication(data_dir, Filters(), dup_timeout)}
+    res["changes"] = time_changes(data_dir)
     return res
+
+
+def time_changes(data_dir: Path) -> dict:
+    """``changes --since``'s work between the export and a later snapshot of it in which 1% of the
+    activities changed their budget, 0.5% were removed and 0.5% are new: what an annual meeting sees."""
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from icat_analysis.analyses import changes
+    from icat_analysis.store import export
+
+    before = export.current_dir(data_dir)
+    acts = pq.read_table(before / "activities.parquet")
+    n = acts.num_rows
+    idx = pa.array(range(n))
+    budget = pc.if_else(
+        pc.equal(pc.bit_wise_and(idx, 127), 1), pc.add(acts.column("budget_usd"), 1.0), acts.column("budget_usd")
+    )
+    later = acts.set_column(acts.schema.get_field_index("budget_usd"), "budget_usd", budget)
+    later = later.filter(pc.not_equal(pc.bit_wise_and(idx, 255), 2))  # 1 in 256 removed
+    new = acts.slice(0, max(1, n // 200))
+    new = new.set_column(0, "activity_id", pc.binary_join_element_wise(new.column("activity_id"), "-NEW", ""))
+    later = pa.concat_tables([later, new])
+    with tempfile.TemporaryDirectory(dir=Path(data_dir).parent) as tmp:
+        after = Path(tmp)
+        pq.write_table(later, after / "activities.parquet", compression="zstd")
+        for name, t in export.link_tables(later).items():
+            pq.write_table(t, after / name, compression="zstd")
+        t0 = time.perf_counter()
+        found = changes.compare_versions(before, after)
+        places = changes.places_gained_lost(before, after)
+        seconds = round(time.perf_counter() - t0, 2)
+    return {
+        "seconds": seconds,
+        "rows": len(found),
+        "activities_changed": int(found["activity_id"].nunique()),
+        "places": len(places),
+    }
 
 
 def _pandas_child(data_dir: str, warm_runs: int, conn) -> None:
@@ -528,6 +571,16 @@ def checks(res: dict) -> list[dict]:
                     "ok": (v <= TARGETS[target]) if v is not None else False,
                 }
             )
+    if "changes" in res:
+        out.append(
+            {
+                "what": "changes --since between two snapshots",
+                "value": res["changes"]["seconds"],
+                "unit": "s",
+                "target": TARGETS["changes_s"],
+                "ok": res["changes"]["seconds"] <= TARGETS["changes_s"],
+            }
+        )
     if "peak_memory_mb" in res:
         peak = max(res["peak_memory_mb"], (dup or {}).get("peak_memory_mb", 0))
         out.append(
@@ -795,6 +848,10 @@ def markdown(results: dict) -> str:
     row("process RSS after load", lambda r: f"{r['rss_after_connect_mb']:,.0f} MB")
     row("peak RSS: load and every page's data work", lambda r: f"{r['peak_memory_mb']:,.0f} MB")
     row("duplication hot-spot index (default threshold)", dup("hotspot_index_s"))
+    row(
+        "changes --since between two snapshots",
+        lambda r: f"{r['changes']['seconds']:.2f} s" if "changes" in r else "not run",
+    )
     row("duplication pairs to review (best 500)", dup("pairs_to_review_s"))
     row(f"one country's pairs ({PAIRS_COUNTRY})", dup("country_pairs_s"))
     row(

@@ -191,12 +191,15 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def _delimiter_problem(text: str, name: str) -> Problem | None:
-    """A header row separated by semicolons or tabs (a spreadsheet set to another locale)."""
+    """A header row separated by semicolons or tabs (a spreadsheet set to another locale).
+
+    Every template has several required columns, so a header without a comma but with two
+    or more semicolons or tabs is one of those, whichever template it is."""
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if "," in first:
         return None
     for sign, words in ((";", "semicolons (;)"), ("\t", "tabs")):
-        if sum(p.strip().strip('"').lower() in TEMPLATE_NAMES for p in first.split(sign)) >= 2:
+        if sum(bool(p.strip()) for p in first.split(sign)) >= 3:
             return _file_problem(
                 name,
                 f"the columns are separated by {words}; save the file as CSV with commas "
@@ -873,7 +876,14 @@ def import_rows(
         if sheet is ACTIVITIES and not existing:
             update["synthetic"] = False
         tables = {sheet.file: table, **(sheet.derived(table) if sheet.derived else {})}
-        export.write_export(data_dir, tables, update, locked=True, made_by=f"import {', '.join(result.files)}")
+        export.write_export(
+            data_dir,
+            tables,
+            update,
+            locked=True,
+            made_by=f"import {', '.join(result.files)}",
+            now=now.replace(tzinfo=UTC),
+        )
         result.written = True
         return result
 

@@ -112,6 +112,16 @@ def read_manifest(data_dir: Path) -> dict:
     return load_manifest(path, Path(data_dir))
 
 
+def data_as_of(manifest: dict):
+    """The date the export's data describes: the manifest's ``as_of`` (the demonstration's fixed
+    date), else the day its current version was made; None for an empty export."""
+    for key in ("as_of", "updated_at"):
+        t = parse_time(manifest.get(key)) if manifest.get(key) else None
+        if t is not None:
+            return t.date()
+    return None
+
+
 def is_export(directory: Path) -> bool:
     """Whether ``directory`` holds an export (versioned, or a flat manifest or any of the export's files)."""
     directory = Path(directory)
@@ -327,7 +337,7 @@ def start_version(data_dir: Path) -> tuple[Path | None, list[str]]:
 
 
 def _copy_version(data_dir: Path, sources: dict[str, Path], manifest: dict, made_by: str, lineage_: list[str]):
-    made_at = _parse_time(manifest.get("updated_at")) or datetime.now(UTC)
+    made_at = parse_time(manifest.get("updated_at")) or datetime.now(UTC)
     staged = stage(data_dir, made_at)
     for name, src in sources.items():
         shutil.copyfile(src, staged / name)
@@ -363,7 +373,7 @@ def _readable_previous(prev: Path) -> bool:
     return True
 
 
-def _parse_time(text) -> datetime | None:
+def parse_time(text) -> datetime | None:
     try:
         t = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from icat_analysis.analyses import coverage, duplication, overview
+from icat_analysis.analyses import changes, coverage, duplication, overview
 from icat_analysis.analyses import indicators as ind
 from icat_analysis.filters import Filters
 from icat_analysis.paths import STATIC_DIR
@@ -166,6 +166,27 @@ def _trend(run: Run, f: Filters) -> Section:
     return Section("trend", title, figure=fig, notes=[ind.chart_notes(series, area), ind.PREVALENCE_CAVEAT])
 
 
+def since_last_meeting(c: changes.Comparison | None, meeting: date | None) -> Section:
+    """What changed since the last meeting, per lead agency (the Changes page in one table)."""
+    title = "Since the last meeting" + (f" ({overview.day(meeting)})" if meeting else "")
+    if c is None:
+        return Section("since", title, notes=["The export's history does not reach back to the last meeting."])
+    per = c.changes.drop_duplicates("activity_id")
+    table = (
+        pd.crosstab(per["agency"], per["change"]).reindex(columns=list(changes.KINDS), fill_value=0)
+        if len(per)
+        else pd.DataFrame(columns=list(changes.KINDS))
+    )
+    table = table.rename(columns=str.capitalize).rename_axis(None, axis=1).reset_index(names="Lead agency")
+    totals = ", ".join(f"{n:,} {k}" for k, n in c.counts().items())
+    notes = [
+        f"From the version of {overview.day(c.since.made_at.date())} to the version of "
+        f"{overview.day(c.until.made_at.date())}: {totals} activities.",
+        f"{len(c.reviewed):,} candidate duplicate pairs were reviewed in between.",
+    ]
+    return Section("since", title, table=table if len(table) else None, notes=notes)
+
+
 def citations(manifest: dict) -> list[str]:
     """The export's sources as cited in the manifest, the UNODC GLOTIP release among them."""
     out = []
@@ -186,12 +207,14 @@ def build(
     today: date,
     *,
     threshold: float = duplication.DEFAULT_THRESHOLD,
+    since: Section | None = None,
 ) -> Briefing:
     """The briefing of the view ``f``: headline, map, coverage matrix, duplication hot-spots,
-    the world trend of detected victims, with the filter sentence on every chart."""
+    the world trend of detected victims, with the filter sentence on every chart; and, when
+    given, what changed since the last meeting (:func:`since_last_meeting`), second."""
     head, first = _headline(run, f, today)
     sentence = f.describe(head.activities)
-    sections = [first]
+    sections = [first] + ([since] if since is not None else [])
     if head.activities:
         sections += [_map(run, f), _coverage(run, f), _hotspots(con, f, threshold)]
     else:

@@ -51,8 +51,8 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "iati_identifier": ("IATI identifier", None),
     "title": ("Title", None),
     "publisher": ("IATI publisher", None),
-    "relevance": ("Trafficking in persons is", "relevance"),
     "relevance_reason": ("Kept because", None),
+    "relevance": ("Trafficking in persons is", "relevance"),
     # only in one agency's list of activities (``agency_activities``): its role in each
     "role": ("Role of this agency", "role"),
     "description": ("Description", None),

@@ -389,3 +389,26 @@ def scope_note(scope) -> str:
             " (they appear in the totals above and on the other pages)."
         )
     return note
+
+
+#: gained: Okabe-Ito blue; lost: vermillion (told apart without colour by the hover text and the table)
+GAINED_LOST_SCALE = [[0.0, "#D55E00"], [0.5, "#D55E00"], [0.5, "#0072B2"], [1.0, "#0072B2"]]
+
+
+def gained_lost_map(places: pd.DataFrame, agency: str, names: dict[str, str]) -> go.Figure:
+    """The countries ``agency`` works in now and did not before (blue), and the reverse (vermillion).
+
+    ``places`` is ``changes.places_gained_lost`` (agency, iso3, place).
+    """
+    mine = places[places["agency"] == agency]
+    d = pd.DataFrame(
+        {
+            "iso3": mine["iso3"],
+            # 3 gained, 1 lost: the two halves of the scale, and both above zero to be coloured
+            "value": mine["place"].map({"gained": 3.0, "lost": 1.0}),
+            "hover": [f"{names.get(i, i)}: {p} by {agency}" for i, p in zip(mine["iso3"], mine["place"])],
+        }
+    )
+    fig = world_choropleth(d, "value", label="", colorscale=GAINED_LOST_SCALE, height=460)
+    fig.update_layout(coloraxis=dict(cmin=0, cmax=3, showscale=False))
+    return fig

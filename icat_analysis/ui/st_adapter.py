@@ -10,7 +10,7 @@ another page.)
 from __future__ import annotations
 
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +44,9 @@ PAGE_KEYS = (
     "resource",
     "view",
     "month",
+    # the Changes page
+    "since",
+    "until",
 )
 
 
@@ -421,7 +424,9 @@ def show_filter_sentence(n_activities: int | None, f: Filters) -> None:
     """The active filters in a sentence, at the top of every page."""
     for notice in url_notices():  # they quote the link's text: shown literally
         st.warning(literal(notice), icon=":material/link_off:")
-    st.caption(literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)")))
+    data_caption(
+        literal(f.describe(n_activities) + withheld_note(f, prefix=", ", suffix=" (not in this public export)"))
+    )
 
 
 def withheld_note(
@@ -450,6 +455,13 @@ def public_comparison_notice() -> None:
             f"with members only can duplicate one shown here without appearing.{withheld}",
             icon=":material/public:",
         )
+
+
+def data_caption(text: str) -> None:
+    """A page's caption, ending with the date the export's data is as of (every page says it)."""
+    as_of = export.data_as_of(manifest())
+    end = "" if not text or text.rstrip().endswith(".") else "."
+    st.caption(text + end + (f" Data as of {as_of:%-d %B %Y}." if as_of else ""))
 
 
 def synthetic_banner() -> None:
@@ -658,14 +670,23 @@ def briefing_download(f: Filters) -> None:
 
     from icat_analysis.ui import briefing
 
+    def since() -> briefing.Section:
+        from icat_analysis.analyses import changes
+
+        meeting = last_meeting(today())
+        try:
+            return briefing.since_last_meeting(changes_between(meeting, None)[0], meeting)
+        except changes.NoSnapshot:
+            return briefing.since_last_meeting(None, meeting)
+
     def make() -> bytes:
         con = connection()
-        html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today())
+        html = briefing.briefing_html(partial(db.query, con), con, f, manifest(), today(), since=since())
         return html.encode("utf-8")
 
     def make_pptx() -> bytes:
         con = connection()
-        b = briefing.build(partial(db.query, con), con, f, manifest(), today())
+        b = briefing.build(partial(db.query, con), con, f, manifest(), today(), since=since())
         return briefing.to_pptx(b)
 
     left, right = st.columns(2)
@@ -789,7 +810,12 @@ def _seed_page_value(key: str, options: list | None, multi: bool) -> None:
     raw = str(st.query_params.get(key, "") or "")
     state = PAGE_PREFIX + key
     if state in st.session_state and st.session_state.get("_seen_" + key) == raw:
-        return
+        held = st.session_state[state]
+        held = held if isinstance(held, list) else [held]
+        # The same key on another page (``kind`` of a resource, ``kind`` of an event) may hold
+        # values that are not this widget's options: then the link decides again.
+        if options is None or all(v is None or v in options for v in held):
+            return
     if options is None:
         value = raw[:200]
     else:
@@ -1028,7 +1054,8 @@ def review_form(activity_id_a: str, activity_id_b: str, *, key: str = "dup_revie
         except OSError as exc:
             st.error(
                 literal(
-                    f"Not saved: {reviews.log_path(current_data_dir())} cannot be written ({exc.strerror or exc}). "
+                    f"Not saved: {literal(reviews.log_path(current_data_dir()))} cannot be written "
+                    f"({literal(exc.strerror or exc)}). "
                     "What you typed is still in the form."
                 ),
                 icon=":material/error:",
@@ -1047,3 +1074,115 @@ def review_saved_messages() -> None:
         st.warning(literal(text), icon=":material/healing:")
     if st.session_state.get("dup_saved"):
         st.success(st.session_state.pop("dup_saved"), icon=":material/check:")
+
+
+# ---- changes between two dates ---------------------------------------------------------
+def date_in_link(key: str, label: str, default: date, **kwargs) -> date:
+    """A date input whose value is kept in the link (``?KEY=YYYY-MM-DD``); a bad date in the link is ignored."""
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = date.fromisoformat(str(st.query_params.get(key, "")))
+        except ValueError:
+            st.session_state[key] = default
+    value = st.date_input(label, key=key, format="YYYY-MM-DD", **kwargs)
+    st.query_params[key] = value.isoformat()
+    return value
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing the two versions…")
+def _changes(path: str, version: str, since: date, until: date | None):
+    from icat_analysis.analyses import changes
+
+    c = changes.compare(Path(path), since, until)
+    return c, changes.places_gained_lost(c.since.path, c.until.path)
+
+
+def last_meeting(today: date) -> date:
+    """The last ICAT meeting in the events calendar, else the same day a year ago."""
+    day = run("last_icat_meeting", today=today)["day"].iloc[0]
+    if day is None or pd.isna(day):
+        return today - timedelta(days=365)
+    return pd.Timestamp(day).date()
+
+
+def changes_between(since: date, until: date | None):
+    """``changes.compare`` of the current export and the countries gained and lost, cached by version."""
+    return _changes(str(current_data_dir()), export_version(), since, until)
+
+
+# ---- freshness -------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _freshness(path: str, version: str, day: date):
+    from icat_analysis.analyses import freshness
+
+    con = _connection(path, version)
+    return freshness.scorecards(con, day), freshness.stale_rows(con, day)
+
+
+def freshness_tables():
+    """(scorecards, stale rows) of the whole export, as of today."""
+    return _freshness(str(current_data_dir()), export_version(), today())
+
+
+_CARD_COLUMNS = {
+    "agency": "Agency",
+    "activities": "Activities led",
+    "last_submission": st.column_config.DateColumn("Last submission"),
+    "days_since": "Days since",
+    "state": "State",
+    "with_budget": st.column_config.ProgressColumn("Budget", format="percent", min_value=0, max_value=1),
+    "with_description": st.column_config.ProgressColumn("Description", format="percent", min_value=0, max_value=1),
+    "with_end_date": st.column_config.ProgressColumn("End date", format="percent", min_value=0, max_value=1),
+    "with_target_groups": st.column_config.ProgressColumn("Target groups", format="percent", min_value=0, max_value=1),
+    "with_exploitation_forms": st.column_config.ProgressColumn(
+        "Forms of exploitation", format="percent", min_value=0, max_value=1
+    ),
+    "stale": "Stale rows",
+}
+
+
+def agency_scorecards() -> None:
+    """Every lead agency's freshness scorecard (the Agencies page)."""
+    from icat_analysis.analyses import freshness
+
+    cards, _ = freshness_tables()
+    st.dataframe(cards, hide_index=True, column_config=_CARD_COLUMNS)
+    st.caption(
+        f"Against an update every {freshness.cycle_days():,} days: fresh within one cycle of the last submission, "
+        "then due, overdue after 60 more days and delinquent after 90 (HDX's method). Stale: active with the end "
+        f"date passed, or last updated more than {freshness.stale_after_days():,} days ago. Whole export, not the "
+        "filters."
+    )
+
+
+def agency_scorecard(code: str) -> None:
+    """One agency's scorecard and its stale rows (the agency profile)."""
+    from icat_analysis.analyses import freshness
+
+    cards, stale = freshness_tables()
+    mine = cards[cards["agency"] == code]
+    st.markdown("**How fresh its data is**")
+    if mine.empty:
+        st.caption(f"{code} leads no activity in the export, so it has no scorecard.")
+        return
+    card = mine.iloc[0]
+    cols = st.columns(len(freshness.SHARES) + 1)
+    cols[0].metric("State", str(card["state"]).capitalize(), border=True, help=f"{card['days_since']} days since")
+    for col, (k, label) in zip(cols[1:], freshness.SHARES.items()):
+        col.metric(f"With {label}", f"{card[k]:.0%}", border=True)
+    st.caption(freshness.summary(card))
+    rows = stale[stale["agency"] == code]
+    if len(rows):
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={c: st.column_config.DateColumn(c) for c in ("end_date", "last_updated")},
+        )
+
+
+def quality_downloads() -> None:
+    """The data-quality report (the ``quality`` command's CSVs) for the secretariat to send on."""
+    cards, stale = freshness_tables()
+    table_downloads(cards, "Agency scorecards", "quality-scorecards", "Scorecards", key="quality_cards")
+    table_downloads(stale, "Stale rows, by agency", "quality-stale-rows", "Stale rows", key="quality_stale")

@@ -7,6 +7,7 @@ secrets file that lets unodc.org and one address in.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from icat_analysis.store import reviews
 from tests.browser.conftest import REPO, dashboard_server, free_port, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
@@ -63,8 +65,16 @@ def members_server(provider, tmp_path_factory):
     port = free_port()
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(SECRETS.format(port=port, oidc_port=oidc_port))
-    with dashboard_server(REPO / "data" / "demo", port=port, args=("--secrets.files", str(secrets))) as url:
+    data = tmp_path_factory.mktemp("data-copy")  # a review is saved into it
+    for f in (REPO / "data" / "demo").iterdir():
+        if f.is_file() and f.name != reviews.LOG_NAME:
+            shutil.copy2(f, data / f.name)
+    with dashboard_server(data, port=port, args=("--secrets.files", str(secrets))) as url:
+        url_data[url] = data
         yield url
+
+
+url_data: dict[str, Path] = {}
 
 
 def sign_in(page, provider, email: str) -> None:
@@ -77,8 +87,13 @@ def sign_in(page, provider, email: str) -> None:
     wait_until_done(page)
 
 
+def text_of(page, selector: str) -> str:
+    # an address is drawn with an invisible word joiner before its @, so it is not made a link
+    return page.inner_text(selector).replace("\u2060", "")
+
+
 def main_text(page) -> str:
-    return page.inner_text("[data-testid='stMain']")
+    return text_of(page, "[data-testid='stMain']")
 
 
 def test_not_signed_in_sees_the_login_and_no_data(page, members_server, tmp_path):
@@ -96,12 +111,23 @@ def test_not_signed_in_sees_the_login_and_no_data(page, members_server, tmp_path
 def test_a_member_of_an_allowed_domain_sees_members_data_and_can_sign_out(page, members_server, provider, tmp_path):
     open_page(page, members_server)
     sign_in(page, provider, "amina@unodc.org")
-    sidebar = page.inner_text("[data-testid='stSidebar']")
+    sidebar = text_of(page, "[data-testid='stSidebar']")
     assert "Signed in as amina@unodc.org" in sidebar
     # the full export: its 2,000 activities include those shared with members only
     assert "2,000 activities" in main_text(page)
     assert "shared with members only" not in main_text(page)
     page.screenshot(path=str(screenshot_path("members-signed-in.png", tmp_path)))
+
+    # a review saved while signed in keeps the member's e-mail beside the name typed
+    open_page(page, members_server + "/duplication")
+    page.get_by_role("tab", name="Pairs to review").click()
+    wait_until_done(page)
+    page.get_by_text("Duplicate: the same work, funded twice").click()
+    page.get_by_label("Your name").fill("Amina")
+    page.get_by_role("button", name="Save review").click()
+    wait_until_done(page)
+    logged = [json.loads(line) for line in (url_data[members_server] / reviews.LOG_NAME).read_text().splitlines()]
+    assert [(r["reviewer"], r["signed_in_as"]) for r in logged] == [("Amina", "amina@unodc.org")]
 
     page.get_by_role("button", name="Sign out").click()
     deadline = time.time() + 30
