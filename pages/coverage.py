@@ -24,10 +24,9 @@ if n_selected == 0:
 detections = st_adapter.run("coverage_detections", None)
 # The role counts in the matrix and in one agency's overlap, so it sits above both tabs.
 role = st_adapter.segmented("Count an agency's activities as", coverage.ROLE_LABELS, default=f.role, key="cov_role")
-# Only the open tab runs (and is sent to the browser): each tab draws its own large chart or table.
-tab_matrix, tab_overlap, tab_joint = st.tabs(
-    ["Who works where", "One agency's overlap", "Joint work"], key="cov_tab", on_change="rerun"
-)
+# Only the open tab runs (each draws its own large chart or table); the link keeps it (?tab=overlap).
+tab_words = st_adapter.linked("cov_tab", "tab", words=coverage.TABS, default=coverage.TABS["matrix"])
+tab_matrix, tab_overlap, tab_joint = st.tabs(list(coverage.TABS.values()), **tab_words)
 # A closed tab's choices are kept for when it opens again.
 kept = ("dimension", "measure", "sort_places", "sort_agencies", "gap_agency", "gap_basis", "overlap_agency")
 st_adapter.keep_widget_values(*(f"cov_{k}" for k in kept), prefix="cov_top_")
@@ -36,8 +35,7 @@ st_adapter.keep_widget_values(*(f"cov_{k}" for k in kept), prefix="cov_top_")
 if tab_matrix.open:
     with tab_matrix:
         c1, c3 = st.columns([2, 3])
-        dimensions = {k: d.label for k, d in coverage.DIMENSIONS.items()}
-        dim = st_adapter.choose("Agencies by", dimensions, key="cov_dimension", where=c1)
+        dim = st_adapter.choose("Agencies by", coverage.DIMENSION_LABELS, key="cov_dimension", where=c1)
         with c3:
             measure = st_adapter.segmented("A cell shows", coverage.MEASURES, key="cov_measure")
         d = coverage.dimension(dim)
@@ -111,9 +109,11 @@ if tab_overlap.open:
         if not present:
             st.info("No selected activity names a country.", icon=":material/info:")
         else:
-            default = next((a for a in f.agencies if a in present), present[0])
-            choices = {a: reference.agency_choice(a) for a in present}
-            agency = st_adapter.choose("Agency", choices, index=present.index(default), key="cov_overlap_agency")
+            # The link's agency (?overlap=ILO), else the sidebar's first, else the first; a new sidebar choice wins.
+            st_adapter.reset_when_changed("cov_overlap_agency", f.agencies, param="overlap", allowed=present)
+            default = coverage.overlap_default(f.agencies, present)
+            kept_in_link = st_adapter.linked("cov_overlap_agency", "overlap", present, default=default)
+            agency = st_adapter.choose("Agency", {a: reference.agency_choice(a) for a in present}, **kept_in_link)
             table = coverage.overlap_for_agency(country_cells, agency, role=role)
             if table.empty:
                 st.info(f"{agency} has no activity as {coverage.ROLE_LABELS[role].lower()} in this selection.")

@@ -36,21 +36,21 @@ countries = st_adapter.run("indicators_countries", indicator=indicator)
 preselect = ind.preselected_area(f)
 options = ind.area_options(countries, preselect)
 keys = [a.key for a in options]
-# The sidebar's place filters choose the area when they change; the page's own choice wins otherwise.
-if st.session_state.get("ind_area_from") != preselect.key or st.session_state.get("ind_area") not in keys:
-    st.session_state["ind_area_from"] = preselect.key
-    st.session_state["ind_area"] = preselect.key
+# The sidebar's place filters choose the area when they change; the link's or the page's own
+# choice wins otherwise (?area=region:Africa).
+st_adapter.reset_when_changed("ind_area", preselect.key, param="area", allowed=keys)
 by_key = {a.key: a for a in options}
 area_key = middle.selectbox(
     "Area",
     keys,
-    key="ind_area",
+    **st_adapter.linked("ind_area", "area", keys, default=preselect.key),
     format_func=lambda k: f"{ind.area_kind_label(by_key[k])}: {by_key[k].label}",
     help="Sub-regions and regions follow UN M49. Their totals add up the countries' own figures.",
 )
 area = by_key[area_key]
 with right:
-    breakdown = st_adapter.segmented("Breakdown", ind.BREAKDOWNS, key="ind_breakdown")
+    breakdown_words = st_adapter.linked("ind_breakdown", "breakdown", list(ind.BREAKDOWNS), default="total")
+    breakdown = st_adapter.segmented("Breakdown", ind.BREAKDOWNS, **breakdown_words)
 
 about = ind.definition(indicator)
 

@@ -22,7 +22,7 @@ scope = st_adapter.run("map_scope_counts", f).iloc[0]
 n_activities = int(scope["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 # The metric and the country live in the URL so a view can be shared.
-metric_widget = st_adapter.linked("map_metric", "metric", geo.METRICS, default="activities")
+metric_widget = st_adapter.linked("map_metric", "metric", list(geo.METRICS), default="activities")
 country_widget = st_adapter.linked("map_country", "country", NAMES)
 
 

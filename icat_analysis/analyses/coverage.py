@@ -39,6 +39,7 @@ DIMENSIONS: dict[str, Dimension] = {
     "target_group": Dimension("Target group", "target_groups", "target group", False),
     "exploitation_form": Dimension("Form of exploitation", "exploitation_forms", "form of exploitation", False),
 }
+DIMENSION_LABELS = {k: d.label for k, d in DIMENSIONS.items()}
 #: role choice -> roles counted in a cell
 ROLES: dict[str, tuple[str, ...]] = {"any": ("lead", "partner"), "lead": ("lead",), "partner": ("partner",)}
 ROLE_LABELS = {"any": "Lead or partner", "lead": "Lead only", "partner": "Partner only"}
@@ -256,6 +257,16 @@ def matrix_notes(dim: str, measure: str, *, detections_loaded: bool) -> str:
 
 
 # ---- one agency's overlap ----------------------------------------------------------------
+#: the Coverage page's tabs: the word in the link -> the tab's label
+TABS = {"matrix": "Who works where", "overlap": "One agency's overlap", "joint": "Joint work"}
+
+
+def overlap_default(sidebar_agencies, present: list[str]) -> str:
+    """The agency the overlap tab opens on: the first of the sidebar's agencies that works in
+    the selection, else the first present."""
+    return next((a for a in sidebar_agencies if a in present), present[0])
+
+
 OVERLAP_NOTE = (
     "Other agencies present: any agency with a selected activity in the country, lead or partner, "
     "whether or not it works with this one."

@@ -540,7 +540,7 @@ def _sweep(data_dir: Path) -> None:
 
 
 def version_dirs(data_dir: Path) -> list[Path]:
-    """Every complete version directory, oldest first."""
+    """Every complete version directory, by id (by date, to the second)."""
     versions = Path(data_dir) / VERSIONS
     if not versions.is_dir():
         return []

@@ -37,6 +37,10 @@ PAGE_KEYS = (
     "indicator",
     "threshold",
     "pair",
+    "area",
+    "breakdown",
+    "tab",
+    "overlap",
     # the Library and Events pages
     "q",
     "kind",
@@ -175,25 +179,50 @@ def navigation_pages(pages: list[tuple[str, str, str, str]]) -> list:
 
 
 # ---- a page's own choices, kept in the link ----------------------------------------------
-def linked(key: str, param: str, allowed, *, default=None) -> dict:
+def linked(key: str, param: str, allowed=(), *, words: dict | None = None, default=None) -> dict:
     """Widget keywords for a page choice kept in the link as ``?param=``.
 
     The session key is seeded from the URL once: a value ``allowed`` refuses falls back to
     ``default``. ``allowed`` is a collection of values, or a function from the link's text to
-    a value (None when refused). Changing the widget writes the URL, so the view can be shared.
+    a value (None when refused); ``words`` instead maps a short word of the link to a widget
+    value (``{"overlap": "One agency's overlap"}``). Changing the widget writes the URL, so the
+    view can be shared.
     """
     if key not in st.session_state:
         raw = st.query_params.get(param)
-        value = allowed(raw) if callable(allowed) else (raw if raw in allowed else None)
+        if words is not None:
+            value = words.get(raw)
+        elif callable(allowed):
+            value = allowed(raw)
+        else:
+            value = raw if raw in allowed else None
         st.session_state[key] = default if value is None else value
-    return {"key": key, "on_change": _write_linked, "args": (key, param, default)}
+    back = {v: k for k, v in words.items()} if words is not None else None
+    return {"key": key, "on_change": _write_linked, "args": (key, param, default, back)}
 
 
-def _write_linked(key: str, param: str, default) -> None:
+def _write_linked(key: str, param: str, default, words: dict | None = None) -> None:
     value = st.session_state.get(key)
     if value is None and default is not None:  # a cleared control goes back to its default
         st.session_state[key] = value = default
-    set_param(param, value)
+    set_param(param, words.get(value, value) if words and value is not None else value)
+
+
+_UNSEEN = object()
+
+
+def reset_when_changed(key: str, follows, *, param: str | None = None, allowed=None) -> None:
+    """Forget a page choice when what it follows (the sidebar's filters) changes, or when it is
+    no longer ``allowed``, so it opens on its default again; the link's ``param`` goes too (its
+    old value no longer applies). The first run keeps both: that is the link being restored."""
+    seen = st.session_state.get(f"_{key}_follows", _UNSEEN)
+    if seen == follows and (allowed is None or key not in st.session_state or st.session_state[key] in allowed):
+        return
+    st.session_state[f"_{key}_follows"] = follows
+    if seen is not _UNSEEN:
+        st.session_state.pop(key, None)
+        if param:
+            set_param(param, None)
 
 
 def set_param(param: str, value) -> None:
@@ -350,6 +379,12 @@ def export_selector() -> None:
     )
 
 
+def multiselect(label: str, options, **kwargs) -> list:
+    """``st.multiselect`` that adds exactly what the person picked: typing "Niger" and pressing
+    Enter adds Niger, not every match (Niger and Nigeria) as the "Select all matches" row would."""
+    return st.multiselect(label, options, select_all=False, **kwargs)
+
+
 def filter_sidebar() -> Filters:
     """Draw the shared filters in the sidebar, keep the URL in step, and return the set."""
     _seed_from_url()
@@ -358,7 +393,7 @@ def filter_sidebar() -> Filters:
         export_selector()
         st.header("Filters")
         st.slider("Period (years active)", MIN_YEAR, max_year(), **_prepare("years"))
-        st.multiselect(
+        multiselect(
             _LABELS["agencies"], allowed_values("agency"), format_func=_format("agency"), **_prepare("agencies")
         )
         st.segmented_control(
@@ -379,7 +414,7 @@ def filter_sidebar() -> Filters:
             "statuses",
         ):
             kind = LIST_FIELDS[name]
-            st.multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
+            multiselect(_LABELS[name], allowed_values(kind), format_func=_format(kind), **_prepare(name))
         st.toggle("Joint activities only", **_prepare("joint_only"))
         st.button("Reset filters", on_click=_reset, width="stretch")
     # A segmented control can be cleared; treat that as "any".
@@ -825,7 +860,12 @@ def _seed_page_value(key: str, options: list | None, multi: bool) -> None:
     raw = str(st.query_params.get(key, "") or "")
     state = PAGE_PREFIX + key
     if state in st.session_state and st.session_state.get("_seen_" + key) == raw:
-        return
+        held = st.session_state[state]
+        held = held if isinstance(held, list) else [held]
+        # The same key on another page (``kind`` of a resource, ``kind`` of an event) may hold
+        # values that are not this widget's options: then the link decides again.
+        if options is None or all(v is None or v in options for v in held):
+            return
     if options is None:
         value = raw[:200]
     else:
@@ -846,9 +886,7 @@ def linked_text_input(label: str, key: str, **kwargs) -> str:
 def linked_multiselect(label: str, options: list, key: str, **kwargs) -> list:
     """A multiselect whose choices are kept in the link as ``?key=a,b``."""
     _seed_page_value(key, options, True)
-    return st.multiselect(
-        label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, True), **kwargs
-    )
+    return multiselect(label, options, key=PAGE_PREFIX + key, on_change=_page_value_changed, args=(key, True), **kwargs)
 
 
 def linked_selectbox(label: str, options: list, key: str, **kwargs):
