@@ -8,13 +8,10 @@ import streamlit as st
 from icat_analysis import reference
 from icat_analysis.analyses import duplication
 from icat_analysis.filters import Filters
-from icat_analysis.store import reviews
+from icat_analysis.ui import duplication_view as view
 from icat_analysis.ui import geo, st_adapter
 
-MAP_CONFIG = {"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False}
-NAMES = reference.labels("country")
-LOW, HIGH = duplication.THRESHOLD_RANGE
-
+NAMES, (LOW, HIGH) = reference.labels("country"), duplication.THRESHOLD_RANGE
 f = st_adapter.current_filters()
 st.title("Duplication hot-spots")
 st_adapter.synthetic_banner()
@@ -22,194 +19,89 @@ counts = st_adapter.run("duplication_activity_count", f).iloc[0]
 n_activities = int(counts["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 st_adapter.public_comparison_notice()
-
-
-# ---- cached work, keyed by export version, filters and threshold (never by a DataFrame) ----
 @st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
-def _scored(path: str, version: str, filters: Filters, threshold: float):
-    return duplication.scored_pairs(st_adapter.connection(), filters, threshold=threshold)
-
-
+def _scored(path: str, version: str, filters: Filters, threshold: float, weights: tuple):
+    return duplication.scored_pairs(st_adapter.connection(), filters, threshold=threshold, weights=dict(weights))
 @st.cache_data(max_entries=16, show_spinner=False)
-def _described(path: str, version: str, filters: Filters, threshold: float, limit: int):
-    rows = _scored(path, version, filters, threshold)
+def _described(path: str, version: str, filters: Filters, threshold: float, weights: tuple, limit: int):
+    rows = _scored(path, version, filters, threshold, weights)
     return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
-
-
-def _threshold_changed() -> None:
-    st.query_params["threshold"] = f"{st.session_state['dup_threshold']:.2f}"
-
-
 if "dup_threshold" not in st.session_state:
     st.session_state["dup_threshold"] = st_adapter.number_from_url(
-        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD
-    )
-
+        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD)  # a bad value (nan): the default
 if n_activities == 0:
     st_adapter.empty_state(f)
     st.stop()
-
-st.slider(
-    "Least score of a likely duplicate",
-    min_value=LOW,
-    max_value=HIGH,
-    step=0.01,
-    key="dup_threshold",
-    on_change=_threshold_changed,
-    help=(
-        f"Pairs scoring at least this are listed. {duplication.DEFAULT_THRESHOLD:.2f} is the default: "
-        "on the demonstration data's planted duplicates it finds at least 9 in 10 with at most 1 in 10 false alarms."
-    ),
-)
+st.slider("Least score of a likely duplicate", LOW, HIGH, step=0.01, key="dup_threshold",
+          on_change=lambda: st.query_params.update(threshold=f"{st.session_state['dup_threshold']:.2f}"),
+          help=f"{duplication.DEFAULT_THRESHOLD:.2f} is the default, chosen on the development set (How the score "
+          f"works); pairs from {duplication.WORTH_A_LOOK:.2f} are worth a look.")  # fmt: skip
+if view.agency_sentence(f):
+    st.info(view.agency_sentence(f), icon=":material/filter_alt:")
 threshold = float(st.session_state["dup_threshold"])
-path, version = str(st_adapter.current_data_dir()), st_adapter.export_version()
-scored = _scored(path, version, f, threshold)
+data_dir = st_adapter.current_data_dir()
+path, version, weights = str(data_dir), st_adapter.export_version(), view.weights_key(view.weights_in_use(data_dir))
+scored = _scored(path, version, f, threshold, weights)
 by_country = duplication.hotspots_by_country(scored)
-latest = reviews.latest_reviews(st_adapter.current_data_dir())
+latest = view.latest_reviews(data_dir)
 reviewed = set(zip(latest["activity_id_a"], latest["activity_id_b"]))
 n_pairs = scored[["activity_id_a", "activity_id_b"]].drop_duplicates().shape[0] if len(scored) else 0
-
-cols = st.columns(4)
-cols[0].metric("Likely duplicate pairs", f"{n_pairs:,}", border=True, help=f"Scoring {threshold:.2f} or more")
-cols[1].metric("Countries with pairs", f"{len(by_country):,}", border=True)
 agencies_involved = sorted(set(scored["lead_a"]) | set(scored["lead_b"])) if len(scored) else []
-cols[2].metric("Agencies involved", f"{len(agencies_involved):,}", border=True, help=", ".join(agencies_involved))
-cols[3].metric("Pairs reviewed", f"{len(latest):,}", border=True, help="By planners, at any threshold")
+for col, (label, value, hint) in zip(st.columns(4), [
+    ("Likely duplicate pairs", n_pairs, f"Scoring {threshold:.2f} or more"), ("Countries with pairs", len(by_country), None),
+    ("Agencies involved", len(agencies_involved), ", ".join(agencies_involved)),
+    ("Pairs reviewed", len(latest), "By planners, at any threshold")]):  # fmt: skip
+    col.metric(label, f"{value:,}", border=True, help=hint)
 
 # Only the open tab runs and is drawn; a link naming a country opens on the pairs to review.
 tab_hot, tab_open, tab_done, tab_how = st.tabs(
-    ["Hot-spots", "Pairs to review", "Reviewed pairs", "How the score works"],
-    key="dup_tab",
-    on_change="rerun",
-    default="Pairs to review" if st.query_params.get("country") else None,
-)
-# A closed tab's choices are kept for when it opens again.
+    ["Hot-spots", "Pairs to review", "Reviewed pairs", "How the score works"], key="dup_tab", on_change="rerun",
+    default="Pairs to review" if st.query_params.get("country") or f.countries else None,
+)  # fmt: skip
 st_adapter.keep_widget_values("dup_country", "dup_pair")
+money = {"Budget involved (USD)": st.column_config.NumberColumn(format="localized")}
 
 with tab_hot:
     if by_country.empty:
-        st.info(duplication.no_pairs_words(threshold, counts), icon=":material/check_circle:")
+        st.info(duplication.no_pairs_words(threshold, counts, agency_filter=bool(f.agencies)), icon=":material/check_circle:")
     else:
         frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
-        st_adapter.plotly_chart(
-            geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
-            config=MAP_CONFIG,
-            alt="World map of likely duplicate pairs by country",
-        )
+        st_adapter.plotly_chart(geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
+                                config={"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False},
+                                alt="World map of likely duplicate pairs by country")  # fmt: skip
         st.caption(geo.UN_MAP_DISCLAIMER)
-        st.subheader("By country")
-        by_country_table = by_country.drop(columns=["iso3"]).rename(
-            columns={
-                "country": "Country",
-                "pairs": "Pairs",
-                "activities": "Activities involved",
-                "agencies": "Agencies",
-                "n_agencies": "Number of agencies",
-                "budget_usd": "Budget involved (USD)",
-                "top_score": "Highest score",
-            }
-        )
-        st.dataframe(
-            by_country_table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Budget involved (USD)": st.column_config.NumberColumn(format="localized"),
-                "Highest score": st.column_config.NumberColumn(format="%.2f"),
-            },
-        )
-        st_adapter.table_downloads(
-            by_country_table, "Hot-spots by country", "hotspots-by-country", "Hot-spots", "dup_country_dl"
-        )
-        st.caption(
-            "A pair sharing several countries counts in each. Budget involved: the sum of the budgets "
-            "of the activities in these pairs, each counted once per country (regional budgets are not split)."
-        )
-        st.subheader("By country and theme")
-        by_theme = duplication.hotspots_by_country_theme(scored)
-        by_theme_table = by_theme.drop(columns=["iso3", "n_agencies"]).rename(
-            columns={
-                "country": "Country",
-                "theme": "Theme",
-                "pairs": "Pairs",
-                "activities": "Activities involved",
-                "agencies": "Agencies",
-                "budget_usd": "Budget involved (USD)",
-                "top_score": "Highest score",
-            }
-        )
-        st.dataframe(
-            by_theme_table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Budget involved (USD)": st.column_config.NumberColumn(format="localized"),
-                "Highest score": st.column_config.NumberColumn(format="%.2f"),
-            },
-        )
-        st.caption("A pair counts under every theme both activities share.")
-        st_adapter.table_downloads(
-            by_theme_table, "Hot-spots by country and theme", "hotspots-by-theme", "Hot-spots by theme", "dup_theme_dl"
-        )
+        for title, table, name in (("By country", view.hotspot_table(by_country), "hotspots-by-country"),
+                                   ("By country and theme", view.theme_table(scored), "hotspots-by-theme")):  # fmt: skip
+            st.subheader(title)
+            st.dataframe(table, hide_index=True, width="stretch", column_config=money)
+            st_adapter.table_downloads(table, f"Hot-spots {title.lower()}", name, title[:30], f"dup_{name}")
+        st.caption(view.HOTSPOT_CAPTION)
 
 with tab_open:
     limit = 500
-    pairs = _described(path, version, f, threshold, limit + len(reviewed))
-    open_pairs = reviews.without_reviewed(pairs, reviewed)
-    countries_with_pairs = by_country["iso3"].tolist()
-    url_country = st.query_params.get("country")
-    if "dup_country" not in st.session_state:
-        st.session_state["dup_country"] = url_country if url_country in countries_with_pairs else None
-    if st.session_state["dup_country"] not in countries_with_pairs:
-        st.session_state["dup_country"] = None
-    country = st.selectbox(
-        "Country",
-        countries_with_pairs,
-        format_func=lambda c: f"{NAMES.get(c, c)} ({c})",
-        index=None,
-        placeholder="All countries",
-        key="dup_country",
-    )
+    pairs = _described(path, version, f, min(threshold, duplication.WORTH_A_LOOK), weights, limit + len(reviewed))
+    pairs["band"] = [duplication.band(x, threshold) for x in pairs["score"]]
+    open_pairs = view.without_reviewed(pairs, reviewed)
+    choices = by_country["iso3"].tolist() + sorted({c for cs in open_pairs["countries"] for c in cs} - set(by_country["iso3"]))
+    wanted = st.query_params.get("country") or (f.countries[0] if len(f.countries) == 1 else None)
+    if st.session_state.get("dup_country") not in choices:  # a country chosen in the sidebar or a link opens its pairs
+        st.session_state["dup_country"] = wanted if wanted in choices else None
+    country = st.selectbox("Country", choices, format_func=lambda c: f"{NAMES.get(c, c)} ({c})", index=None,
+                           placeholder="All countries", key="dup_country")  # fmt: skip
     if country:
         open_pairs = open_pairs[[country in list(c) for c in open_pairs["countries"]]]
     if open_pairs.empty:
         st.info("No pair is waiting for review here.", icon=":material/task_alt:")
-    else:
+    else:  # the two bands, then one pair read side by side in full
         shown = open_pairs.head(limit)
-        st.dataframe(
-            shown[["score", "activity_id_a", "lead_a", "title_a", "activity_id_b", "lead_b", "title_b", "reasons"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "score": st.column_config.ProgressColumn("Score", format="%.2f", min_value=0, max_value=1),
-                "activity_id_a": "Activity A",
-                "lead_a": "Lead A",
-                "title_a": st.column_config.TextColumn("Title A", width="medium"),
-                "activity_id_b": "Activity B",
-                "lead_b": "Lead B",
-                "title_b": st.column_config.TextColumn("Title B", width="medium"),
-                "reasons": st.column_config.TextColumn("Why they look alike", width="large"),
-            },
-        )
-        if n_pairs > len(pairs):
-            st.caption(f"The {limit:,} best-scoring pairs of {n_pairs:,}; pick a country to see its own.")
-
-        st.subheader("Review a pair")
-        keys = [f"{a}|{b}" for a, b in zip(shown["activity_id_a"], shown["activity_id_b"])]
-        by_key = dict(zip(keys, shown.itertuples(index=False)))
-        choice = st.selectbox(
-            "Pair",
-            keys,
-            format_func=lambda k: f"{k.replace('|', ' and ')} (score {by_key[k].score:.2f})",
-            key="dup_pair",
-        )
-        pair = by_key[choice]
-        st.text(pair.reasons)
-        st.dataframe(
-            duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b),
-            width="stretch",
-            column_config={"_index": st.column_config.TextColumn("", width="small")},
-        )
+        st.dataframe(view.open_table(shown), hide_index=True, width="stretch",
+                     column_config={"Why they look alike": st.column_config.TextColumn(width="large")})  # fmt: skip
+        st.caption(f"Likely duplicates score {threshold:.2f} or more; from {duplication.WORTH_A_LOOK:.2f} they are "
+                   "worth a look." + (f" The {limit:,} best pairs are listed." if len(pairs) > limit else ""))  # fmt: skip
+        by_key = {f"{p.activity_id_a}|{p.activity_id_b}": p for p in shown.itertuples(index=False)}
+        pair = by_key[st.selectbox("Pair", list(by_key), format_func=lambda k: view.pair_label(by_key[k]), key="dup_pair")]
+        st.markdown(f"#### Review a pair\n**Why they look alike:** {pair.reasons}.\n\n{view.SIDE_BY_SIDE}")
+        st.table(duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b))
         st_adapter.review_form(pair.activity_id_a, pair.activity_id_b)
     st_adapter.review_saved_messages()
 
@@ -218,54 +110,31 @@ with tab_done:
         st.info("No pair has been reviewed yet.", icon=":material/rate_review:")
     else:
         done = duplication.reviewed_pairs(st_adapter.connection(), latest)
-        st.dataframe(
-            done[
-                [
-                    "verdict",
-                    "activity_id_a",
-                    "lead_a",
-                    "title_a",
-                    "activity_id_b",
-                    "lead_b",
-                    "title_b",
-                    "note",
-                    "reviewer",
-                    "reviewed_at",
-                    "reviews",
-                ]
-            ],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "verdict": "Verdict",
-                "activity_id_a": "Activity A",
-                "lead_a": "Lead A",
-                "title_a": "Title A",
-                "activity_id_b": "Activity B",
-                "lead_b": "Lead B",
-                "title_b": "Title B",
-                "note": st.column_config.TextColumn("Note", width="large"),
-                "reviewer": "Reviewer",
-                "reviewed_at": "When (UTC)",
-                "reviews": st.column_config.NumberColumn("Reviews", help="Earlier reviews of the pair are kept"),
-            },
-        )
-        c1, c2 = st.columns(2)
-        c1.download_button(
-            "Download reviews (CSV)",
-            st_adapter.with_about(reviews.reviews_csv(done)),
-            file_name=f"duplicate-reviews-{date.today():%Y-%m-%d}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
-        c2.download_button(
-            "Download full review history (CSV)",
-            st_adapter.with_about(reviews.reviews_csv(reviews.history(st_adapter.current_data_dir()))),
-            file_name=f"duplicate-review-history-{date.today():%Y-%m-%d}.csv",
-            mime="text/csv",
-            icon=":material/history:",
-        )
+        st.dataframe(view.done_table(done), hide_index=True, width="stretch")
+        for col, (label, frame, name) in zip(st.columns(2), [("Download reviews (CSV)", done, "reviews"),
+                                              ("Download full review history (CSV)", view.review_history(data_dir), "review-history")]):  # fmt: skip
+            col.download_button(label, st_adapter.with_about(view.reviews_csv(frame)), mime="text/csv",
+                                file_name=f"duplicate-{name}-{date.today():%Y-%m-%d}.csv", icon=":material/download:")  # fmt: skip
         st.caption("A pair marked again keeps its earlier reviews in the history; the latest one is shown.")
 
 with tab_how:
-    st.markdown(duplication.method_markdown())
+    st.markdown(duplication.method_markdown(dict(weights)))
+    st.subheader("How well does this work?")
+    st.caption(view.CURVE_CAPTION)
+    for name, one in view.curve_sets():
+        st.markdown(f"**{name}.** {view.curve_sentence(one)}")
+        st.line_chart(one, x="threshold", y=["precision", "recall"], x_label="Least score", y_label="Share", height=260)
+    st.subheader("Reviews teach the score")
+    teach = view.teaching(st_adapter.connection(), data_dir, latest)
+    st.write(teach["sentence"])
+    st.dataframe(teach["table"], hide_index=True, column_config={"part": "Part"})
+    who = st.text_input("Accepted or restored by", key="dup_weights_by", max_chars=200)
+    c1, c2 = st.columns(2)
+    if teach["fitted"] and c1.button("Use the fitted weights", type="primary", disabled=not who.strip()):
+        view.accept_fitted(data_dir, teach["fitted"], who)
+        st.rerun()
+    if len(teach["versions"]):
+        st.dataframe(teach["versions"], hide_index=True)
+        if c2.button("Restore the previous weights", disabled=not who.strip()):
+            view.restore_previous(data_dir, who)
+            st.rerun()

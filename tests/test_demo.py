@@ -175,16 +175,19 @@ def test_planted_pairs_are_near_duplicates_by_different_leads(acts, planted):
         assert set(a["countries"]) & set(b["countries"])
         far = date(2100, 1, 1)
         assert a["start_date"] <= (b["end_date"] or far) and b["start_date"] <= (a["end_date"] or far)
-        for col in ("themes", "activity_types", "target_groups"):
-            assert list(a[col]) == list(b[col]), col
+        assert list(a["themes"]) == list(b["themes"])
+        for col in ("activity_types", "target_groups"):  # the same codes, or one more, one less, a near synonym
+            assert len(set(a[col]) ^ set(b[col])) <= 2, col
         assert note.startswith("same work")
     assert planted["note"].str.contains("French|Spanish").any()
     assert planted["note"].str.contains("same title").any()
 
 
-def test_unrelated_activities_rarely_look_planted(acts, planted):
+def test_unrelated_activities_rarely_look_planted(acts, planted, export):
     """Outside the planted pairs, few pairs share a title, a country and time with another lead."""
     planted_keys = {frozenset(p) for p in zip(planted["activity_id_a"], planted["activity_id_b"])}
+    decoys = pd.read_csv(export / "planted_decoys.csv")  # alike on purpose: the next phase keeps its title
+    planted_keys |= {frozenset(p) for p in zip(decoys["activity_id_a"], decoys["activity_id_b"])}
     rows = acts.explode("countries").dropna(subset=["countries"])
     same = rows.merge(rows, on=["title", "countries"])
     same = same[(same["activity_id_x"] < same["activity_id_y"]) & (same["lead_agency_x"] != same["lead_agency_y"])]

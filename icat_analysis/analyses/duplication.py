@@ -2,68 +2,69 @@
 
 A candidate pair is two activities whose lead agencies differ, where neither lead is a
 partner of the other, that share a country, a theme and some time. Each pair gets a score
-from 0 to 1 built from parts a planner can check by hand (docs/DUPLICATION.md):
+from 0 to 1, the weighted mean of six parts a planner can check by hand (docs/DUPLICATION.md):
 
-- ``time``: days both run / days of the shorter one (no end date = runs until today);
-- ``place``: 1 / sqrt(countries of A x countries of B): two national activities in one country
-  score 1, two activities spread over five countries each score 0.2;
-- ``activity_types``, ``target_groups``, ``exploitation_forms``: shared / listed by either
-  (Jaccard); 0 when neither lists any, so a score rests only on what agencies recorded;
-- ``text``: how alike the titles and descriptions read (rapidfuzz token set ratio on
-  lower-cased, accent-free words).
+- ``time``: days both run / half the days of the shorter one, at most 1 (no end date = runs until today);
+- ``place``: shared countries / countries of the smaller footprint: two national activities
+  in one country, or a national activity inside a regional one's countries, score 1;
+- ``activity_types``, ``target_groups``, ``exploitation_forms``: the share of one side's codes
+  the other names, the better side (a list contained in the other's is full agreement); a
+  near-synonym or nested code (``reference/duplication_related_codes.csv``) counts
+  :data:`RELATED_CREDIT` of a same code; 0 when either names none (forms: both naming none is 1);
+- ``text``: the better of how alike the words read and how many concepts of the domain both
+  name, in any of English, French, Spanish and Portuguese (:mod:`.duplication_text`).
 
-``structured`` is the weighted mean of the first five; ``score`` is the larger of
-``structured`` and the weighted mean of all six. Text can raise a score but never lower it:
-a French and an English description of the same work share few words, and that says
-nothing about whether the work differs.
-
-Blocking by country, theme and period happens in SQL (sql/duplication_candidates.sql),
-which also drops pairs that could not reach the threshold even with identical texts, so
-only a small share of pairs is ever scored on text.
+Blocking by country, theme, classes of related codes and period happens in SQL
+(sql/duplication_candidates.sql), which also drops pairs that could not reach the threshold
+even with identical texts, so only a small share of pairs is ever scored on text.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import functools
+import itertools
 import math
-import re
 import sys
-import unicodedata
-from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from icat_analysis import reference, spreadsheet
+from icat_analysis.analyses import duplication_text as dtext
 from icat_analysis.filters import Filters
+from icat_analysis.paths import REFERENCE_DIR
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import db, export
 
-#: Weights of the parts of the score: the one place they are set (docs/DUPLICATION.md explains them).
+#: Weights of the parts of the score, as documented (docs/DUPLICATION.md); a planner may
+#: accept weights fitted from reviews instead (:mod:`.duplication_fit`), kept per export.
 WEIGHTS: dict[str, float] = {
-    "time": 0.20,
-    "place": 0.20,
-    "activity_types": 0.15,
+    "time": 0.25,
+    "place": 0.05,
+    "activity_types": 0.10,
     "target_groups": 0.15,
     "exploitation_forms": 0.10,
-    "text": 0.20,
+    "text": 0.35,
 }
-STRUCTURED_PARTS = ("time", "place", "activity_types", "target_groups", "exploitation_forms")
+PARTS = tuple(WEIGHTS)
+STRUCTURED_PARTS = PARTS[:-1]
 assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-9, "the weights of the score add up to 1"
-#: Pairs scoring at least this are shown as likely duplicates (the dashboard's slider starts here).
-DEFAULT_THRESHOLD = 0.92
-#: The slider's range on the page: from 0.86 up, a pair must share an activity type and a
-#: target group to reach the threshold, which keeps the search small on large exports.
-THRESHOLD_RANGE = (0.86, 0.99)
-#: From this threshold up, pairs meet only on the exact codes they share (a few small blocks
-#: per activity); below it, on any shared code (slower on a large export, same pairs).
-NARROW_FROM = THRESHOLD_RANGE[0]
-#: Width of the period buckets pairs meet in (days): a host activity is listed in every bucket
-#: it spans, the shorter activity of a pair in the bucket of its middle day (docs/DUPLICATION.md).
+#: Two activities that run together over this share of the shorter one are in the same period
+#: (time part 1); below, the time part falls in proportion: a next phase overlaps a few weeks.
+FULL_OVERLAP = 0.5
+#: A near-synonym activity type or a nested target group counts this share of the same code.
+RELATED_CREDIT = 0.75
+#: Pairs scoring at least this are likely duplicates (chosen on the development set, docs/DUPLICATION.md).
+DEFAULT_THRESHOLD = 0.77
+#: Pairs from this score up to the threshold are worth a look.
+WORTH_A_LOOK = 0.70
+#: The slider's range on the page and the range ``duplicates --min-score`` accepts.
+THRESHOLD_RANGE = (0.50, 0.99)
+#: Width of the period buckets pairs meet in (days): an activity is listed in every bucket it
+#: spans, and a pair meets in the bucket of the later start (docs/DUPLICATION.md).
 PERIOD_DAYS = 1461
 
 _CODE_LISTS = {
@@ -72,13 +73,18 @@ _CODE_LISTS = {
     "group_codes": "target_group",
     "form_codes": "exploitation_form",
 }
+_LIST_OF_PART = {
+    "activity_types": "activity_type",
+    "target_groups": "target_group",
+    "exploitation_forms": "exploitation_form",
+}
 PAIR_COLUMNS = [
     "activity_id_a",
     "activity_id_b",
     "score",
-    "structured",
-    *STRUCTURED_PARTS,
-    "text",
+    *PARTS,
+    "wording",
+    "concepts_shared",
     "lead_a",
     "lead_b",
     "countries",
@@ -86,99 +92,174 @@ PAIR_COLUMNS = [
     "activity_types_shared",
     "target_groups_shared",
     "exploitation_forms_shared",
+    "activity_types_related",
+    "target_groups_related",
     "overlap_days",
     "budget_a",
     "budget_b",
 ]
 
 
+def checked_weights(weights: dict[str, float] | None) -> dict[str, float]:
+    """``weights`` (the documented ones when None) as six non-negative parts adding up to 1."""
+    if weights is None:
+        return dict(WEIGHTS)
+    w = {k: max(float(weights.get(k, 0.0)), 0.0) for k in PARTS}
+    total = sum(w.values())
+    if not total > 0:
+        raise ValueError("the weights of the score must not all be 0")
+    return {k: v / total for k, v in w.items()}
+
+
+# ---- related codes ---------------------------------------------------------------------
+@cache
+def related_codes() -> pd.DataFrame:
+    """Near-synonym activity types and nested target groups: list, code, related_code, relation, why."""
+    return pd.read_csv(REFERENCE_DIR / "duplication_related_codes.csv", dtype=str, keep_default_na=False)
+
+
+@cache
+def _relations(list_name: str) -> tuple[list[int], list[int], int]:
+    """Per code of a list (in order): the bit mask of its related codes, and its class (a
+    connected group of related codes); and the number of classes."""
+    codes = reference.codes(list_name)
+    rel = related_codes()
+    rel = rel[rel["list"] == list_name]
+    masks = [0] * len(codes)
+    parent = list(range(len(codes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b in zip(rel["code"], rel["related_code"]):
+        i, j = codes.index(a), codes.index(b)
+        masks[i] |= 1 << j
+        masks[j] |= 1 << i
+        parent[root(i)] = root(j)
+    roots = sorted({root(i) for i in range(len(codes))})
+    classes = [roots.index(root(i)) for i in range(len(codes))]
+    return masks, classes, len(roots)
+
+
 # ---- candidates and structured parts (SQL) ---------------------------------------------
-def candidate_pairs(con, filters: Filters | None = None, *, iso3: str | None = None, threshold: float = 0.0):
+def must_share(threshold: float, weights: dict[str, float] | None = None) -> set[str]:
+    """The code lists a pair must share a class of related codes in to reach ``threshold``.
+
+    A list with nothing related in common scores 0 and costs its whole weight; where that is
+    more than the pair can lose (1 - threshold), the pair must share something there.
+    """
+    w = checked_weights(weights)
+    can_lose = 1.0 - threshold
+    return {k for k in _LIST_OF_PART if w[k] > can_lose + 1e-12}
+
+
+def block_kinds(threshold: float, weights: dict[str, float] | None = None) -> list[frozenset[str]]:
+    """The smallest sets of code lists a pair reaching ``threshold`` shares a class in every one of.
+
+    The lists a pair shares nothing in cost their whole weights; a set of lists is enough when
+    the weights of the lists outside it add up to at most 1 - threshold. Every pair that can
+    reach the threshold shares a class in each list of at least one kind (docs/DUPLICATION.md).
+    """
+    w = checked_weights(weights)
+    can_lose = 1.0 - threshold
+    lists = list(_LIST_OF_PART)
+    kinds: list[frozenset[str]] = []
+    for size in range(len(lists) + 1):
+        for combo in itertools.combinations(lists, size):
+            kind = frozenset(combo)
+            enough = sum(w[k] for k in lists if k not in kind) <= can_lose + 1e-12
+            if enough and not any(k <= kind for k in kinds):
+                kinds.append(kind)
+    return kinds
+
+
+def candidate_pairs(
+    con,
+    filters: Filters | None = None,
+    *,
+    iso3: str | None = None,
+    threshold: float = 0.0,
+    weights: dict[str, float] | None = None,
+    ids: list[str] | None = None,
+):
     """One row per candidate pair and shared country, with the structured parts of the score.
 
     Pairs that could not reach ``threshold`` even with identical texts are left out
-    (``threshold=0`` keeps every candidate).
+    (``threshold=0`` keeps every candidate). With agencies in ``filters``, a pair needs one
+    activity of theirs; the other side may be any agency's. ``ids`` limits the activities compared.
     """
-    params = {f"w_{k}": float(v) for k, v in WEIGHTS.items()}
+    w = checked_weights(weights)
+    filters = filters or Filters()
+    compared = replace(filters, agencies=(), role="any") if filters.agencies else filters
+    params = {f"w_{k}": float(v) for k, v in w.items()}
     params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
-    need = must_share(threshold)
+    for short, list_name in (("type", "activity_type"), ("group", "target_group"), ("form", "exploitation_form")):
+        masks, classes, n_classes = _relations(list_name)
+        params[f"{short}_rel"], params[f"{short}_class"] = masks, classes
+    params["n_form_classes"] = _relations("exploitation_form")[2]
+    bit = {"activity_types": 1, "target_groups": 2, "exploitation_forms": 4}
     params.update(
-        narrow=bool(threshold >= NARROW_FROM - 1e-12),
-        need_type="activity_types" in need,
-        need_group="target_groups" in need,
-        need_form="exploitation_forms" in need,
+        kinds=[sum(bit[k] for k in kind) for kind in block_kinds(threshold, w)],
         can_lose=1.0 - float(threshold),
+        credit=RELATED_CREDIT,
+        full_overlap=FULL_OVERLAP,
         n_themes=len(params["theme_codes"]),
-        n_types=len(params["type_codes"]),
-        n_groups=len(params["group_codes"]),
-        n_forms=len(params["form_codes"]),
         period_days=PERIOD_DAYS,
+        anchored=bool(filters.agencies),
+        anchor=filters.as_sql_param(),
+        ids=list(ids) if ids is not None else None,
     )
-    # the block key packs the code keys, a country (10 bits), the place kind (2) and a period (10)
-    code_bits = params["n_themes"] + params["n_types"] + params["n_groups"] + params["n_forms"]
-    if code_bits + 22 > 63:
-        raise ValueError(f"the code lists have {code_bits} codes in all: too many for the block key")
-    return db.query(con, "duplication_candidates", filters, iso3=iso3, threshold=float(threshold), **params)
-
-
-def must_share(threshold: float) -> set[str]:
-    """The parts a pair must share something in to reach ``threshold`` at all.
-
-    Even with identical texts, a pair needs a structured score of (threshold - w_text) /
-    (1 - w_text). A part with nothing in common costs its whole weight; where that is more
-    than the pair can lose, the pair must share a code of that part, and SQL blocks on it.
-    """
-    w_text = WEIGHTS["text"]
-    least_structured = (threshold - w_text) / (1 - w_text)
-    can_lose = (1 - least_structured) * (1 - w_text)  # in units of the weights
-    return {k for k in ("activity_types", "target_groups", "exploitation_forms") if WEIGHTS[k] > can_lose + 1e-12}
+    return db.query(con, "duplication_candidates", compared, iso3=iso3, threshold=float(threshold), **params)
 
 
 # ---- text ------------------------------------------------------------------------------
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+normalise_text = dtext.normalise_text
 
 
-#: ASCII characters other than digits and lower-case letters, to spaces (the ASCII fast path).
-_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch("[0-9a-z]", chr(c))})
+def _texts(con, ids: list[str]) -> dict[str, str]:
+    """Normalised title and description of each activity."""
+    if not ids:
+        return {}
+    df = db.query(con, "duplication_full_texts", ids=ids)
+    return dict(zip(df["activity_id"], map(dtext.normalise_text, df["text"])))
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
+    """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplication_text`); with
+    ``names``, also ``concepts_shared``, the concepts both name.
+
+    Without ``names``, wording is worked out only where it is the text part (a text naming no
+    concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
+    id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
+    texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
+    found = {k: dtext.concepts(v) for k, v in texts.items()}
+    weight = {k: dtext.concept_weight(v) for k, v in found.items()}
+    none: frozenset[str] = frozenset()
+    ca = [found.get(a, none) for a in id_a]
+    cb = [found.get(b, none) for b in id_b]
+    concept = np.array(
+        [dtext.concept_similarity(x, y, weight.get(a), weight.get(b)) for x, y, a, b in zip(ca, cb, id_a, id_b)],
+        dtype=float,
+    )
+    named = np.array([bool(x) and bool(y) for x, y in zip(ca, cb)], dtype=bool)
+    need = np.ones(len(id_a), dtype=bool) if names else ~named
+    wording = np.full(len(id_a), np.nan)
+    idx = np.nonzero(need)[0]
+    wording[idx] = dtext.wording_similarity([texts.get(id_a[i], "") for i in idx], [texts.get(id_b[i], "") for i in idx])
+    out = pd.DataFrame(
+        {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
+    )
+    if names:
+        out["concepts_shared"] = [dtext.shared_concepts(x, y) for x, y in zip(ca, cb)]
+    return out
 
 
-@functools.lru_cache(maxsize=65536)
-def _without_combining(run: str) -> str:
-    return "".join(ch for ch in run if not unicodedata.combining(ch))
-
-
-def _drop_combining(match: re.Match) -> str:
-    return _without_combining(match.group())
-
-
-def normalise_text(text: str | None) -> str:
-    """Lower case, accents removed, punctuation as spaces: ``"Formation (Bénin)"`` -> ``"formation benin"``."""
-    if not text:
-        return ""
-    text = str(text)
-    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks: the same result, faster
-        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
-    # combining marks are never ASCII: test only the runs of other characters, one by one
-    plain = _NON_ASCII.sub(_drop_combining, unicodedata.normalize("NFKD", text)).lower()
-    return _NON_WORD.sub(" ", plain).strip()
-
-
-def text_similarity(texts_a: Sequence[str], texts_b: Sequence[str]) -> np.ndarray:
-    """Similarity 0..1 of corresponding texts (already normalised); 0 where either is empty."""
-    if len(texts_a) == 0:
-        return np.zeros(0)
-    scores = process.cpdist(list(texts_a), list(texts_b), scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1)
-    return np.asarray(scores, dtype=float) / 100.0
-
-
-def final_score(structured, text):
-    """The larger of the structured score and the weighted mean of all parts, text included."""
-    w = WEIGHTS["text"]
-    structured = np.asarray(structured, dtype=float)
-    return np.maximum(structured, (1 - w) * structured + w * np.asarray(text, dtype=float))
+def weighted_score(parts: pd.DataFrame, weights: dict[str, float] | None = None) -> np.ndarray:
+    """The weighted mean of the six parts (the weights add up to 1)."""
+    w = checked_weights(weights)
+    return sum(w[k] * parts[k].to_numpy(dtype=float) for k in PARTS)
 
 
 # ---- scored pairs ----------------------------------------------------------------------
@@ -192,31 +273,24 @@ def scored_pairs(
     *,
     iso3: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    weights: dict[str, float] | None = None,
+    ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Pairs scoring at least ``threshold``, one row per pair and shared country (no reasons).
 
     The hot-spot index uses this: it is the cheap path (no per-pair Python work beyond text).
     """
-    rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold)
+    rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids)
+    rows = rows.rename(columns={"time_overlap": "time"})
+    empty = {c: pd.Series(dtype=float) for c in ("text", "wording", "concepts", "score")}
     if rows.empty:
-        return rows.assign(text=pd.Series(dtype=float), score=pd.Series(dtype=float))
+        return rows.assign(**empty)
     pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])[["activity_id_a", "activity_id_b"]]
-    texts = _texts(con, pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist())
-    ta = pairs["activity_id_a"].map(texts).fillna("").tolist()
-    tb = pairs["activity_id_b"].map(texts).fillna("").tolist()
-    pairs = pairs.assign(text=text_similarity(ta, tb))
+    pairs = pairs.join(text_parts(con, pairs))
     rows = rows.merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
-    rows["score"] = final_score(rows["structured"].to_numpy(), rows["text"].to_numpy())
+    rows["score"] = weighted_score(rows, weights)
     rows = rows[rows["score"] >= threshold - 1e-9]
     return rows.reset_index(drop=True)
-
-
-def _texts(con, ids: list[str]) -> dict[str, str]:
-    """Normalised title and description of each activity (:func:`normalise_text`)."""
-    if not ids:
-        return {}
-    df = db.query(con, "duplication_full_texts", ids=ids)
-    return dict(zip(df["activity_id"], map(normalise_text, df["text"])))
 
 
 def duplicate_pairs(
@@ -225,17 +299,18 @@ def duplicate_pairs(
     *,
     iso3: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    weights: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Pairs scoring at least ``threshold``, one row per pair, best first, with their parts,
     titles and the reasons in words."""
-    return describe_pairs(con, scored_pairs(con, filters, iso3=iso3, threshold=threshold))
+    return describe_pairs(con, scored_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights))
 
 
 def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.DataFrame:
     """:func:`scored_pairs` rows as one row per pair, best first, with the shared codes,
     titles and reasons; ``limit`` keeps only the best pairs (reasons are the slow part)."""
     if rows.empty:
-        return pd.DataFrame(columns=[*PAIR_COLUMNS, "title_a", "title_b", "reasons"])
+        return pd.DataFrame(columns=[*PAIR_COLUMNS, "band", "title_a", "title_b", "reasons"])
     countries = rows.groupby(["activity_id_a", "activity_id_b"], sort=False)["iso3"].agg(sorted).rename("countries")
     pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])
     pairs = pairs.sort_values(["score", "activity_id_a", "activity_id_b"], ascending=[False, True, True])
@@ -247,7 +322,12 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["activity_types_shared"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["shared_type_bits"]]
     pairs["target_groups_shared"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["shared_group_bits"]]
     pairs["exploitation_forms_shared"] = [_bits_to_codes(b, codes["form_codes"]) for b in pairs["shared_form_bits"]]
-    pairs = pairs.rename(columns={"time_overlap": "time"})[PAIR_COLUMNS].reset_index(drop=True)
+    pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
+    pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
+    named = text_parts(con, pairs, names=True)
+    pairs["concepts_shared"], pairs["wording"] = named["concepts_shared"], named["wording"]
+    pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
+    pairs.insert(3, "band", [band(s) for s in pairs["score"]])
     ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
     titles = db.query(con, "duplication_texts", ids=ids)
     title = dict(zip(titles["activity_id"], titles["title"]))
@@ -257,32 +337,84 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     return pairs
 
 
+def calibration() -> pd.DataFrame:
+    """Precision and recall per least score on the development set (``reference/duplication_calibration.csv``,
+    measured by ``tests/test_duplication.py::test_calibration_file_is_what_the_score_gives``)."""
+    return pd.read_csv(REFERENCE_DIR / "duplication_calibration.csv")
+
+
+def band(score: float, threshold: float = DEFAULT_THRESHOLD, worth: float = WORTH_A_LOOK) -> str:
+    """``likely duplicate`` from the threshold up, ``worth a look`` from :data:`WORTH_A_LOOK`."""
+    if score >= threshold - 1e-9:
+        return "likely duplicate"
+    return "worth a look" if score >= worth - 1e-9 else "below both bands"
+
+
+def pair_scores(con, id_pairs: list[tuple[str, str]], weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """The parts and score of the given pairs (as reviewed), one row per pair; a pair that is
+    no candidate at all (no shared country, theme or time) is left out."""
+    if not id_pairs:
+        return pd.DataFrame(columns=["activity_id_a", "activity_id_b", *PARTS, "score"])
+    ids = sorted({i for p in id_pairs for i in p})
+    rows = scored_pairs(con, threshold=0.0, weights=weights, ids=ids)
+    rows = rows.drop_duplicates(["activity_id_a", "activity_id_b"])
+    wanted = pd.DataFrame([tuple(sorted(p)) for p in id_pairs], columns=["activity_id_a", "activity_id_b"])
+    out = wanted.drop_duplicates().merge(rows, on=["activity_id_a", "activity_id_b"], how="inner")
+    return out[["activity_id_a", "activity_id_b", *PARTS, "score"]].reset_index(drop=True)
+
+
 def pair_activities(con, activity_id_a: str, activity_id_b: str) -> pd.DataFrame:
-    """The two activities of a pair side by side (one column each), in readable labels."""
+    """The two activities of a pair side by side (one column each, one row per field), every
+    field in full; a code both list is marked ``✓``, a related one ``≈``."""
     df = db.query(con, "duplication_pair_activities", ids=[activity_id_a, activity_id_b]).set_index("activity_id")
+    present = [a for a in (activity_id_a, activity_id_b) if a in df.index]
     out = {}
     for aid in (activity_id_a, activity_id_b):
         if aid not in df.index:
             out[aid] = {"Title": "(no longer in the export)"}
             continue
         r = df.loc[aid]
+        other = df.loc[[o for o in present if o != aid][0]] if len(present) == 2 else None
         end = r["end_date"]
         out[aid] = {
-            "Title": r["title"],
+            "Activity": aid,
+            "Title": r["title"] or "",
+            "Description": r["description"] or "",
             "Lead agency": r["lead_agency"],
             "Partners": ", ".join(r["partner_agencies"]) or "none",
-            "Countries": _country_words(list(r["countries"])) if len(r["countries"]) else "none (global)",
-            "Period": f"{r['start_date']:%Y-%m-%d} to {end:%Y-%m-%d}"
-            if pd.notna(end)
-            else f"{r['start_date']:%Y-%m-%d}, ongoing",
-            "Budget (USD)": _money(r["budget_usd"]),
-            "Themes": _words(list(r["themes"]), "theme"),
-            "Activity types": _words(list(r["activity_types"]), "activity_type") or "none listed",
-            "Target groups": _words(list(r["target_groups"]), "target_group") or "none listed",
-            "Forms of exploitation": _words(list(r["exploitation_forms"]), "exploitation_form") or "none listed",
-            "Description": r["description"] or "",
+            "Scope": str(r["scope"] or ""),
+            "Countries": _marked(r["countries"], other, "countries", "country"),
+            "Start": f"{r['start_date']:%Y-%m-%d}",
+            "End": f"{end:%Y-%m-%d}" if pd.notna(end) else "none given (runs until today)",
+            "Status": str(r["status"] or ""),
+            "Budget (USD)": f"{r['budget_usd']:,.0f}" if pd.notna(r["budget_usd"]) else "not given",
+            "Themes": _marked(r["themes"], other, "themes", "theme"),
+            "Activity types": _marked(r["activity_types"], other, "activity_types", "activity_type"),
+            "Target groups": _marked(r["target_groups"], other, "target_groups", "target_group"),
+            "Forms of exploitation": _marked(r["exploitation_forms"], other, "exploitation_forms", "exploitation_form"),
+            "Donors": ", ".join(r["donors"]) or "none listed",
+            "Last updated": f"{r['last_updated']:%Y-%m-%d}" if pd.notna(r["last_updated"]) else "",
         }
     return pd.DataFrame(out)
+
+
+def _marked(codes, other, column: str, kind: str) -> str:
+    """Codes in words, each marked ``✓`` when the other side lists it too, ``≈`` when it lists a related one."""
+    codes = list(codes)
+    if not codes:
+        return "none listed"
+    theirs = set(other[column]) if other is not None else set()
+    related = set()
+    if kind in _LIST_OF_PART.values():
+        rel = related_codes()
+        rel = rel[rel["list"] == kind]
+        for a, b in zip(rel["code"], rel["related_code"]):
+            if a in theirs:
+                related.add(b)
+            if b in theirs:
+                related.add(a)
+    names = _labels(kind)
+    return ", ".join(names.get(c, c) + (" ✓" if c in theirs else " ≈" if c in related else "") for c in codes)
 
 
 def reviewed_pairs(con, latest: pd.DataFrame) -> pd.DataFrame:
@@ -318,6 +450,10 @@ def _labels(kind: str) -> dict[str, str]:
 def _words(codes: list[str], kind: str) -> str:
     names = _labels(kind)
     vals = [names.get(c, c).lower() for c in codes]
+    return _and(vals)
+
+
+def _and(vals: list[str]) -> str:
     if not vals:
         return ""
     return vals[0] if len(vals) == 1 else ", ".join(vals[:-1]) + " and " + vals[-1]
@@ -328,30 +464,37 @@ def _country_words(iso3s: list[str]) -> str:
     vals = [names.get(c, c) for c in iso3s]
     if len(vals) > 3:
         return f"{', '.join(vals[:3])} and {len(vals) - 3} more countries"
-    return vals[0] if len(vals) == 1 else ", ".join(vals[:-1]) + " and " + vals[-1]
+    return _and(vals)
 
 
 def reasons(pair) -> str:
     """Why a pair looks like a duplicate, in words a planner can check:
     ``"both capacity building for labour inspectors against forced labour in Thailand;
-    22 months overlap; budgets 2.4M and 1.8M USD"``."""
+    texts both about training and labour inspectors; 34 months overlap; budgets 2.4M and 1.8M USD"``."""
     what = "both"
     if len(pair.activity_types_shared):
         what += " " + _words(pair.activity_types_shared, "activity_type")
+    elif len(pair.activity_types_related):
+        what += " " + _words(pair.activity_types_related, "activity_type") + " (near synonyms)"
     else:
         what += " work on " + _words(pair.themes, "theme")
     if len(pair.target_groups_shared):
         what += " for " + _words(pair.target_groups_shared, "target_group")
+    elif len(pair.target_groups_related):
+        what += " for " + _words(pair.target_groups_related, "target_group") + " (one group within the other)"
     if len(pair.exploitation_forms_shared):
         what += " against " + _words(pair.exploitation_forms_shared, "exploitation_form")
     what += " in " + _country_words(list(pair.countries))
-    if pair.place < 1:
-        what += " (not national work for both)"
     months = pair.overlap_days / 30.44
     overlap = f"{round(months)} months overlap" if months >= 1.5 else f"{int(pair.overlap_days)} days overlap"
-    parts = [what, overlap, f"budgets {_money(pair.budget_a)} and {_money(pair.budget_b)} USD"]
-    if pair.text >= 0.6:
-        parts.append(f"titles and descriptions {round(pair.text * 100)}% alike")
+    if pair.time < 0.995:
+        overlap += f" ({round(pair.time * 100)}% of the shorter)"
+    parts = [what]
+    if len(pair.concepts_shared):
+        parts.append("texts both about " + _and(list(pair.concepts_shared)))
+    if pair.wording >= 0.6:
+        parts.append(f"wording {round(pair.wording * 100)}% alike")
+    parts += [overlap, f"budgets {_money(pair.budget_a)} and {_money(pair.budget_b)} USD"]
     parts.append(f"leads {pair.lead_a} and {pair.lead_b}")
     return "; ".join(parts)
 
@@ -435,40 +578,39 @@ def hotspot_map_frame(by_country: pd.DataFrame, places: list[str] | None = None)
     return out[["iso3", "name", "value", "in_selection", "hover"]]
 
 
-def method_markdown() -> str:
+def method_markdown(weights: dict[str, float] | None = None) -> str:
     """How the score is made, in a few lines for the page (docs/DUPLICATION.md has the full text)."""
-    w = WEIGHTS
+    w = checked_weights(weights)
     return f"""
 Two activities are compared when their **lead agencies differ**, neither lead is a **partner** of the
 other, and they share a **country**, a **theme** and some **time** (an activity with no end date runs
-until today). Each pair gets a score from 0 to 1 made of parts you can check:
+until today). Each pair gets a score from 0 to 1, the weighted mean of parts you can check:
 
 | part | what it measures | weight |
 |---|---|---|
-| Time | days both run / days of the shorter one | {w["time"]:.2f} |
-| Place | shared countries / sqrt(countries of A x countries of B): two national activities in one country score 1, two spread over five countries sharing one score 0.2 | {w["place"]:.2f} |
-| Activity types | shared / listed by either | {w["activity_types"]:.2f} |
-| Target groups | shared / listed by either | {w["target_groups"]:.2f} |
-| Forms of exploitation | shared / listed by either; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
-| Text | how alike titles and descriptions read (word sets, accents and case ignored) | {w["text"]:.2f} |
+| Time | days both run / half the days of the shorter one, at most 1: running together half the time is the same period | {w["time"]:.2f} |
+| Place | shared countries / countries of the smaller footprint: a national activity inside a regional one's countries is a shared place | {w["place"]:.2f} |
+| Activity types | the share of one side's types the other names, the better side: a list inside the other's is full agreement; a near synonym (capacity building and technical assistance) counts {RELATED_CREDIT:.2f} | {w["activity_types"]:.2f} |
+| Target groups | the same; a group within another (children within victims) counts {RELATED_CREDIT:.2f} | {w["target_groups"]:.2f} |
+| Forms of exploitation | the same; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
+| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); a setting, a ministry or a figure counts three times a topic word; word by word only when a text names no concept | {w["text"]:.2f} |
 
-The **structured score** is the weighted mean of the first five parts. The **score** is the larger
-of the structured score and the weighted mean of all six: the text can raise a score but never
-lower it, since the same work described in French and in English shares few words.
-Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more (the default) are listed as likely duplicates.
-A score is a prompt to ask, not a finding: a planner's review says what the pair really is.
+Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more are **likely duplicates** (the default); from
+**{WORTH_A_LOOK:.2f}** they are **worth a look**. A score is a prompt to ask, not a finding: a
+planner's review says what the pair really is.
 """
 
 
 # ---- command line ----------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    low, high = THRESHOLD_RANGE
     parser.add_argument("--data", help="export directory (default: ICAT_DATA_DIR or data/demo/)")
     parser.add_argument("--country", help="only pairs sharing this country (ISO alpha-3 or alpha-2)")
     parser.add_argument(
         "--min-score",
         type=float,
         default=DEFAULT_THRESHOLD,
-        help=f"least score printed, 0 to 1 (default {DEFAULT_THRESHOLD}, as on the dashboard)",
+        help=f"least score printed, {low:.2f} to {high:.2f} as on the dashboard (default {DEFAULT_THRESHOLD})",
     )
 
 
@@ -480,8 +622,9 @@ def _iso3(code: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0.0 <= args.min_score <= 1.0:
-        print(f"--min-score must be between 0 and 1, not {args.min_score}", file=sys.stderr)
+    low, high = THRESHOLD_RANGE
+    if not low <= args.min_score <= high:  # also refuses nan
+        print(f"--min-score must be between {low:.2f} and {high:.2f}, not {args.min_score}", file=sys.stderr)
         return 2
     iso3 = None
     if args.country:
@@ -502,11 +645,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def no_pairs_words(threshold: float, counts) -> str:
+def no_pairs_words(threshold: float, counts, *, agency_filter: bool = False) -> str:
     """Why the selection has no likely duplicate (``duplication_activity_count`` row ``counts``):
-    with one lead agency there is nothing to compare, since a pair is of two agencies' work."""
+    with one lead agency there is nothing to compare, since a pair is of two agencies' work
+    (unless an agency filter chose them: then the other side of a pair may be any agency's)."""
     n, leads = int(counts["activities"]), int(counts["lead_agencies"])
-    if n and leads == 1:
+    if n and leads == 1 and not agency_filter:
         name = reference.labels("agency").get(counts["a_lead_agency"], counts["a_lead_agency"])
         every = "the one selected activity is" if n == 1 else f"all {n:,} selected activities are"
         return (

@@ -6,10 +6,11 @@ between 2007 and a fixed calendar date (:data:`AS_OF`, some in the pipeline afte
 fall where UNODC's GLOTIP data shows detected victims. The indicators written beside them
 are the real GLOTIP table.
 
-A known set of near-duplicate pairs is planted: two activities by different lead agencies,
-in the same country, at the same time, on the same work, with similar titles (some with
-one in English and the other in French or Spanish). They are listed in
-``planted_duplicates.csv`` so the duplicate detection can be measured against them.
+A known set of near-duplicate pairs is planted: two activities by different lead agencies
+on the same work, reported as two agencies would report it (some in English and the other
+in French or Spanish; codes, place, dates and budgets varied as :mod:`.plant` describes).
+They are listed in ``planted_duplicates.csv``, and as many hard decoys (alike but not the
+same work) in ``planted_decoys.csv``, so the duplicate detection can be measured on both.
 
 Everything is drawn from ``numpy.random.Generator`` seeded with the seed and the chunk
 number, and no clock is read, so the same N and seed give byte-identical parquet files.
@@ -34,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icat_analysis import reference
-from icat_analysis.sources import demo_library, glotip
+from icat_analysis.sources import demo_library, glotip, plant
 from icat_analysis.sources import demo_text as T
 from icat_analysis.store import export
 from icat_analysis.store.contract import (
@@ -587,16 +588,23 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     more_b = (more_a + rng.integers(1, tb.n_more, n)) % tb.n_more
     ministry = rng.integers(0, tb.n_ministry, n)
 
-    # Planted near-duplicates: row b becomes a copy of row a's work by another lead agency.
+    # Planted near-duplicates: row b becomes a copy of row a's work by another lead agency,
+    # reported the way another agency would report it (plant.py: subsets of codes, near
+    # synonyms, national inside regional, partial overlap, a missing budget or end date).
+    # The variations and the decoys draw from their own stream, so the other rows stay as
+    # they were before these variations existed.
     n_pairs = n // _PLANT_RATE
-    pairs = []
+    pairs, decoys = [], []
     if n_pairs:
+        vary = plant.Variations(tb, np.random.default_rng([seed, chunk_no, 16]))
         candidates = np.nonzero(scope < 2)[0]
         a_rows = rng.choice(candidates, size=min(n_pairs, len(candidates) // 2), replace=False)
         rest = np.setdiff1d(np.arange(n), a_rows)
         b_rows = rng.choice(rest, size=len(a_rows), replace=False)
         kinds = rng.integers(0, 3, len(a_rows))  # 0 same title, 1 reworded, 2 other language
         shift = rng.integers(-90, 91, len(a_rows))
+        rows = plant.Rows(start, end, duration, ongoing, pipeline, scope, countries, masks, primary, no_form,
+                          budget_missing, lead)
         for a, b, kind, sh in zip(a_rows, b_rows, kinds, shift):
             start[b] = min(max(start[a] + sh, _days(FIRST_DAY)), tb.last.max())
             end[b] = end[a] + rng.integers(-90, 91)
@@ -610,6 +618,7 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
                 masks[col][b] = masks[col][a]
                 primary[col][b] = primary[col][a]
             no_form[b] = no_form[a]
+            varied = vary.duplicate(rows, int(a), int(b), as_of)
             ok = (start[b] >= tb.first) & (start[b] <= tb.last)
             ok[lead[a]] = False
             # a second agency whose mandate fits the same target group (or else type of work)
@@ -620,7 +629,7 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
                 cand = np.nonzero(ok)[0]
             lead[b] = rng.choice(cand, p=tb.weight[cand] / tb.weight[cand].sum())
             budget[b] = np.round(budget[a] * rng.uniform(0.6, 1.5) / 1000.0) * 1000.0
-            budget_missing[b] = budget_missing[a]
+            budget_missing[b] = budget_missing[a] or "no budget" in varied
             focus[b] = focus[a]
             what_v[b] = what_v[a]
             scale_v[b] = scale_v[a]
@@ -645,7 +654,17 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
                 lang[b] = lang[a]
                 variant[b] = variant[a]
                 note = "same work, same title wording"
-            pairs.append((int(a), int(b), note))
+            pairs.append((int(a), int(b), "; ".join([note, *varied])))
+        # Hard decoys: work a planner would not call a duplicate, copied from another row.
+        taken = set(a_rows.tolist()) | set(b_rows.tolist())
+        free = np.array([i for i in range(n) if i not in taken and scope[i] < 2], dtype=np.int64)
+        picks = vary.rng.choice(free, size=min(2 * n_pairs, len(free) // 2 * 2), replace=False)
+        for a, c in zip(picks[0::2], picks[1::2]):
+            note = vary.decoy(rows, int(a), int(c), as_of)
+            for arr in (focus, what_v, scale_v, places, months, ministry, lang, variant, more_a, more_b):
+                arr[c] = arr[a]
+            budget[c] = np.round(budget[a] * vary.rng.uniform(0.6, 1.5) / 1000.0) * 1000.0
+            decoys.append((int(a), int(c), note))
 
     # Partners: about a fifth of activities are joint, with 1-3 agencies other than the lead
     # that existed at the start. Planted pairs must not be partners of each other.
@@ -657,7 +676,7 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     order = np.argsort(-keys, axis=1)[:, :3]
     partners = np.where(np.arange(3)[None, :] < n_part[:, None], order, -1)
     partners[~np.take_along_axis(alive, np.maximum(partners, 0), axis=1)] = -1
-    for a, b, _ in pairs:
+    for a, b, _ in pairs + decoys:
         partners[a][partners[a] == lead[b]] = -1
         partners[b][partners[b] == lead[a]] = -1
 
@@ -751,7 +770,8 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
     table = with_optional_columns(table)
     id_list = table.column("activity_id").to_pylist() if pairs else []
     planted = [(id_list[a], id_list[b], note) for a, b, note in pairs]
-    return table, planted
+    decoyed = [(id_list[a], id_list[b], note) for a, b, note in decoys]
+    return table, planted, decoyed
 
 
 def _created_at(seed: int) -> datetime:
@@ -823,11 +843,13 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
         )
     }
     planted: list[tuple[str, str, str]] = []
+    decoys: list[tuple[str, str, str]] = []
     counts = {name: 0 for name in writers}
     try:
         for chunk_no, start_no in enumerate(range(0, n, CHUNK)):
-            table, pairs = _chunk(tb, seed, chunk_no, start_no, min(CHUNK, n - start_no), id_width)
+            table, pairs, chunk_decoys = _chunk(tb, seed, chunk_no, start_no, min(CHUNK, n - start_no), id_width)
             planted += pairs
+            decoys += chunk_decoys
             for name, t in {"activities.parquet": table, **link_tables(table)}.items():
                 t = t.select(writers[name].schema.names).cast(writers[name].schema)
                 writers[name].write_table(t)
@@ -846,11 +868,12 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
         pq.write_table(t, work / name, compression="zstd")
         counts[name] = t.num_rows
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["activity_id_a", "activity_id_b", "note"])
-    writer.writerows(planted)
-    (work / "planted_duplicates.csv").write_text(buf.getvalue(), encoding="utf-8")
+    for name, rows in (("planted_duplicates.csv", planted), ("planted_decoys.csv", decoys)):
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["activity_id_a", "activity_id_b", "note"])
+        writer.writerows(rows)
+        (work / name).write_text(buf.getvalue(), encoding="utf-8")
 
     sources = [
         {
@@ -869,6 +892,7 @@ def _write_files(work: Path, tb: Tables, n: int, seed: int, indicators: pa.Table
         "created_at": created.isoformat(),
         "updated_at": created.isoformat(),
         "planted_duplicates": {"file": "planted_duplicates.csv", "pairs": len(planted)},
+        "planted_decoys": {"file": "planted_decoys.csv", "pairs": len(decoys)},
         "row_counts": {name.removesuffix(".parquet"): c for name, c in counts.items()},
     }
     if indicators is not None:
