@@ -68,6 +68,11 @@ def labels(list_name: str) -> dict[str, str]:
     return dict(zip(df["code"], df["label"]))
 
 
+def activities_text(n: int) -> str:
+    """ "1 activity", "2,345 activities"."""
+    return f"{n:,} activity" if n == 1 else f"{n:,} activities"
+
+
 def agency_choice(code: str) -> str:
     """ "ILO — International Labour Organization": how a list of agencies to pick from names one."""
     return f"{code} — {labels('agency').get(code, code)}"

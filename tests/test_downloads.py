@@ -123,3 +123,20 @@ def test_labels_column_by_column_keep_unknown_codes_and_missing_values():
     assert t["Start date"].tolist()[:2] == [dt.date(2015, 2, 1), dt.date(2016, 3, 4)]
     assert t["Joint"].tolist() == ["yes", "no", "yes"]
     assert t["Budget (US$)"].iloc[0] == 1.5 and pd.isna(t["Budget (US$)"].iloc[1])
+
+
+def test_an_empty_description_reads_blank_not_none(tmp_path):
+    rows = _rows(tmp_path, [activity("A1", lead="ILO", countries=["THA"], description=None)])
+    shown = downloads.labelled_activities(rows)
+    assert shown["Description"].tolist() == [""]
+
+
+def test_one_activity_is_one_activity_in_hover_texts():
+    from icat_analysis import reference
+    from icat_analysis.analyses import agencies
+
+    assert reference.activities_text(1) == "1 activity" and reference.activities_text(2345) == "2,345 activities"
+    frame = agencies.coverage_map_frame(
+        pd.DataFrame({"iso3": ["THA"], "activities": [1], "as_lead": [1], "as_partner": [0]}), "ILO"
+    )
+    assert "ILO: 1 activity (1 as lead, 0 as partner)" in frame.set_index("iso3").at["THA", "hover"]

@@ -116,7 +116,7 @@ def coverage_map_frame(countries: pd.DataFrame, agency: str) -> pd.DataFrame:
     out["value"] = out["activities"].astype(float)
     out["in_selection"] = True
     out["hover"] = [
-        f"<b>{name}</b><br>{agency}: {n:,} activities ({lead:,} as lead, {partner:,} as partner)"
+        f"<b>{name}</b><br>{agency}: {reference.activities_text(n)} ({lead:,} as lead, {partner:,} as partner)"
         for name, n, lead, partner in zip(out["name"], out["activities"], out["as_lead"], out["as_partner"])
     ]
     return out

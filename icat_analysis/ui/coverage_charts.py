@@ -40,7 +40,7 @@ def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = 
     for i, place in enumerate(names):
         row = []
         for j, agency in enumerate(agencies):
-            line = f"<b>{place}</b><br>{agency_names.get(agency, agency)} ({agency})<br>{int(acts[i, j]):,} activities"
+            line = f"<b>{place}</b><br>{agency_names.get(agency, agency)} ({agency})<br>{reference.activities_text(int(acts[i, j]))}"
             if m.measure == "budget":
                 line += f"<br>US$ {m.values.iat[i, j]:,.0f} known budget ({int(known[i, j]):,} with a budget)"
             if m.gaps.iat[i, j]:

@@ -215,8 +215,12 @@ def labelled_activities(df: pd.DataFrame) -> pd.DataFrame:
     (an IATI activity's identifier, publisher and why it was kept; regions ...) the rows fill.
     """
     cols = [c for c in ACTIVITY_COLUMNS if c in df.columns]
-    table = pa.Table.from_arrays([_arrow_column(c, df[c]) for c in cols], names=cols)
-    return labelled_table(table).to_pandas()
+    table = labelled_table(pa.Table.from_arrays([_arrow_column(c, df[c]) for c in cols], names=cols))
+    out = table.to_pandas()
+    # A description nobody wrote is blank on screen, not "None" (a missing code stays missing).
+    if "Description" in out:
+        out["Description"] = out["Description"].fillna("")
+    return out
 
 
 # ---- pages of rows --------------------------------------------------------------------------
