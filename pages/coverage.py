@@ -73,7 +73,7 @@ if tab_matrix.open:
                 alt=f"Heat map of {coverage.MEASURES[measure].lower()} by agency and {d.place_word}",
             )
             notes = coverage.matrix_notes(dim, measure, detections_loaded=not detections.empty)
-            st.caption(notes + st_adapter.withheld_caption(f, budgets=measure == "budget"))
+            st_adapter.matrix_notes(notes, f, budgets=measure == "budget", by_country=dim == "country")
             st_adapter.table_downloads(
                 coverage.matrix_table(full),
                 "Whole matrix",

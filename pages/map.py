@@ -61,7 +61,7 @@ else:
     chart = dict(key="map_chart", on_select=_map_clicked, selection_mode="points", config=MAP_CONFIG, alt=alt)
     st_adapter.plotly_chart(fig, **chart)
     st.caption(geo.UN_MAP_DISCLAIMER)
-    st.markdown(f"{metric.description} {geo.scope_note(scope)}".strip())
+    st_adapter.map_note(metric.description, scope, f)
     if frame["value"].fillna(0).gt(0).sum() == 0:
         st.info(f"No country has a {metric.label.lower()} value for these filters.", icon=":material/info:")
 

@@ -183,3 +183,24 @@ def test_duplication_says_why_one_agency_has_no_pairs(con):
     )
     demo = db.query(db.connect(DATA_ROOT / "demo"), "duplication_activity_count", Filters()).iloc[0]
     assert duplication.no_pairs_words(0.92, demo).startswith("No pair of activities scores 0.92 or more")
+
+
+def test_the_map_note_tells_region_only_activities_from_global_ones(con):
+    from icat_analysis.ui import geo
+
+    scope = db.query(con, "map_scope_counts", Filters()).iloc[0]
+    assert (int(scope["regional"]), int(scope["without_countries"]), int(scope["region_only"])) == (0, 3, 3)
+    note = geo.scope_note(scope)
+    assert note == (
+        " 3 activities are placed in a region and in no country: the Regions band below counts them, never their "
+        "region's countries."
+    )
+    assert "global activities without a country list" not in note
+
+
+def test_the_agency_theme_chart_keeps_unclassified(con):
+    from icat_analysis.ui import agency_charts
+
+    by_year = db.query(con, "agency_themes_by_year", Filters(), agency="IOM")
+    names = [t.name for t in agency_charts.themes_over_time_chart(by_year, "IOM").data]
+    assert names[-1] == "Unclassified"

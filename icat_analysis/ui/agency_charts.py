@@ -20,7 +20,7 @@ def themes_over_time_chart(by_year: pd.DataFrame, agency: str) -> go.Figure:
     """Stacked bars: the agency's activities started per year, by theme (the four Ps)."""
     labels = reference.labels("theme")
     fig = go.Figure()
-    for theme in reference.codes("theme"):
+    for theme in reference.shown_codes("theme", by_year["theme"]):  # then any unclassified, in grey
         d = by_year[by_year["theme"] == theme]
         if d.empty:
             continue

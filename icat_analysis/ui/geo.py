@@ -383,9 +383,15 @@ def scope_note(scope) -> str:
             "counted in each listed country"
         )
     note = "The map includes " + "; ".join(parts) + "." if parts else ""
-    if scope["without_countries"]:
+    in_region = int(scope["region_only"]) if "region_only" in scope else 0
+    if in_region:
         note += (
-            f" {int(scope['without_countries']):,} global activities without a country list are not on the map"
+            f" {in_region:,} {'activity is' if in_region == 1 else 'activities are'} placed in a region and in no "
+            "country: the Regions band below counts them, never their region's countries."
+        )
+    if unplaced := int(scope["without_countries"]) - in_region:
+        note += (
+            f" {unplaced:,} global activities without a country list are not on the map"
             " (they appear in the totals above and on the other pages)."
         )
     return note

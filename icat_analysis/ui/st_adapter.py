@@ -608,6 +608,21 @@ def regions_band(f: Filters) -> None:
         table(regions.band_table(band), numbers=["Known budget (US$)"])
 
 
+def map_note(description: str, scope, f: Filters) -> None:
+    """Under the map: how activities reach it, then the Regions band of those placed in a region only."""
+    from icat_analysis.ui import geo
+
+    st.markdown(f"{description} {geo.scope_note(scope)}".strip())
+    regions_band(f)
+
+
+def matrix_notes(notes: str, f: Filters, *, budgets: bool, by_country: bool) -> None:
+    """Under the coverage matrix: its notes, and by country the Regions band beside it."""
+    st.caption(notes + withheld_caption(f, budgets=budgets))
+    if by_country:
+        regions_band(f)
+
+
 def table_downloads(table, what: str, name: str, sheet: str, key: str) -> None:
     """CSV and XLSX buttons for one table (labelled, formulas neutralised).
 
