@@ -49,7 +49,7 @@ def test_directory_lists_every_reference_agency_with_counts(con):
 def test_directory_downloads_with_names(con):
     d = agencies.directory(db.query(con, "agency_counts"))
     ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx_bytes(d, "Agencies"))).active
-    assert [c.value for c in ws[1]][:3] == ["Code", "Name", "Kind"]
+    assert [c.value for c in ws[1]][:3] == ["Code", "Name", "Activities led"]
     assert ws.cell(row=2, column=2).value == "International Labour Organization"
 
 
@@ -218,3 +218,8 @@ def test_agencies_page_agency_without_activities_and_unknown_code(page_data):
     at = _page("<script>")
     assert not at.exception and not at.header
     assert "not an ICAT agency code" in at.warning[0].value
+
+
+def test_directory_counts_follow_the_name_so_they_show_without_scrolling():
+    cols = agencies.directory().columns.tolist()
+    assert cols[:5] == ["Code", "Name", "Activities led", "Activities as partner", "Countries"]

@@ -45,6 +45,10 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
         {
             "Code": a["code"],
             "Name": a["name"],
+            # The counts follow the name, so they show without scrolling sideways.
+            "Activities led": n("lead_activities"),
+            "Activities as partner": n("partner_activities"),
+            "Countries": n("countries"),
             "Kind": a["kind"],
             "Joined ICAT": [str(y) if not pd.isna(y) else "" for y in a["joined_icat"]],
             "Founding member": a["founding_member"].map({True: "yes", False: "no"}),
@@ -53,9 +57,6 @@ def directory(counts: pd.DataFrame | None = None) -> pd.DataFrame:
             "Focal point": [_text_or_none(p) or "" for p in a["focal_point"]],
             "Succeeded by": [successor_text(s) or "" for s in a["successor"]],
             "Took over the work of": [pred[code] for code in a["code"]],
-            "Activities led": n("lead_activities"),
-            "Activities as partner": n("partner_activities"),
-            "Countries": n("countries"),
             "Mandate on trafficking in persons": a["mandate"],
         }
     )
