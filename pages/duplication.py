@@ -19,16 +19,23 @@ counts = st_adapter.run("duplication_activity_count", f).iloc[0]
 n_activities = int(counts["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 st_adapter.public_comparison_notice()
+
+
 @st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
 def _scored(path: str, version: str, filters: Filters, threshold: float, weights: tuple):
     return duplication.scored_pairs(st_adapter.connection(), filters, threshold=threshold, weights=dict(weights))
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _described(path: str, version: str, filters: Filters, threshold: float, weights: tuple, limit: int):
     rows = _scored(path, version, filters, threshold, weights)
     return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
+
+
 if "dup_threshold" not in st.session_state:
     st.session_state["dup_threshold"] = st_adapter.number_from_url(
-        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD)  # a bad value (nan): the default
+        "threshold", low=LOW, high=HIGH, default=duplication.DEFAULT_THRESHOLD
+    )  # a bad value (nan): the default
 if n_activities == 0:
     st_adapter.empty_state(f)
     st.stop()
@@ -63,7 +70,10 @@ money = {"Budget involved (USD)": st.column_config.NumberColumn(format="localize
 
 with tab_hot:
     if by_country.empty:
-        st.info(duplication.no_pairs_words(threshold, counts, agency_filter=bool(f.agencies)), icon=":material/check_circle:")
+        st.info(
+            duplication.no_pairs_words(threshold, counts, agency_filter=bool(f.agencies)),
+            icon=":material/check_circle:",
+        )
     else:
         frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
         st_adapter.plotly_chart(geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
@@ -82,7 +92,9 @@ with tab_open:
     pairs = _described(path, version, f, min(threshold, duplication.WORTH_A_LOOK), weights, limit + len(reviewed))
     pairs["band"] = [duplication.band(x, threshold) for x in pairs["score"]]
     open_pairs = view.without_reviewed(pairs, reviewed)
-    choices = by_country["iso3"].tolist() + sorted({c for cs in open_pairs["countries"] for c in cs} - set(by_country["iso3"]))
+    choices = by_country["iso3"].tolist() + sorted(
+        {c for cs in open_pairs["countries"] for c in cs} - set(by_country["iso3"])
+    )
     wanted = st.query_params.get("country") or (f.countries[0] if len(f.countries) == 1 else None)
     if st.session_state.get("dup_country") not in choices:  # a country chosen in the sidebar or a link opens its pairs
         st.session_state["dup_country"] = wanted if wanted in choices else None
@@ -99,7 +111,9 @@ with tab_open:
         st.caption(f"Likely duplicates score {threshold:.2f} or more; from {duplication.WORTH_A_LOOK:.2f} they are "
                    "worth a look." + (f" The {limit:,} best pairs are listed." if len(pairs) > limit else ""))  # fmt: skip
         by_key = {f"{p.activity_id_a}|{p.activity_id_b}": p for p in shown.itertuples(index=False)}
-        pair = by_key[st.selectbox("Pair", list(by_key), format_func=lambda k: view.pair_label(by_key[k]), key="dup_pair")]
+        pair = by_key[
+            st.selectbox("Pair", list(by_key), format_func=lambda k: view.pair_label(by_key[k]), key="dup_pair")
+        ]
         st.markdown(f"#### Review a pair\n**Why they look alike:** {pair.reasons}.\n\n{view.SIDE_BY_SIDE}")
         st.table(duplication.pair_activities(st_adapter.connection(), pair.activity_id_a, pair.activity_id_b))
         st_adapter.review_form(pair.activity_id_a, pair.activity_id_b)

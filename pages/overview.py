@@ -15,26 +15,8 @@ st_adapter.show_filter_sentence(head.activities, f)
 if head.activities == 0:
     st_adapter.empty_state(f)
 else:
-    cols = st.columns(6)
-    cols[0].metric("Activities", f"{head.activities:,}", border=True)
-    cols[1].metric("Agencies involved", f"{head.agencies:,}", help="Lead or partner in at least one", border=True)
-    cols[2].metric("Countries", f"{head.countries:,}", help="Named by at least one activity", border=True)
-    cols[3].metric(
-        "Joint", overview.percent(head.share_joint), help=f"{head.joint:,} activities have a partner", border=True
-    )
-    cols[4].metric(
-        "Known budget, US$",
-        overview.money_short(head.known_budget_usd),
-        help=f"{overview.money(head.known_budget_usd)}: the sum of the budgets given; "
-        f"{head.activities - head.with_budget:,} activities state none",
-        border=True,
-    )
-    cols[5].metric(
-        "Active today",
-        f"{head.active_today:,}",
-        help=f"Started and not yet ended on {overview.day(st_adapter.today())}",
-        border=True,
-    )
+    # Three tiles a row: six in one row cut their labels at 1400 px ("Agencies inv…").
+    st_adapter.metric_row(overview.headline_tiles(head, st_adapter.today()), per_row=3)
     st_adapter.show_agenda(f)
 
     left, right = st.columns([3, 2])

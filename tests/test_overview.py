@@ -89,3 +89,13 @@ def test_money_and_percent_words():
     assert overview.day(date(2026, 11, 1)) == "1 November 2026"
     assert overview.percent(0.25) == "25%"
     assert overview.percent(None) == "–"
+
+
+def test_headline_tiles_keep_whole_labels_and_their_figures():
+    head = overview.Headline(
+        activities=1200, agencies=19, countries=163, joint=252, known_budget_usd=3.2e9, with_budget=900, active_today=5
+    )
+    tiles = {label: (value, help_text) for label, value, help_text in overview.headline_tiles(head, date(2026, 12, 1))}
+    assert list(tiles) == ["Activities", "Agencies involved", "Countries", "Joint", "Known budget, US$", "Active today"]
+    assert tiles["Known budget, US$"][0] == "3.2 bn" and "300 activities state none" in tiles["Known budget, US$"][1]
+    assert tiles["Joint"][0] == "21%" and tiles["Active today"][1].endswith("1 December 2026")

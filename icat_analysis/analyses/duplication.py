@@ -247,7 +247,9 @@ def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame
     need = np.ones(len(id_a), dtype=bool) if names else ~named
     wording = np.full(len(id_a), np.nan)
     idx = np.nonzero(need)[0]
-    wording[idx] = dtext.wording_similarity([texts.get(id_a[i], "") for i in idx], [texts.get(id_b[i], "") for i in idx])
+    wording[idx] = dtext.wording_similarity(
+        [texts.get(id_a[i], "") for i in idx], [texts.get(id_b[i], "") for i in idx]
+    )
     out = pd.DataFrame(
         {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
     )

@@ -142,3 +142,20 @@ def day(d: date | None) -> str:
 
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
+
+
+def headline_tiles(head: Headline, today: date) -> list[tuple[str, str, str | None]]:
+    """The Overview's headline figures: (label, figure, what it counts), labels whole."""
+    return [
+        ("Activities", f"{head.activities:,}", None),
+        ("Agencies involved", f"{head.agencies:,}", "Lead or partner in at least one"),
+        ("Countries", f"{head.countries:,}", "Named by at least one activity"),
+        ("Joint", percent(head.share_joint), f"{head.joint:,} activities have a partner"),
+        (
+            "Known budget, US$",
+            money_short(head.known_budget_usd),
+            f"{money(head.known_budget_usd)}: the sum of the budgets given; "
+            f"{head.activities - head.with_budget:,} activities state none",
+        ),
+        ("Active today", f"{head.active_today:,}", f"Started and not yet ended on {day(today)}"),
+    ]

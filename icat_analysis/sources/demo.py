@@ -603,8 +603,9 @@ def _chunk(tb: Tables, seed: int, chunk_no: int, start_no: int, n: int, id_width
         b_rows = rng.choice(rest, size=len(a_rows), replace=False)
         kinds = rng.integers(0, 3, len(a_rows))  # 0 same title, 1 reworded, 2 other language
         shift = rng.integers(-90, 91, len(a_rows))
-        rows = plant.Rows(start, end, duration, ongoing, pipeline, scope, countries, masks, primary, no_form,
-                          budget_missing, lead)
+        rows = plant.Rows(
+            start, end, duration, ongoing, pipeline, scope, countries, masks, primary, no_form, budget_missing, lead
+        )
         for a, b, kind, sh in zip(a_rows, b_rows, kinds, shift):
             start[b] = min(max(start[a] + sh, _days(FIRST_DAY)), tb.last.max())
             end[b] = end[a] + rng.integers(-90, 91)

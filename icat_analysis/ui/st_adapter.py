@@ -275,10 +275,14 @@ def rows_pager(key: str, n: int, selection, order: str) -> downloads.Page:
     return page
 
 
-def metric_row(tiles: list[tuple]) -> None:
-    """Headline figures side by side, each ``(label, value)`` or ``(label, value, help)``."""
-    for col, (label, value, *help_text) in zip(st.columns(len(tiles)), tiles):
-        col.metric(label, value, help=help_text[0] if help_text else None, border=True)
+def metric_row(tiles: list[tuple], *, per_row: int | None = None) -> None:
+    """Headline figures side by side, each ``(label, value)`` or ``(label, value, help)``;
+    ``per_row`` wraps them into rows of that many (so no label is cut short)."""
+    per_row = per_row or len(tiles)
+    for start in range(0, len(tiles), per_row):
+        row = tiles[start : start + per_row]
+        for col, (label, value, *help_text) in zip(st.columns(per_row), row):
+            col.metric(label, value, help=help_text[0] if help_text else None, border=True)
 
 
 # ---- filters ---------------------------------------------------------------------------

@@ -86,3 +86,15 @@ def test_the_link_keeps_the_map_metric(default_server, page):
     ).first.click()
     wait_until_done(page)
     assert _query(page)["metric"] == ["agencies"]
+
+
+def test_opening_a_page_directly_fails_only_streamlits_base_path_probes(default_server, page):
+    """Streamlit first probes the page's own path as a base path (404), then the root (200):
+    harmless, documented in the README (streamlit/streamlit issue 7074)."""
+    failed, answered = [], []
+    page.on("response", lambda r: (failed if r.status >= 400 else answered).append(urlsplit(r.url).path))
+    open_page(page, default_server + "/map")
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert set(failed) <= {"/map/_stcore/health", "/map/_stcore/host-config"}, failed
+    assert "/_stcore/health" in answered and "/_stcore/host-config" in answered
+    assert page.outside_requests == []
