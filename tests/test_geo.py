@@ -139,3 +139,17 @@ def test_every_registered_metric_answers_with_iso3_and_its_column(con):
         assert {"iso3", metric.column} <= set(values.columns), key
         fr = geo.map_frame(values, metric, None, db.query(con, "map_country_values", Filters()))
         assert fr["value"].notna().all() and len(fr) == 249, key
+
+
+def test_a_colour_scale_of_counts_never_shows_fractions():
+    import pandas as pd
+
+    from icat_analysis.ui import charts, geo
+
+    frame = pd.DataFrame(
+        {"iso3": ["THA", "NGA"], "value": [1.0, 2.0], "hover": ["a", "b"], "in_selection": [True, True]}
+    )
+    bar = geo.world_choropleth(frame, label="Activities").layout.coloraxis.colorbar
+    assert (bar.tick0, bar.dtick, bar.tickformat) == (0, 1, "d")  # 0, 1, 2: never 0.5 or 1.5
+    assert charts.count_ticks([1.5e6, 3.2e9]) == {}  # budgets keep plotly's ticks
+    assert charts.count_ticks([3, 40]) == {}  # a large scale of counts ticks at whole numbers anyway

@@ -39,6 +39,16 @@ SEQUENTIAL = ["#F2F5F8", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 
 
+def count_ticks(values) -> dict:
+    """Colour-bar ticks for a scale of counts: whole numbers only. A scale up to 10 is ticked
+    at every count (left alone, plotly ticks 0, 0.5, 1, 1.5, 2 for a maximum of 2); a larger
+    or a non-count scale (budgets) keeps plotly's ticks."""
+    vals = [float(v) for v in values if v == v]  # NaN is not equal to itself
+    if not vals or any(not v.is_integer() for v in vals) or max(vals) > 10:
+        return {}
+    return {"tick0": 0, "dtick": 1, "tickformat": "d"}
+
+
 def colour(i: int) -> str:
     """The i-th palette colour (cycles)."""
     return PALETTE[i % len(PALETTE)]

@@ -68,6 +68,7 @@ def coverage_heatmap(m: CoverageMatrix, title: str, *, show_text: bool | None = 
                 "len": min(300, 24 * n_rows),
                 "y": 1,
                 "yanchor": "top",
+                **(charts.count_ticks(m.values.to_numpy().ravel()) if m.measure == "activities" else {}),
             },
             texttemplate=("%{z:,.0f}" if m.measure == "activities" else "%{z:.2s}") if show_text else None,
             name=value_word,
@@ -151,7 +152,11 @@ def joint_heatmap(m: pd.DataFrame, title: str) -> go.Figure:
             xgap=1,
             ygap=1,
             texttemplate="%{z:,.0f}" if n <= 20 else None,
-            colorbar={"title": {"text": "Joint activities"}, "thickness": 14},
+            colorbar={
+                "title": {"text": "Joint activities"},
+                "thickness": 14,
+                **charts.count_ticks(m.to_numpy().ravel()),
+            },
         )
     )
     charts.layout(fig, title, height=max(360, 28 * n + 190))

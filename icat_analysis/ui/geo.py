@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from icat_analysis import reference
 from icat_analysis.paths import STATIC_DIR
 from icat_analysis.store.db import as_list
+from icat_analysis.ui import charts
 
 UN_MAP_DISCLAIMER = (
     "The boundaries and names shown and the designations used on this map do not imply "
@@ -323,6 +324,7 @@ def world_choropleth(
                 x=1.0,
                 xanchor="left",
                 tickfont=dict(size=13),
+                **charts.count_ticks(positive[value_col]),
             ),
         ),
         geo=dict(
