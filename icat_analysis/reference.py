@@ -144,3 +144,11 @@ def region_parents() -> pd.DataFrame:
     """Each named region an activity can be placed in (IATI recipient regions, both
     vocabularies) with the UN M49 sub-region and region of the country list it lies in."""
     return _csv("region_parents.csv")
+
+
+@lru_cache(maxsize=1)
+def glotip_citizenship_names() -> dict[str, str]:
+    """A citizenship GLOTIP names differently across years or countries -> the one name the
+    dashboard draws it under (``reference/glotip_citizenship_names.csv``, each with why)."""
+    df = _csv("glotip_citizenship_names.csv")
+    return dict(zip(df["published"], df["reconciled"]))

@@ -387,3 +387,18 @@ def test_notes_say_what_totals_leave_out_and_name_the_file(hand):
     assert ind.file_name(VICTIMS, ind.Area("sub_region", ("Sub-Saharan Africa",)), "sex") == (
         "detected_trafficking_victims_sub_saharan_africa_sex.csv"
     )
+
+
+def test_one_citizenship_named_two_ways_is_one_line_with_its_published_names(real_run):
+    nld = ind.origins(real_run, VICTIMS, "NLD")
+    assert "Netherlands (own country)" not in set(nld["series"])
+    own = nld[nld["series"] == "Netherlands (Kingdom of the)"]
+    assert {2017, 2018, 2019} <= set(own["year"])  # the years published as "own country" join the line
+    assert own["year"].is_unique
+    assert "Netherlands (own country)" in set(own.loc[own["year"] == 2018, "published_as"])
+    table = ind.origins_table(nld)
+    assert "Named by UNODC" in table.columns
+
+    tha = ind.origins(real_run, VICTIMS, "THA")
+    assert "Burmese" not in set(tha["series"]) and "Myanmar" in set(tha["series"])
+    assert tha[tha["series"] == "Myanmar"]["year"].is_unique

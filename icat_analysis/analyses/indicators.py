@@ -344,8 +344,16 @@ def series_table(series: pd.DataFrame, *, aggregate: bool) -> pd.DataFrame:
 def origins(run: Run, indicator: str, iso3: str) -> pd.DataFrame:
     """Where the people one country counted come from, by year (see :func:`complete`)."""
     df = run("indicators_origins", indicator=indicator, iso3=iso3)
-    df = df.rename(columns={"origin": "series"}).assign(reporting_countries=1)
-    return complete(df)
+    # One group under one name although the source names it two ways across years (the
+    # mapping table says which and why); the names as published stay beside it.
+    df["series"] = df["origin"].map(lambda o: reference.glotip_citizenship_names().get(o, o))
+    df = df.groupby(["year", "series"], as_index=False).agg(
+        value=("value", lambda v: v.sum(min_count=1)),
+        censored_cells=("censored_cells", "sum"),
+        numeric_cells=("numeric_cells", "sum"),
+        published_as=("origin", lambda o: "; ".join(sorted(set(o)))),
+    )
+    return complete(df.assign(reporting_countries=1))
 
 
 def latest_origins(origins_df: pd.DataFrame, top: int = 10) -> tuple[int | None, pd.DataFrame, list[str]]:
@@ -376,7 +384,10 @@ def citizenship_countries(countries: pd.DataFrame, area: Area) -> pd.DataFrame:
 
 
 def origins_table(origins_df: pd.DataFrame) -> pd.DataFrame:
-    return series_table(origins_df, aggregate=False).rename(columns={"Series": "Citizenship"})
+    table = series_table(origins_df, aggregate=False).rename(columns={"Series": "Citizenship"})
+    if "published_as" in origins_df:
+        table.insert(2, "Named by UNODC", origins_df["published_as"].to_numpy())
+    return table
 
 
 # ---- activities ------------------------------------------------------------------------
