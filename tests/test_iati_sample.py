@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import date
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -70,6 +71,15 @@ def test_the_source_line_names_iom_and_the_date(manifest):
         "Activities: IATI, International Organization for Migration (IOM, XM-DAC-47066) as published on "
         "15 June 2021 (16 of the 700 activities in the files are about trafficking in persons). Indicators: UNODC"
     )
+
+
+def test_data_as_of_is_the_snapshot_date_not_the_import_day(manifest):
+    # the sample was imported in December 2026 from files served on 15 June 2021
+    assert export.data_as_of(manifest) == date(2021, 6, 15)
+    # the demonstration keeps its fixed date; an export of neither falls back to the version's day
+    assert export.data_as_of(export.read_manifest(DATA_ROOT / "demo")) == date(2026, 11, 1)
+    assert export.data_as_of({"updated_at": "2026-12-01T10:08:43+00:00"}) == date(2026, 12, 1)
+    assert export.data_as_of({}) is None
 
 
 def _row(con, activity_id: str) -> pd.Series:

@@ -114,9 +114,13 @@ def read_manifest(data_dir: Path) -> dict:
 
 def data_as_of(manifest: dict):
     """The date the export's data describes: the manifest's ``as_of`` (the demonstration's fixed
-    date), else the day its current version was made; None for an empty export."""
-    for key in ("as_of", "updated_at"):
-        t = parse_time(manifest.get(key)) if manifest.get(key) else None
+    date), else the IATI snapshot's date (an import of saved IATI files describes the day they were
+    served, not the day they were read), else the day its current version was made; None for an
+    empty export."""
+    iati = manifest.get("iati")
+    for value in (manifest.get("as_of"), iati.get("snapshot") if isinstance(iati, dict) else None,
+                  manifest.get("updated_at")):
+        t = parse_time(value) if value else None
         if t is not None:
             return t.date()
     return None
