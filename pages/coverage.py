@@ -98,7 +98,7 @@ if tab_matrix.open:
                 st.success(coverage.NO_GAPS, icon=":material/check:")
             else:
                 st.write(coverage.gaps_sentence(len(gap_table), gap_agency))
-                st_adapter.table(gap_table, height=min(420, 36 * len(gap_table) + 40))
+                st_adapter.table(gap_table, height=min(420, 36 * len(gap_table) + 40), hide=[coverage.ISO_CODE])
                 st_adapter.table_downloads(gap_table, "Gaps", "coverage-gaps", "Gaps", "cov_gaps_dl")
 
 # ---- one agency's overlap ------------------------------------------------------------------
@@ -119,7 +119,7 @@ if tab_overlap.open:
                 st.info(f"{agency} has no activity as {coverage.ROLE_LABELS[role].lower()} in this selection.")
             else:
                 st_adapter.metric_row(coverage.overlap_figures(table))
-                st_adapter.table(table, height=min(560, 36 * len(table) + 40))
+                st_adapter.table(table, height=min(560, 36 * len(table) + 40), hide=[coverage.ISO_CODE])
                 st.caption(coverage.OVERLAP_NOTE)
                 st_adapter.table_downloads(
                     table, "Overlap", f"overlap-{agency.lower()}", f"Overlap {agency}", "cov_overlap_dl"

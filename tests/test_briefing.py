@@ -109,3 +109,23 @@ def test_powerpoint_has_a_slide_per_chart_with_offline_map(con):
 
     img = Image.open(io.BytesIO(pictures[0].image.blob)).convert("RGB").resize((200, 112))
     assert len(img.getcolors(maxcolors=1_000_000)) > 20
+
+
+def test_the_map_title_has_room_above_the_map(con):
+    """The map draws from the top edge on a page; in the briefing its title sits in a margin of its own."""
+    b = briefing.build(functools.partial(db.query, con), con, Filters(), export.read_manifest(DEFAULT_DATA_DIR), TODAY)
+    fig = b.section("map").figure
+    assert fig.layout.title.text == "Activities by country"
+    # its own room plus the filter sentence's line below the title
+    assert fig.layout.margin.t >= briefing.MAP_TITLE_ROOM + 18 and fig.layout.title.yanchor == "top"
+    assert fig.layout.height == 540 + briefing.MAP_TITLE_ROOM  # the map itself keeps its size
+
+
+def test_the_coverage_matrix_and_its_caption_print_on_one_page(iom):
+    from lxml import html as lxml_html
+
+    block = lxml_html.fromstring(iom).xpath("//section[@id='coverage']/div[@class='keep-together']")
+    assert len(block) == 1
+    assert block[0].xpath("./div[@class='chart']") and block[0].xpath("./p[@class='note']")
+    assert "Orange cells" in block[0].xpath("./p[@class='note']")[0].text
+    assert re.search(r"\.keep-together \{ break-inside: avoid;", iom.split("@media print", 1)[1])

@@ -161,14 +161,15 @@ def test_gap_flags_and_gap_table(con):
     assert not m.gaps.at["VNM", "UNODC"]  # no detections reported for Viet Nam
     assert not m.gaps.at["LAO", "UNIFEM"]  # succeeded by UN Women: an empty cell is not a gap
     table = coverage.gaps(cells, detections)
-    assert table["iso3"].tolist() == ["MMR"]
+    assert list(table.columns[:2]) == ["Country", "ISO code"]  # a name first, the code plainly named
+    assert table["ISO code"].tolist() == ["MMR"]
     assert table.loc[0, "Detected victims that year"] == 25
     assert table.loc[0, "Country"] == "Myanmar"
     for_iom = coverage.gaps(cells, detections, agency="IOM")
-    assert for_iom["iso3"].tolist() == ["NGA", "MMR", "LAO"]
-    assert for_iom.set_index("iso3").at["LAO", "Other agencies working there"] == 2
+    assert for_iom["Country"].tolist() == ["Nigeria", "Myanmar", "Laos"]
+    assert for_iom.set_index("ISO code").at["LAO", "Other agencies working there"] == 2
     latest = coverage.gaps(cells, detections, agency="IOM", basis="latest")
-    assert "NGA" not in latest["iso3"].tolist()  # none detected in its latest reported year
+    assert "NGA" not in latest["ISO code"].tolist()  # none detected in its latest reported year
     sub = coverage.coverage_matrix(_cells(con, "sub_region"), dim="sub_region", role="any", detections=detections)
     assert bool(sub.gaps.at["South-eastern Asia", "UNODC"])
     assert list(m.values.columns) and coverage_charts.coverage_heatmap(m, "t").data[1].name == coverage.GAP_LEGEND
@@ -183,13 +184,17 @@ def test_place_filter_keeps_cells_inside_the_chosen_region(con):
 
 def test_overlap_lists_the_other_agencies(con):
     table = coverage.overlap_for_agency(_cells(con, "country"), "IOM")
-    by = table.set_index("iso3")
-    assert by.at["THA", "This agency's activities"] == 1
-    assert by.at["THA", "Other agencies present"] == 2
-    assert by.at["THA", "Other agencies (their activities)"] == "ILO (3), UNICEF (2)"
-    assert by.at["VNM", "Other agencies (their activities)"] == "ILO (1), UNIFEM (1)"
+    assert list(table.columns[:2]) == ["Country", "ISO code"]
+    by = table.set_index("Country")
+    assert by.at["Thailand", "This agency's activities"] == 1
+    assert by.at["Thailand", "Other agencies present"] == 2
+    others = "International Labour Organization (ILO): 3; United Nations Children's Fund (UNICEF): 2"
+    assert by.at["Thailand", "Other agencies (their activities)"] == others
+    assert by.at["Vietnam", "Other agencies (their activities)"].startswith(
+        "International Labour Organization (ILO): 1; "
+    )
     alone = coverage.overlap_for_agency(_cells(con, "country"), "UNODC")
-    assert alone["Works"].tolist() == ["alone"] and alone["iso3"].tolist() == ["NGA"]
+    assert alone["Works"].tolist() == ["alone"] and alone["Country"].tolist() == ["Nigeria"]
 
 
 def test_joint_matrix_is_symmetric_and_counts_shared_activities(con):
@@ -258,7 +263,8 @@ def test_coverage_page_every_dimension_role_and_measure(page_data):
     assert "8 activities" in at.caption[0].value
     assert at.subheader[0].value == "Gaps: detected victims, no activity"
     gap_table = at.dataframe[0].value
-    assert gap_table["iso3"].tolist() == ["MMR"]
+    assert gap_table["Country"].tolist() == ["Myanmar"]
+    assert "ISO code" not in gap_table.columns and "iso3" not in gap_table.columns  # the code is in the downloads
     for dim in coverage.DIMENSIONS:
         at.selectbox(key="cov_dimension").set_value(dim).run()
         assert not at.exception, dim
@@ -271,7 +277,9 @@ def test_coverage_page_every_dimension_role_and_measure(page_data):
     at.run()
     assert not at.exception
     overlap = at.dataframe[0].value
-    assert overlap.set_index("iso3").at["THA", "This agency's activities"] == 1  # partner in A5 only
+    assert "ISO code" not in overlap.columns
+    assert overlap.set_index("Country").at["Thailand", "This agency's activities"] == 1  # partner in A5 only
+    assert "United Nations Children's Fund (UNICEF): 2" in overlap.set_index("Country").at["Thailand", coverage.OTHERS]
 
 
 def test_coverage_page_empty_selection(page_data):

@@ -267,6 +267,11 @@ def overlap_default(sidebar_agencies, present: list[str]) -> str:
     return next((a for a in sidebar_agencies if a in present), present[0])
 
 
+#: the country code column of the gap and overlap tables: in their downloads (to join on), not on screen
+ISO_CODE = "ISO code"
+#: the overlap table's column naming the other agencies in a country and their activities there
+OTHERS = "Other agencies (their activities)"
+
 OVERLAP_NOTE = (
     "Other agencies present: any agency with a selected activity in the country, lead or partner, "
     "whether or not it works with this one."
@@ -285,28 +290,29 @@ def overlap_for_agency(cells: pd.DataFrame, agency: str, *, role: str = "any") -
     others = cells[(cells["agency"] != agency) & cells["place"].isin(mine.index)]
     others = others.groupby(["place", "agency"], as_index=False)["activities"].sum()
     others = others.sort_values(["place", "activities", "agency"], ascending=[True, False, True])
-    others["text"] = others["agency"] + " (" + others["activities"].astype(int).astype(str) + ")"
-    present = others.groupby("place")["text"].agg(", ".join)
+    # Named in full (a newcomer does not know every acronym), the code kept in brackets.
+    others["text"] = [f"{agency_label(a)}: {int(n)}" for a, n in zip(others["agency"], others["activities"])]
+    present = others.groupby("place")["text"].agg("; ".join)
     n_others = others.groupby("place")["agency"].size()
     names = reference.labels("country")
     rows = [
         {
-            "iso3": place,
             "Country": names.get(place, place),
+            ISO_CODE: place,
             "This agency's activities": int(n),
             "Other agencies present": int(n_others.get(place, 0)),
             "Works": "with others" if n_others.get(place, 0) else "alone",
-            "Other agencies (their activities)": present.get(place, ""),
+            OTHERS: present.get(place, ""),
         }
         for place, n in mine.items()
     ]
     cols = [
-        "iso3",
         "Country",
+        ISO_CODE,
         "This agency's activities",
         "Other agencies present",
         "Works",
-        "Other agencies (their activities)",
+        OTHERS,
     ]
     out = pd.DataFrame(rows, columns=cols)
     if out.empty:
@@ -400,8 +406,8 @@ def gaps(
     ref = reference.countries().set_index("iso3")
     out = pd.DataFrame(
         {
-            "iso3": d["iso3"].to_numpy(),
             "Country": [ref["name"].get(i, i) for i in d["iso3"]],
+            ISO_CODE: d["iso3"].to_numpy(),
             "Region": [ref["region"].get(i) for i in d["iso3"]],
             "Sub-region": [ref["sub_region"].get(i) for i in d["iso3"]],
             "Latest year with detected victims": d["latest_detection_year"].astype("Int64").to_numpy(),
@@ -410,10 +416,10 @@ def gaps(
         }
     )
     if agency is not None:
-        out["Other agencies working there"] = [int(others.get(i, 0)) for i in out["iso3"]]
+        out["Other agencies working there"] = [int(others.get(i, 0)) for i in out[ISO_CODE]]
     return out.sort_values(["Detected victims that year", "Country"], ascending=[False, True]).reset_index(drop=True)
 
 
 def gaps_sentence(n: int, agency: str | None) -> str:
-    who = "no selected activity works" if agency is None else f"{agency} has no selected activity"
+    who = "no selected activity works" if agency is None else f"{agency_label(agency)} has no selected activity"
     return f"{n:,} countries report detected victims where {who}."

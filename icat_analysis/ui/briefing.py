@@ -41,6 +41,8 @@ STATIC = STATIC_DIR
 TOPOJSON_NAME = "world_50m"
 TREND_INDICATOR = "Detected trafficking victims"
 COVERAGE_ROWS = 25
+#: pixels above the briefing's map for its title
+MAP_TITLE_ROOM = 56
 HOTSPOT_ROWS = 10
 SYNTHETIC_NOTICE = (
     "Demonstration data. The activities shown are synthetic, generated to look like ICAT agencies' work; "
@@ -98,7 +100,12 @@ def _map(run: Run, f: Filters) -> Section:
     metric = geo.METRICS["activities"]
     frame = geo.map_frame(run(metric.query, f), metric, f.place_iso3(), run("map_country_values", f))
     fig = geo.world_choropleth(frame, "value", label=metric.label, colorscale=metric.colorscale)
-    fig.update_layout(title={"text": "Activities by country", "x": 0, "xanchor": "left"})
+    # The map draws with no top margin (on a page the title is above it); here the title needs room of its own.
+    fig.update_layout(
+        title={"text": "Activities by country", "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        margin={"t": MAP_TITLE_ROOM},
+        height=fig.layout.height + MAP_TITLE_ROOM,
+    )
     notes = [
         "A regional activity counts in each of its countries; global activities without a country list are not on "
         "the map.",
@@ -257,6 +264,9 @@ th { background: #F2F5F8; }
   .modebar-container, .modebar { display: none !important; }
   section { break-before: page; page-break-before: always; break-inside: avoid; page-break-inside: avoid; }
   section.first { break-before: auto; page-break-before: auto; }
+  .keep-together { break-inside: avoid; page-break-inside: avoid; }
+  /* The 25-row matrix is taller than an A4 landscape page: smaller, it fits with its caption. */
+  #coverage .chart { zoom: 0.75; }
 }
 """
 
@@ -302,12 +312,14 @@ def to_html(b: Briefing) -> str:
     parts.append("</header>")
     for i, s in enumerate(b.sections):
         parts.append(f'<section id="{e(s.key)}" class="{"first" if i == 0 else ""}"><h2>{e(s.title)}</h2>')
+        # A chart and its caption print on one page: the caption says how to read the chart.
+        parts.append('<div class="keep-together">')
         if s.figure is not None:
             parts.append(f'<div class="chart">{_figure_div(s.figure, "chart-" + s.key)}</div>')
         if s.table is not None:
             parts.append(_table_html(s.table))
         parts += [f'<p class="note">{e(n)}</p>' for n in s.notes]
-        parts.append("</section>")
+        parts.append("</div></section>")
     parts.append('<section id="sources"><h2>Sources</h2><ul>')
     parts += [f"<li>{e(c)}</li>" for c in b.citations]
     parts.append("</ul></section></main></body></html>")

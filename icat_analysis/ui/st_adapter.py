@@ -250,9 +250,10 @@ def choose(label: str, choices: dict, *, key: str, where=None, widget: str = "se
     return draw(label, list(choices), format_func=choices.get, key=key, **kwargs)
 
 
-def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), **kwargs):
+def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), hide=(), **kwargs):
     """A table without its index: ``large`` and ``medium`` text columns get that width,
-    ``numbers`` are written with thousands separators."""
+    ``numbers`` are written with thousands separators; ``hide`` columns stay in the downloads only."""
+    df = df.drop(columns=[c for c in hide if c in df.columns])
     config = {c: st.column_config.TextColumn(width="large") for c in large}
     config |= {c: st.column_config.TextColumn(width="medium") for c in medium}
     config |= {c: st.column_config.NumberColumn(format="localized") for c in numbers}
