@@ -67,8 +67,10 @@ def test_the_public_export_holds_no_members_only_activity_budget_review_or_histo
         "activities.parquet",
         "activity_agencies.parquet",
         "activity_countries.parquet",
+        "events.parquet",
         "indicators.parquet",
         "manifest.json",
+        "resources.parquet",
     ]
     text = (public / "manifest.json").read_text()
     assert "last_import" not in text and "UNODC internal draft" not in text
@@ -154,6 +156,62 @@ def test_withheld_counts_by_agency_and_country_by_hand(tmp_path, capsys):
     # the budget in its own currency, and notes that may quote it, go with the budget
     assert [acts["B1"][k] for k in in_euros] == [None, None, None]
     assert [acts["P1"][k] for k in in_euros] == list(in_euros.values())
+
+
+def test_the_public_export_holds_only_the_public_resources_and_events(tmp_path, capsys):
+    data = make_export(tmp_path / "full", [activity("P1", lead="UNODC", countries=["NGA"])])
+    resources = tmp_path / "resources.csv"
+    resources.write_text(
+        "resource_id,title,kind,visibility\n"
+        "R-PUB,Handbook on victim identification,guideline,public\n"
+        "R-MEM,Draft referral protocol under review,guideline,members\n"
+        "R-DEF,Internal training notes,training_material,\n",
+        encoding="utf-8",
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,title,kind,start_date,place,visibility\n"
+        "E-PUB,World Day against Trafficking in Persons,campaign_day,2026-07-30,online,public\n"
+        "E-MEM,ICAT working group on data,icat_meeting,2026-09-14,AUT,members\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["import-resources", str(resources), "--data", str(data)]) == 0
+    assert cli.main(["import-events", str(events), "--data", str(data)]) == 0
+    out = tmp_path / "public"
+    code, printed, err = publish(capsys, "--level", "public", "--data", data, "--out", out)
+    assert code == 0, err
+    # the full export keeps all three resources (an empty cell is members only) and both events
+    full_res = {
+        r["resource_id"]: r["visibility"]
+        for r in pq.read_table(export.current_dir(data) / "resources.parquet").to_pylist()
+    }
+    assert full_res == {"R-PUB": "public", "R-MEM": "members", "R-DEF": "members"}
+    assert pq.read_table(out / "resources.parquet").column("resource_id").to_pylist() == ["R-PUB"]
+    assert pq.read_table(out / "events.parquet").column("event_id").to_pylist() == ["E-PUB"]
+    assert "left out" not in printed
+    members = tmp_path / "members"
+    assert publish(capsys, "--level", "members", "--data", data, "--out", members)[0] == 0
+    assert sorted(pq.read_table(members / "events.parquet").column("event_id").to_pylist()) == ["E-MEM", "E-PUB"]
+    assert validate_export(out) == []
+
+
+def test_an_unknown_sharing_level_of_a_resource_is_refused_naming_file_row_and_column(tmp_path, capsys):
+    bad = tmp_path / "resources.csv"
+    bad.write_text("resource_id,title,kind,visibility\nR1,Handbook,guideline,everyone\n", encoding="utf-8")
+    assert cli.main(["import-resources", str(bad), "--data", str(tmp_path / "data")]) == 1
+    assert (
+        f"{bad.name}:2: visibility: unknown sharing level 'everyone'; use public or members" in capsys.readouterr().err
+    )
+
+
+def test_the_founding_reports_resources_and_events_are_public_in_the_shipped_demo():
+    from icat_analysis.paths import DATA_ROOT
+
+    for name in ("resources", "events"):
+        rows = pq.read_table(DATA_ROOT / "demo" / f"{name}.parquet").to_pylist()
+        real = [r for r in rows if not r["is_synthetic"]]
+        assert real and all(r["visibility"] == "public" for r in real), name
+        assert any(r["visibility"] == "members" for r in rows), name  # a public instance has something to withhold
 
 
 def test_the_members_level_keeps_every_activity_but_no_review_or_history(full, tmp_path, capsys):

@@ -198,13 +198,24 @@ def synthetic_events(rng: np.random.Generator, n: int, stamp: datetime) -> list[
     return out
 
 
+#: the share of synthetic resources and events an agency keeps to members, so a public export of the
+#: demo shows what it withholds (the founding report's own rows are public: it was published)
+MEMBERS_SHARE = 0.15
+
+
+def _shared(rows: list[dict], seed: int, stream: int) -> list[dict]:
+    """``rows`` with their sharing level, drawn from a stream of their own (the rows stay as they were)."""
+    members = np.random.default_rng([int(seed), stream]).random(len(rows)) < MEMBERS_SHARE
+    return [{**r, "visibility": "members" if m else "public"} for r, m in zip(rows, members, strict=True)]
+
+
 def tables(seed: int, stamp: datetime, n_resources: int = 60, n_events: int = 48) -> dict[str, pa.Table]:
     """``resources.parquet`` and ``events.parquet`` of the demo: real seed rows first."""
     rng = np.random.default_rng([int(seed), 19])
     real_r = [{**r, "imported_at": stamp} for r in seed_rows(resources.SHEET, "resources.csv")]
     real_e = [{**r, "imported_at": stamp} for r in seed_rows(events.SHEET, "events.csv")]
-    res = real_r + synthetic_resources(rng, n_resources, stamp)
-    ev = real_e + synthetic_events(rng, n_events, stamp)
+    res = real_r + _shared(synthetic_resources(rng, n_resources, stamp), seed, 20)
+    ev = real_e + _shared(synthetic_events(rng, n_events, stamp), seed, 21)
     return {
         "resources.parquet": pa.Table.from_pylist(res, schema=resources.SHEET.schema),
         "events.parquet": pa.Table.from_pylist(ev, schema=events.SHEET.schema),

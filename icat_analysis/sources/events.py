@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from icat_analysis.sources import template
-from icat_analysis.store.contract import EVENT_TEMPLATE, EVENTS_SCHEMA
+from icat_analysis.store import export
+from icat_analysis.store.contract import EVENT_TEMPLATE, EVENTS_SCHEMA, SHARING_COLUMNS_OF
 from icat_analysis.store.validate import EVENT_ORDER, event_problems
 
 SHEET = template.Sheet(
@@ -31,6 +32,7 @@ SHEET = template.Sheet(
         "agencies in the event template (import-events); each keeps the name of its file in source_file.",
         "used_for": "events.parquet",
     },
+    upgrade=lambda table: export.with_sharing_levels(table, SHARING_COLUMNS_OF["events.parquet"]),
     compared_extra=("is_synthetic",),
 )
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 
 from icat_analysis.sources import template
-from icat_analysis.store.contract import RESOURCE_TEMPLATE, RESOURCES_SCHEMA
+from icat_analysis.store import export
+from icat_analysis.store.contract import RESOURCE_TEMPLATE, RESOURCES_SCHEMA, SHARING_COLUMNS_OF
 from icat_analysis.store.validate import RESOURCE_ORDER, resource_problems
 
 SHEET = template.Sheet(
@@ -33,6 +34,7 @@ SHEET = template.Sheet(
         "of its file in source_file.",
         "used_for": "resources.parquet",
     },
+    upgrade=lambda table: export.with_sharing_levels(table, SHARING_COLUMNS_OF["resources.parquet"]),
     compared_extra=("is_synthetic",),
 )
 

@@ -607,6 +607,7 @@ def submitted_rows(template: tuple[Column, ...]) -> Callable[[dict, date], tuple
 
     def parse(cells: dict, today: date, sharing: Sharing | None = None) -> tuple[dict, dict[str, str]]:
         row, errors = parse_cells(cells, template)
+        row["visibility"] = row.get("visibility") or DEFAULT_LEVEL  # never public unless the row says so
         row["is_synthetic"] = False
         return row, errors
 

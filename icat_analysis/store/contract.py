@@ -75,6 +75,13 @@ LEVELS = ("public", "members")
 #: because nothing may be published that an agency did not say may be published
 DEFAULT_LEVEL = "members"
 SHARING_COLUMNS = ("visibility", "budget_visibility")
+#: the sharing columns of each file that has its own (a file written before them lacks them:
+#: its rows were never said to be public, so they are shared with members only)
+SHARING_COLUMNS_OF: dict[str, tuple[str, ...]] = {
+    "activities.parquet": SHARING_COLUMNS,
+    "resources.parquet": ("visibility",),
+    "events.parquet": ("visibility",),
+}
 LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countries", "codes", "list"))
 
 _STR = pa.string()
@@ -173,6 +180,13 @@ RESOURCE_TEMPLATE: tuple[Column, ...] = (
     Column("file_name", "text", description="The file's name where there is no link"),
     Column("summary", "text", description="A few sentences on what it holds"),
     Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+    Column(
+        "visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see the resource: public (anyone) or members (signed-in ICAT members only); "
+        "empty: members",
+    ),
 )
 
 #: The event template: ICAT meetings, conferences, trainings, campaign days and deadlines.
@@ -189,6 +203,13 @@ EVENT_TEMPLATE: tuple[Column, ...] = (
     Column("link", "link", description="An http:// or https:// address with details"),
     Column("summary", "text", description="A sentence or two on the event"),
     Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+    Column(
+        "visibility",
+        "level",
+        codelist="visibility",
+        description="Who may see the event: public (anyone) or members (signed-in ICAT members only); "
+        "empty: members",
+    ),
 )
 
 _IMPORTED = [("is_synthetic", pa.bool_()), ("source_file", _STR), ("imported_at", pa.timestamp("us"))]
@@ -209,6 +230,7 @@ RESOURCES_SCHEMA = pa.schema(
         ("file_name", _STR),
         ("summary", _STR),
         ("source", _STR),
+        ("visibility", _STR),
         *_IMPORTED,
     ]
 )
@@ -226,6 +248,7 @@ EVENTS_SCHEMA = pa.schema(
         ("link", _STR),
         ("summary", _STR),
         ("source", _STR),
+        ("visibility", _STR),
         *_IMPORTED,
     ]
 )
@@ -248,6 +271,8 @@ PUBLISHED_BY: dict[str, str] = {
     "activity_countries.parquet": "activity",
     "activity_agencies.parquet": "activity",
     "indicators.parquet": "published",
+    "resources.parquet": "visibility",
+    "events.parquet": "visibility",
 }
 
 

@@ -580,12 +580,13 @@ def prune(data_dir: Path, *, now: datetime | None = None) -> list[str]:
 # ---- helpers for writers --------------------------------------------------------------------
 
 
-def with_sharing_levels(table: pa.Table) -> pa.Table:
-    """``table`` with the sharing columns an export written before sharing levels lacks.
+def with_sharing_levels(table: pa.Table, columns: tuple[str, ...] = SHARING_COLUMNS) -> pa.Table:
+    """``table`` with the sharing ``columns`` (the activities' by default) an export written
+    before sharing levels lacks.
 
     Such rows were never said to be public, so they are shared with members only.
     """
-    for name in SHARING_COLUMNS:
+    for name in columns:
         if name not in table.column_names:
             table = table.append_column(name, pa.array([DEFAULT_LEVEL] * table.num_rows, pa.string()))
     return table

@@ -32,6 +32,7 @@ from icat_analysis.store.contract import (
     EXPORT_FILES,
     LEVELS,
     PUBLISHED_BY,
+    SHARING_COLUMNS_OF,
     with_optional_columns,
 )
 
@@ -124,7 +125,7 @@ def published_tables(data_dir: Path, level: str) -> tuple[dict[str, pa.Table], d
             table = pq.read_table(path)
             tables[name] = table.filter(pc.is_in(table.column("activity_id"), value_set=kept_ids))
         elif rule == "visibility":
-            table = pq.read_table(path)
+            table = export.with_sharing_levels(pq.read_table(path), SHARING_COLUMNS_OF[name])
             tables[name] = table.filter(_shown(table, "visibility", level))
         elif rule == "published":
             tables[name] = pq.read_table(path)

@@ -31,6 +31,7 @@ from icat_analysis.store.contract import (
     OPTIONAL_ACTIVITY_COLUMNS,
     RESOURCE_TEMPLATE,
     SHARING_COLUMNS,
+    SHARING_COLUMNS_OF,
     TEMPLATE_NAMES,
     last_year,
 )
@@ -83,6 +84,7 @@ def library_params(kind_list: str) -> dict[str, list[str]]:
         "themes": reference.codes("theme"),
         "target_groups": reference.codes("target_group"),
         "exploitation_forms": reference.codes("exploitation_form"),
+        "visibilities": reference.codes("visibility"),
     }
 
 
@@ -140,7 +142,7 @@ def _schema_problems(name: str, actual: pa.Schema) -> list[Problem]:
     expected = EXPORT_FILES[name]
     out = []
     for field in expected:
-        if field.name not in actual.names and name == "activities.parquet" and field.name in SHARING_COLUMNS:
+        if field.name not in actual.names and field.name in SHARING_COLUMNS_OF.get(name, ()):
             continue  # an export from before sharing levels: its rows are shared with members only
         if field.name not in actual.names:
             if name == "activities.parquet" and field.name in OPTIONAL_ACTIVITY_COLUMNS:
@@ -289,10 +291,12 @@ def validate_export(data_dir: Path) -> list[Problem]:
     manifest_problems = _manifest_problems(data_dir, rows)
     for name, rules in STANDALONE_RULES.items():
         if present.get(name):
+            names = pq.read_schema(data_dir / name).names
+            levels = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS_OF[name] if c not in names)
             con = duckdb.connect(":memory:")
             try:
                 con.execute(
-                    f"CREATE VIEW checked AS SELECT *, '{name}' AS _file, file_row_number + 1 AS _row, "
+                    f"CREATE VIEW checked AS SELECT *, {levels}'{name}' AS _file, file_row_number + 1 AS _row, "
                     f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / name)}, file_row_number = true)"
                 )
                 problems += rules(con)

@@ -31,7 +31,8 @@ FROM (
             code_problem('themes', 'theme(s)', themes, $themes, 'use ' || array_to_string($themes, ', ')),
             -- Only web addresses: a javascript: or data: link must never reach a page as a link.
             CASE WHEN link IS NOT NULL AND NOT regexp_matches(link, '^(?i)https?://[^\s<>"'']+$') THEN
-                {'col': 'link', 'msg': '''' || left(link, 60) || ''' is not an http:// or https:// web address'} END
+                {'col': 'link', 'msg': '''' || left(link, 60) || ''' is not an http:// or https:// web address'} END,
+            level_problem('visibility', visibility, $visibilities)
         ], lambda p: p IS NOT NULL)) AS p
     FROM checked
 )

@@ -34,7 +34,8 @@ FROM (
                 'use UN M49 names such as ' || array_to_string($regions[1:4], ', ')),
             -- Only web addresses: a javascript: or data: link must never reach a page as a link.
             CASE WHEN link IS NOT NULL AND NOT regexp_matches(link, '^(?i)https?://[^\s<>"'']+$') THEN
-                {'col': 'link', 'msg': '''' || left(link, 60) || ''' is not an http:// or https:// web address'} END
+                {'col': 'link', 'msg': '''' || left(link, 60) || ''' is not an http:// or https:// web address'} END,
+            level_problem('visibility', visibility, $visibilities)
         ], lambda p: p IS NOT NULL)) AS p
     FROM checked
 )
