@@ -25,8 +25,8 @@ with right:
 try:
     c, places = st_adapter.changes_between(since, None if until >= today else until)
 except changes.NoSnapshot as exc:
-    st.info(f"Nothing to compare: {exc}", icon=":material/history:")
-    st_adapter.data_caption("Pick a date the export's history reaches.")
+    st.info(f"Nothing to compare. {exc}", icon=":material/history:")
+    st_adapter.data_caption("Each import or undo makes a new version of the export; this page compares two")
     st.stop()
 
 st_adapter.data_caption(

@@ -97,9 +97,9 @@ def test_changes_command_prints_per_agency_and_country(two_meetings, capsys):
 
 def test_a_date_before_the_history_is_refused_with_where_it_starts(two_meetings, capsys):
     assert cli.main(["changes", "--since", "2025-12-01", "--data", str(two_meetings)]) == 1
-    assert "no version of the export was made before 2025-12-01; its history starts on 2026-01-10" in (
-        capsys.readouterr().err
-    )
+    err = capsys.readouterr().err
+    assert "has no version made by 1 December 2025: its history starts on 10 January 2026" in err
+    assert str(two_meetings) not in err
     assert cli.main(["changes", "--since", "yesterday", "--data", str(two_meetings)]) == 2
 
 
@@ -113,3 +113,26 @@ def test_the_briefing_pack_says_what_changed_since_the_last_meeting(two_meetings
     assert briefing.since_last_meeting(None, date(2026, 3, 1)).notes == [
         "The export's history does not reach back to the last meeting."
     ]
+
+
+def test_the_changes_page_on_a_flat_export_names_it_and_says_history_starts_with_the_next_import(
+    tmp_path, monkeypatch, clean_streamlit
+):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.factories import activity, make_export
+
+    data = make_export(tmp_path / "agency-submissions", [activity("A1")])  # one version, made 1 January 2026
+    monkeypatch.setenv("ICAT_DATA_DIR", str(data))
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.query_params["since"] = "2025-12-01"
+    at.run()
+    at.switch_page("pages/changes.py").run()
+    assert not at.exception
+    shown = [i.value for i in at.info]
+    assert (
+        "Nothing to compare. Export 'agency-submissions' has one version so far (made 1 January 2026): "
+        "changes appear after the next import." in shown
+    )
+    texts = " ".join([*shown, *(c.value for c in at.caption), *(m.value for m in at.markdown)])
+    assert str(tmp_path) not in texts and "history starts" not in texts

@@ -128,17 +128,31 @@ def compare_versions(old: Path, new: Path) -> pd.DataFrame:
     return pd.DataFrame(out, columns=COLUMNS)
 
 
+def _before_history(data_dir: Path, day: date) -> str:
+    """Why there is nothing to compare at ``day``, in words: the export by its name (a reader of a
+    page must not see the server's paths) and where its history starts."""
+    name = f"Export '{data_dir.name}'"
+    versions = history.snapshots(data_dir)
+    if not versions:
+        return f"{name} has no version yet: changes appear after its first import."
+    first = versions[-1].made_at
+    if len(versions) == 1:
+        return f"{name} has one version so far (made {first:%-d %B %Y}): changes appear after the next import."
+    return (
+        f"{name} has no version made by {day:%-d %B %Y}: its history starts on {first:%-d %B %Y}; "
+        "pick that day or a later one."
+    )
+
+
 def compare(data_dir: Path, since: date, until: date | None = None) -> Comparison:
     """The version current at the start of ``since`` against the one at the end of ``until`` (default: now)."""
     data_dir = Path(data_dir)
     old = history.as_of(data_dir, since)
     if old is None:
-        oldest = history.snapshots(data_dir)
-        start = f"; its history starts on {oldest[-1].made_at:%Y-%m-%d}" if oldest else ""
-        raise NoSnapshot(f"{data_dir}: no version of the export was made before {since:%Y-%m-%d}{start}")
+        raise NoSnapshot(_before_history(data_dir, since))
     new = history.snapshots(data_dir)[0] if until is None else history.as_of(data_dir, until, end_of_day=True)
     if new is None:
-        raise NoSnapshot(f"{data_dir}: no version of the export was made by {until:%Y-%m-%d}")
+        raise NoSnapshot(_before_history(data_dir, until))
     log = reviews.history(data_dir)
     stamp = log["reviewed_at"].astype(str).str[:10]
     in_between = stamp >= since.isoformat()
