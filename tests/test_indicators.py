@@ -428,3 +428,36 @@ def test_the_indicators_page_words_the_activities_panel_by_the_export(shipped, l
     specs = [e.proto.spec for e in at.get("plotly_chart")]
     assert any(f"Activities active in the {label}" in spec for spec in specs)
     assert not any("synthetic in the demo" in spec for spec in specs)
+
+
+def _censored_lines(censored: dict[int, list[str]], lines: list[str]) -> pd.DataFrame:
+    """Lines of 100 a year for 2018-2020, "<5" in the years given for the lines given."""
+    rows = []
+    for name in lines:
+        for year in (2018, 2019, 2020):
+            cut = name in censored.get(year, [])
+            rows.append(
+                dict(year=year, series=name, value=None if cut else 100.0, censored_cells=0, numeric_cells=1,
+                     reporting_countries=1, censored=cut, lower_bound=None, upper_bound=None,
+                     as_published="<5" if cut else "100")
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_censored_marks_of_one_year_stack_apart_and_many_share_one_mark():
+    lines = ["Female", "Male", "Children", "Adults", "Unknown"]
+    series = _censored_lines({2019: ["Female", "Male"], 2020: lines}, lines)
+    fig = indicator_charts.trend_figure(series, title="x", aggregate=False).to_plotly_json()
+    marks = [a for a in fig["layout"]["annotations"] if a.get("text", "").startswith("<5")]
+    in_2019 = sorted((a for a in marks if a["x"] == 2019), key=lambda a: a["yshift"])
+    # two lines censored in 2019: two marks in their lines' colours, one 20 px above the other
+    assert [a["yshift"] for a in in_2019] == [0, indicator_charts.MARK_STEP]
+    assert ["Female" in a["hovertext"] for a in in_2019] == [True, False]
+    assert len({a["font"]["color"] for a in in_2019}) == 2
+    # five lines censored in 2020: one mark says so and names them, instead of a stack over the lines
+    (in_2020,) = [a for a in marks if a["x"] == 2020]
+    assert in_2020["text"] == "<5 (5 lines)" and in_2020["yshift"] == 0
+    assert all(name in in_2020["hovertext"] for name in lines)
+    assert not [a for a in marks if a["x"] == 2018]
+    # every mark sits at the foot, in the axis' own 0-1 space, never at a y value
+    assert all(a["yref"] == "y domain" and a["y"] < 0.05 for a in marks)

@@ -17,6 +17,42 @@ from icat_analysis.ui import charts
 _ACTIVITY_COLOUR = "#7F7F7F"
 
 
+#: pixels between the "<5" marks of one year, one above the other
+MARK_STEP = 20
+#: more censored lines than this in one year share one grey mark (a taller stack would cover the lines)
+MAX_MARKS_A_YEAR = 3
+
+
+def _censored_marks(year: int, cells: list[tuple[str, str, str]]) -> list[dict]:
+    """The "<5" marks of one year at the foot of the chart: one a line, stacked a fixed number
+    of pixels apart (so they never cover each other whatever the chart's height), or one grey
+    mark naming the lines when there are many."""
+    if len(cells) > MAX_MARKS_A_YEAR:
+        names = ", ".join(name for name, _, _ in cells)
+        cells = [(None, "#555555", f"{CENSORED_TEXT} ({len(cells)} lines)", f"{year}: fewer than 5 for {names}")]
+    else:
+        cells = [(n, c, t, f"{n}, {year}: fewer than 5") for n, c, t in cells]
+    return [
+        dict(
+            x=year,
+            y=0.015,
+            yshift=k * MARK_STEP,
+            xref="x",
+            yref="y domain",
+            yanchor="bottom",
+            text=text,
+            showarrow=False,
+            font={"color": colour, "size": 12},
+            bgcolor="rgba(255,255,255,0.85)",
+            bordercolor=colour,
+            borderwidth=1,
+            borderpad=1,
+            hovertext=hover + " (censored by UNODC)",
+        )
+        for k, (_, colour, text, hover) in enumerate(cells)
+    ]
+
+
 # ---- figures ---------------------------------------------------------------------------
 def _order(series: pd.DataFrame) -> list[str]:
     names = list(dict.fromkeys(series["series"]))
@@ -83,7 +119,7 @@ def trend_figure(
     if activities is not None and not activities.empty:
         years = sorted(set(years) | set(int(y) for y in activities["year"]))
     span = list(range(min(years), max(years) + 1)) if years else []
-    any_censored = False
+    censored_at: dict[int, list[tuple[str, str, str]]] = {}  # year -> (line, colour, text) of its censored cells
     # Built here and set once: adding annotations one by one re-validates the whole layout
     # each time (it was most of this function's time).
     marks = []
@@ -110,27 +146,9 @@ def trend_figure(
             row=1,
             col=1,
         )
-        censored_years = [yr for yr, r in zip(span, rows) if r is not None and r["censored"]]
-        for yr in censored_years:
-            any_censored = True
-            r = by_year[yr]
-            marks.append(
-                dict(
-                    x=yr,
-                    y=0.015 + 0.055 * i,
-                    xref="x",
-                    yref="y domain",
-                    yanchor="bottom",
-                    text=r["as_published"] if aggregate else CENSORED_TEXT,
-                    showarrow=False,
-                    font={"color": colour, "size": 12},
-                    bgcolor="rgba(255,255,255,0.85)",
-                    bordercolor=colour,
-                    borderwidth=1,
-                    borderpad=1,
-                    hovertext=f"{name}, {yr}: fewer than 5 (censored by UNODC)",
-                )
-            )
+        for yr, r in zip(span, rows):
+            if r is not None and r["censored"]:
+                censored_at.setdefault(yr, []).append((name, colour, r["as_published"] if aggregate else CENSORED_TEXT))
         if aggregate:
             row_no = panels.index("reporting") + 1
             fig.add_trace(
@@ -148,7 +166,8 @@ def trend_figure(
                 row=row_no,
                 col=1,
             )
-    if any_censored:
+    marks += [m for yr, cells in censored_at.items() for m in _censored_marks(yr, cells)]
+    if censored_at:
         # A legend entry for the "<5" marks; it holds no data point.
         fig.add_trace(
             go.Scatter(
