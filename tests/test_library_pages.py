@@ -172,7 +172,8 @@ def test_library_page_opens_a_resource_and_refuses_a_javascript_link(library_exp
     assert "Study on forced marriage" in [s.value for s in at.subheader]
     assert "javascript" not in _words(at).lower()
     assert not [b for b in at.get("link_button")]  # no "Open the resource" button for it
-    assert pd.isna(at.dataframe[0].value.set_index("Title").loc["Study on forced marriage", "Link"])
+    # the refused link is a blank cell, not a grey "None"
+    assert at.dataframe[0].value.set_index("Title").loc["Study on forced marriage", "Link"] == ""
     at = _page(library_export, monkeypatch, "pages/library.py", resource="L1")
     assert [b.proto.url for b in at.get("link_button")] == ["https://example.org/l1"]
 
@@ -229,3 +230,13 @@ def test_the_data_dictionary_describes_the_resource_and_event_templates():
     agencies = dictionary.agencies().set_index("Code")
     assert agencies.loc["UNHCR", "ICAT membership"] == "founding participant"
     assert agencies.loc["OHCHR", "ICAT membership"] == ""  # named in 2006 only as a possible participant
+
+
+@pytest.mark.parametrize("page, key", [("pages/library.py", "Link"), ("pages/events.py", "Link")])
+def test_a_cell_without_a_link_is_blank_not_none(page, key, default_export, monkeypatch, clean_streamlit):
+    at = _page(default_export, monkeypatch, page)
+    shown = at.dataframe[0].value
+    # the founding report's resources and events have no link: their cells are empty, never "None"
+    assert (shown[key] == "").any(), page
+    assert not shown[key].isna().any() and "None" not in set(shown[key])
+    assert any(str(v).startswith("https://") for v in shown[key])

@@ -1056,7 +1056,9 @@ def listing(table: pd.DataFrame, shown: list[str], synthetic: int, what: str, no
     config = {"Link": st.column_config.LinkColumn(display_text="Open")}
     if "Title" in shown:
         config["Title"] = st.column_config.TextColumn(width="large")
-    st.dataframe(table[shown], hide_index=True, column_config=config)
+    # A missing value shows as a grey "None"; a row without a link (or a city) reads better blank.
+    text = [c for c in shown if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    st.dataframe(table[shown].fillna(dict.fromkeys(text, "")), hide_index=True, column_config=config)
     return True
 
 
