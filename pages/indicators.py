@@ -61,7 +61,9 @@ else:
     years = (int(series["year"].min()), int(series["year"].max()))
     activities = ind.activities_by_year(st_adapter.run, f, area, years)
     title = ind.chart_title(about, area, breakdown)
-    fig = indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities)
+    synthetic = bool(st_adapter.manifest().get("synthetic"))
+    fig = indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities,
+                                        synthetic=synthetic)
     st_adapter.plotly_chart(fig, key="ind_trend")
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)

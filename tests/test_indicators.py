@@ -404,6 +404,32 @@ def test_one_citizenship_named_two_ways_is_one_line_with_its_published_names(rea
     assert tha[tha["series"] == "Myanmar"]["year"].is_unique
 
 
+def test_the_activities_panel_says_synthetic_only_on_a_synthetic_export(hand):
+    series = ind.area_series(hand, VICTIMS, WEST_AFRICA)
+    acts = ind.activities_by_year(hand, Filters(), WEST_AFRICA, (2019, 2020))
+
+    def panel_title(synthetic: bool) -> str:
+        fig = indicator_charts.trend_figure(series, title="x", aggregate=True, activities=acts, synthetic=synthetic)
+        return [a.text for a in fig.layout.annotations if a.text.startswith("Activities active")][0]
+
+    # the IATI sample's activities are real; the demonstration's are generated
+    assert panel_title(False) == "Activities active in the selection"
+    assert panel_title(True) == "Activities active in the selection (synthetic)"
+
+
+@pytest.mark.parametrize("shipped, label", [("iati-sample", "selection\""), ("demo", "selection (synthetic)")])
+def test_the_indicators_page_words_the_activities_panel_by_the_export(shipped, label, monkeypatch, clean_streamlit):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ICAT_DATA_DIR", str(paths.DATA_ROOT / shipped))
+    at = AppTest.from_file("../dashboard.py", default_timeout=120).run()
+    at.switch_page("pages/indicators.py").run()
+    assert not at.exception
+    specs = [e.proto.spec for e in at.get("plotly_chart")]
+    assert any(f"Activities active in the {label}" in spec for spec in specs)
+    assert not any("synthetic in the demo" in spec for spec in specs)
+
+
 def _censored_lines(censored: dict[int, list[str]], lines: list[str]) -> pd.DataFrame:
     """Lines of 100 a year for 2018-2020, "<5" in the years given for the lines given."""
     rows = []

@@ -162,7 +162,7 @@ def _hotspots(con, f: Filters, threshold: float) -> Section:
     return Section("hotspots", title, table=table, notes=notes)
 
 
-def _trend(run: Run, f: Filters) -> Section:
+def _trend(run: Run, f: Filters, synthetic: bool) -> Section:
     title = "Detected victims of trafficking, world"
     area = ind.Area("world")
     series = ind.area_series(run, TREND_INDICATOR, area, "total")
@@ -170,7 +170,7 @@ def _trend(run: Run, f: Filters) -> Section:
         return Section("trend", title, notes=["No UNODC indicators are loaded in this export."])
     years = (int(series["year"].min()), int(series["year"].max()))
     activities = ind.activities_by_year(run, f, area, years)
-    fig = indicator_charts.trend_figure(series, title=title, aggregate=True, activities=activities)
+    fig = indicator_charts.trend_figure(series, title=title, aggregate=True, activities=activities, synthetic=synthetic)
     return Section("trend", title, figure=fig, notes=[ind.chart_notes(series, area), ind.PREVALENCE_CAVEAT])
 
 
@@ -232,7 +232,7 @@ def build(
             Section("coverage", "Who works where", notes=note),
             Section("hotspots", "Duplication hot-spots", notes=note),
         ]
-    sections.append(_trend(run, f))
+    sections.append(_trend(run, f, bool(manifest.get("synthetic"))))
     for s in sections:
         if s.figure is not None:
             with_sentence(s.figure, sentence)

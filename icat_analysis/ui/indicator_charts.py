@@ -87,13 +87,14 @@ def trend_figure(
     activities: pd.DataFrame | None = None,
     y_title: str = "People",
     colour_of: dict[str, str] | None = None,
+    synthetic: bool = False,
 ) -> go.Figure:
     """Lines of ``series`` (from :func:`breakdown_series`) over the years.
 
     Censored years break the line and get a "<5" mark at the foot of the chart: an
     annotation in the axis' 0-1 space, never a y value. For an area a second panel gives the
     countries reporting each line; with ``activities`` (year, activities) a last panel gives
-    the activities active each year.
+    the activities active each year, labelled synthetic when the export's are (``synthetic``).
     """
     names = _order(series)
     colour_of = colour_of or {n: charts.colour(i) for i, n in enumerate(names)}
@@ -102,7 +103,7 @@ def trend_figure(
     titles = {
         "main": "",
         "reporting": "Countries reporting (totals move with them)",
-        "activities": "Activities active in the selection (synthetic in the demo)",
+        "activities": "Activities active in the selection" + (" (synthetic)" if synthetic else ""),
     }
     fig = make_subplots(
         rows=len(panels),
