@@ -1,5 +1,6 @@
 """Presentation helpers: the URL flag, the fixed stylesheet, and what every chart carries."""
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from icat_analysis.ui import presentation as p
@@ -30,3 +31,31 @@ def test_a_long_sentence_is_wrapped_and_a_missing_title_gets_one():
     fig = go.Figure()
     p.with_sentence(fig, "word " * 60)
     assert "<br>" in fig.layout.title.subtitle.text and fig.layout.title.text == " "
+
+
+def test_presenting_scales_chart_text_like_the_page_text():
+    from icat_analysis.ui import charts
+
+    fig = go.Figure(go.Bar(x=["ILO", "IOM"], y=[3, 5]))
+    charts.layout(fig, "Activities by agency", height=400)
+    fig.add_annotation(text="<5", x="ILO", y=0, font={"size": 12})
+    plain = go.Figure(fig)
+    p.with_sentence(plain, "8 activities")
+    p.with_sentence(fig, "8 activities", present=True)
+    assert plain.layout.title.font.size == 18 and fig.layout.title.font.size == 25  # 18 px x 1.4
+    assert fig.layout.font.size == 20  # axis titles and legend follow the layout's 14 px x 1.4
+    assert fig.layout.legend.font.size == 20 and fig.layout.hoverlabel.font.size >= 18
+    assert fig.layout.xaxis.tickfont.size == 20 and fig.layout.annotations[0].font.size == 17
+    assert fig.layout.title.subtitle.font.size == 18  # 13 px x 1.4
+    assert fig.layout.margin.t > plain.layout.margin.t  # room for the larger title
+
+
+def test_a_map_keeps_its_height_when_presenting_so_the_world_fits_the_screen():
+    from icat_analysis.ui import geo
+
+    frame = pd.DataFrame({"iso3": ["THA", "NGA"], "value": [3, 5], "name": ["Thailand", "Nigeria"]})
+    fig = geo.world_choropleth(frame, "value", label="Activities")
+    height = fig.layout.height
+    p.with_sentence(fig, "8 activities", present=True)
+    assert fig.layout.height == height <= 560 and fig.layout.font.size >= 17
+    assert fig.layout.coloraxis.colorbar.tickfont.size == 18  # 13 px x 1.4

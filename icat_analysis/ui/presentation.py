@@ -37,6 +37,12 @@ html, body, [data-testid="stApp"] { font-size: 20px; }
 #: Extra height given to charts in presentation mode (a projector is seen from afar).
 PRESENTATION_HEIGHT_FACTOR = 1.25
 
+#: How much larger chart text is in presentation mode: the page's text goes from 16 px to 22 px.
+PRESENTATION_FONT_FACTOR = 1.4
+
+#: Plotly's own sizes where a figure sets none (text 12, title 17 px).
+_PLOTLY_FONT, _PLOTLY_TITLE = 12, 17
+
 #: Subtitle font: smaller than the title, dark enough to read on a projector.
 SUBTITLE_FONT = {"size": 13, "color": "#333333"}
 
@@ -77,8 +83,43 @@ def with_sentence(fig: go.Figure, sentence: str, *, present: bool = False) -> go
         fig.update_layout(title={"text": " ", "x": 0, "xanchor": "left"})
     top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
     fig.update_layout(margin={"t": top + 18 * lines})
-    if present and fig.layout.height:
-        fig.update_layout(height=int(fig.layout.height * PRESENTATION_HEIGHT_FACTOR))
+    if present:
+        present_fonts(fig)
+        # A map keeps its height, so the whole world shows on the first screen of a projector.
+        if fig.layout.height and not is_map(fig):
+            fig.update_layout(height=int(fig.layout.height * PRESENTATION_HEIGHT_FACTOR))
+    return fig
+
+
+def is_map(fig: go.Figure) -> bool:
+    return any(t.type in ("choropleth", "scattergeo") for t in fig.data)
+
+
+def present_fonts(fig: go.Figure, factor: float = PRESENTATION_FONT_FACTOR) -> go.Figure:
+    """Chart text (title, axes, legend, hover, notes) scaled like the page text in presentation
+    mode, with room above the plot for the larger title. Changes ``fig`` in place."""
+
+    def bigger(size, default=_PLOTLY_FONT) -> int:
+        return round((size or default) * factor)
+
+    lay = fig.layout
+    base = lay.font.size or _PLOTLY_FONT
+    fig.update_layout(
+        font={"size": bigger(base)},
+        title={"font": {"size": bigger(lay.title.font.size, _PLOTLY_TITLE)}},
+        legend={"font": {"size": bigger(lay.legend.font.size, base)}},
+        hoverlabel={"font": {"size": bigger(lay.hoverlabel.font.size, 13)}},
+    )
+    if lay.title.subtitle.text:
+        fig.update_layout(title={"subtitle": {"font": {"size": bigger(lay.title.subtitle.font.size, base)}}})
+    if lay.margin.t is not None:
+        fig.update_layout(margin={"t": round(lay.margin.t * factor)})
+    # Sizes set on one axis or one note do not follow the layout's font: scale them too.
+    fig.for_each_xaxis(lambda a: a.update(tickfont_size=bigger(a.tickfont.size, base)))
+    fig.for_each_yaxis(lambda a: a.update(tickfont_size=bigger(a.tickfont.size, base)))
+    fig.for_each_annotation(lambda a: a.update(font_size=bigger(a.font.size, base)))
+    if lay.coloraxis.colorbar.tickfont.size:
+        fig.update_layout(coloraxis_colorbar_tickfont_size=bigger(lay.coloraxis.colorbar.tickfont.size))
     return fig
 
 

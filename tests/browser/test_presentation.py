@@ -85,3 +85,18 @@ def test_presentation_mode_hides_the_sidebar_and_keeps_the_filters(default_serve
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshot_path("screenshot-presentation.png", tmp_path)))
     context.close()
+
+
+def test_presenting_on_a_projector_the_world_map_fits_the_first_screen(default_server, browser, tmp_path):
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    open_page(page, f"{default_server}/map?present=1")
+    page.wait_for_function("document.querySelectorAll('path.choroplethlocation').length > 150", timeout=60_000)
+    page.wait_for_timeout(800)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    # chart text as large as the page text: the title at 25 px, the colour scale's numbers at 20
+    title_size = page.locator(".js-plotly-plot .gtitle").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    page.screenshot(path=str(screenshot_path("screenshot-presentation-map.png", tmp_path)))
+    context.close()
+    assert box["y"] + box["height"] <= PROJECTOR["height"], box
+    assert title_size >= 22
