@@ -3,6 +3,7 @@
 from datetime import date
 from functools import partial
 
+import pandas as pd
 import pytest
 
 from icat_analysis.analyses import overview
@@ -80,6 +81,15 @@ def test_charts_have_titles_and_theme_colours(run):
     assert fig.data[0].marker.color == "#0072B2"
     fig = overview_charts.countries_chart(overview.top_countries(run, Filters()))
     assert list(fig.data[0].y)[-1] == "Thailand"  # the busiest country is drawn on top
+
+
+def test_the_countries_chart_ticks_whole_numbers_for_small_counts():
+    few = pd.DataFrame({"country": ["Nigeria", "Ghana", "Thailand"], "activities": [2, 1, 1], "joint": [1, 0, 0]})
+    axis = overview_charts.countries_chart(few).layout.xaxis
+    # at most 2 activities: ticks 0, 1, 2 (never 0.5 or 1.5)
+    assert (axis.tick0, axis.dtick, axis.tickformat) == (0, 1, "d")
+    many = few.assign(activities=[240, 120, 90])
+    assert overview_charts.countries_chart(many).layout.xaxis.dtick is None  # plotly's own whole-number steps
 
 
 def test_money_and_percent_words():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from icat_analysis.ui.charts import THEME_COLOURS, colour, layout
+from icat_analysis.ui.charts import THEME_COLOURS, colour, count_ticks, layout
 
 
 def starts_chart(df: pd.DataFrame) -> go.Figure:
@@ -41,6 +41,7 @@ def countries_chart(df: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{x} activities, %{customdata[0]} joint<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="Activities")
+    # counts of activities: whole-number ticks (plotly ticks 0, 0.5, 1, 1.5, 2 for a top of 2)
+    fig.update_xaxes(title_text="Activities", **count_ticks(df["activities"]))
     fig.update_yaxes(title_text=None, automargin=True)
     return layout(fig, f"The {len(df)} countries with most activities", height=max(300, 32 * len(df) + 120))
