@@ -1,5 +1,8 @@
 """Duplication hot-spots: where activities of different agencies look like the same work,
-why, and what planners decided about each pair."""
+why, and what planners decided about each pair.
+
+Over 100 lines: four tabs (hot-spots, pairs to review side by side, reviewed pairs, how the
+score works and the planners' re-fitted weights), each a different view a planner needs."""
 
 from datetime import date
 
@@ -7,7 +10,6 @@ import streamlit as st
 
 from icat_analysis import reference
 from icat_analysis.analyses import duplication
-from icat_analysis.filters import Filters
 from icat_analysis.ui import duplication_view as view
 from icat_analysis.ui import geo, st_adapter
 
@@ -19,18 +21,6 @@ counts = st_adapter.run("duplication_activity_count", f).iloc[0]
 n_activities = int(counts["activities"])
 st_adapter.show_filter_sentence(n_activities, f)
 st_adapter.public_comparison_notice()
-
-
-@st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
-def _scored(path: str, version: str, filters: Filters, threshold: float, weights: tuple):
-    return duplication.scored_pairs(st_adapter.connection(), filters, threshold=threshold, weights=dict(weights))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _described(path: str, version: str, filters: Filters, threshold: float, weights: tuple, limit: int):
-    rows = _scored(path, version, filters, threshold, weights)
-    return duplication.describe_pairs(st_adapter.connection(), rows, limit=limit)
-
 
 if "dup_threshold" not in st.session_state:
     st.session_state["dup_threshold"] = st_adapter.number_from_url(
@@ -47,8 +37,8 @@ if view.agency_sentence(f):
     st.info(view.agency_sentence(f), icon=":material/filter_alt:")
 threshold = float(st.session_state["dup_threshold"])
 data_dir = st_adapter.current_data_dir()
-path, version, weights = str(data_dir), st_adapter.export_version(), view.weights_key(view.weights_in_use(data_dir))
-scored = _scored(path, version, f, threshold, weights)
+weights = view.weights_key(view.weights_in_use(data_dir))
+scored = st_adapter.duplicate_pairs(f, threshold, weights)
 by_country = duplication.hotspots_by_country(scored)
 latest = view.latest_reviews(data_dir)
 reviewed = set(zip(latest["activity_id_a"], latest["activity_id_b"]))
@@ -89,7 +79,7 @@ with tab_hot:
 
 with tab_open:
     limit = 500
-    pairs = _described(path, version, f, min(threshold, duplication.WORTH_A_LOOK), weights, limit + len(reviewed))
+    pairs = st_adapter.described_pairs(f, min(threshold, duplication.WORTH_A_LOOK), weights, limit + len(reviewed))
     pairs["band"] = [duplication.band(x, threshold) for x in pairs["score"]]
     open_pairs = view.without_reviewed(pairs, reviewed)
     choices = by_country["iso3"].tolist() + sorted(

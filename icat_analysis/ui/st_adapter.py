@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from icat_analysis import reference
-from icat_analysis.analyses import sharing
+from icat_analysis.analyses import duplication, sharing
 from icat_analysis.errors import InputError
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
@@ -115,6 +115,27 @@ def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
 
 def manifest() -> dict:
     return export.read_manifest(current_data_dir())
+
+
+@st.cache_data(max_entries=16, show_spinner="Looking for activities that look alike…")
+def _scored_pairs(path: str, version: str, filters: Filters, threshold: float, weights: tuple) -> pd.DataFrame:
+    return duplication.scored_pairs(_connection(path, version), filters, threshold=threshold, weights=dict(weights))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _described_pairs(path: str, version: str, filters: Filters, threshold: float, weights: tuple, limit: int):
+    rows = _scored_pairs(path, version, filters, threshold, weights)
+    return duplication.describe_pairs(_connection(path, version), rows, limit=limit)
+
+
+def duplicate_pairs(filters: Filters, threshold: float, weights: tuple) -> pd.DataFrame:
+    """The scored candidate pairs of the current export at ``threshold``, cached by export version."""
+    return _scored_pairs(str(current_data_dir()), export_version(), filters, threshold, weights)
+
+
+def described_pairs(filters: Filters, threshold: float, weights: tuple, limit: int) -> pd.DataFrame:
+    """The best ``limit`` pairs with their activities' titles and the reasons in words, cached."""
+    return _described_pairs(str(current_data_dir()), export_version(), filters, threshold, weights, limit).copy()
 
 
 def stop_if_export_unreadable() -> None:
