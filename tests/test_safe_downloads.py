@@ -108,7 +108,7 @@ def test_duplicates_piped_into_head_ends_quietly(tmp_path):
     rows = [activity(f"A{i:03}", lead=("ILO", "IOM", "UNODC", "UNICEF")[i % 4], **SAME_WORK) for i in range(80)]
     make_export(tmp_path, rows)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path), "--min-score", "0"],
+        [sys.executable, "-m", "icat_analysis", "duplicates", "--data", str(tmp_path), "--min-score", "0.5"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
     )  # fmt: skip
     assert proc.stdout.readline().startswith(b"activity_id_a,")

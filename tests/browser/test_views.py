@@ -77,6 +77,8 @@ def test_the_link_keeps_the_indicators_area_and_breakdown(default_server, page, 
 
 def test_the_link_keeps_the_map_metric(default_server, page):
     open_page(page, default_server + "/map?metric=budget")
+    # The map draws its controls after its data: wait for the metric row rather than read it mid-run.
+    page.locator("[data-testid='stMain'] [data-testid='stButtonGroup'] button", has_text="Known budget").wait_for()
     checked = page.locator(
         "[data-testid='stMain'] [data-testid='stButtonGroup'] [aria-checked='true']"
     ).all_inner_texts()
