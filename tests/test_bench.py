@@ -112,7 +112,7 @@ def test_a_new_import_changes_the_export_version_and_the_cached_answer(tmp_path,
 
 
 def _cache_data_functions():
-    for path in [*sorted((REPO / "icat_analysis").glob("*.py")), *sorted((REPO / "pages").glob("*.py"))]:
+    for path in [*sorted((REPO / "icat_analysis").rglob("*.py")), *sorted((REPO / "pages").glob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and any("cache_data" in ast.unparse(d) for d in node.decorator_list):
                 yield path.name, node
