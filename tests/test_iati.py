@@ -15,18 +15,15 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from icat_analysis import cli
-from icat_analysis.paths import REPO_DIR
+from icat_analysis.paths import SOURCE_DIR
 from icat_analysis.sources import iati
 from icat_analysis.store import export
 from icat_analysis.store.validate import validate_export
 
-SHARED = REPO_DIR.parent / "shared" / "iati"
+SHARED = SOURCE_DIR / "iati"
 REAL = SHARED / "real"
 STANDARD = SHARED / "standard"
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="the shared IATI files are not here")
-
 
 def run(capsys, *args) -> tuple[int, str, str]:
     code = cli.main(["import-iati", *map(str, args)])
