@@ -68,6 +68,7 @@ def test_the_public_export_holds_no_members_only_activity_budget_review_or_histo
         "activity_agencies.parquet",
         "activity_countries.parquet",
         "events.parquet",
+        "export.duckdb",
         "indicators.parquet",
         "manifest.json",
         "resources.parquet",
