@@ -131,6 +131,10 @@ APPROXIMATE_FROM = 50
 YEARS = (1950, 2050)
 
 
+#: A text's figures compared approximately: (value, its key ``"#value"``), smallest first.
+Figures = tuple[tuple[int, str], ...]
+
+
 @dataclass(frozen=True)
 class TextIndex:
     """What some activities' texts name, and how much each concept or figure counts.
@@ -144,7 +148,7 @@ class TextIndex:
     found: dict[str, frozenset[str]]
     weight: dict[str, float]
     total: dict[str, float]
-    figures: dict[str, tuple[int, ...]]
+    figures: dict[str, Figures]
 
     def similarity(self, a: str, b: str) -> float:
         """Weight of what both texts name (figures within :data:`FIGURE_TOLERANCE` included) /
@@ -154,10 +158,10 @@ class TextIndex:
             return 0.0
         weight = self.weight
         both = fa & fb
-        shared = sum(weight[c] for c in both)
+        shared = sum(map(weight.__getitem__, both))
         xs, ys = self.figures[a], self.figures[b]
         if xs and ys:
-            shared += sum((weight[f"#{x}"] + weight[f"#{y}"]) / 2 for x, y in _close_figures(xs, ys, both))
+            shared += sum((weight[kx] + weight[ky]) / 2 for (_, kx), (_, ky) in _close_figures(xs, ys, both))
         return shared / (self.total[a] + self.total[b] - shared)
 
     def shared(self, a: str, b: str) -> list[str]:
@@ -169,20 +173,21 @@ class TextIndex:
         fa, fb = self.found.get(a, frozenset()), self.found.get(b, frozenset())
         both = fa & fb
         same = [(int(c[1:]), c[1:]) for c in both if c.startswith("#")]
-        close = [(x, f"{x} ≈ {y}") for x, y in _close_figures(self.figures.get(a, ()), self.figures.get(b, ()), both)]
-        return [words for _, words in sorted(same + close)]
+        close = _close_figures(self.figures.get(a, ()), self.figures.get(b, ()), both)
+        return [words for _, words in sorted(same + [(x, f"{x} ≈ {y}") for (x, _), (y, _) in close])]
 
 
-def _close_figures(xs: tuple[int, ...], ys: tuple[int, ...], both: frozenset[str]) -> list[tuple[int, int]]:
-    """Pairs of figures, one of each text, within :data:`FIGURE_TOLERANCE` of each other, each
-    figure used once (figures both quote exactly, in ``both``, are left out)."""
-    pairs, used = [], set()
+
+def _close_figures(xs: Figures, ys: Figures, both: frozenset[str]) -> list[tuple[tuple[int, str], tuple[int, str]]]:
+    """Pairs of figures (value, ``"#value"``), one of each text, within :data:`FIGURE_TOLERANCE`
+    of each other, each used once; figures both quote exactly (in ``both``) are left out."""
+    pairs, used = [], []
     for x in xs:
-        if f"#{x}" in both:
+        if x[1] in both:
             continue
         for y in ys:
-            if y not in used and f"#{y}" not in both and abs(x - y) <= FIGURE_TOLERANCE * max(x, y):
-                used.add(y)
+            if abs(x[0] - y[0]) <= FIGURE_TOLERANCE * max(x[0], y[0]) and y[1] not in both and y not in used:
+                used.append(y)
                 pairs.append((x, y))
                 break
     return pairs
@@ -246,7 +251,7 @@ def text_index(normalised: dict[str, str], weight: dict[str, float]) -> TextInde
     total = {k: sum(weight[c] for c in f) for k, f in found.items()}
     figures = {}
     for k, f in found.items():
-        figures[k] = tuple(sorted(v for c in f if c.startswith("#") and (v := _approximate(c)) is not None))
+        figures[k] = tuple(sorted((v, c) for c in f if c.startswith("#") and (v := _approximate(c)) is not None))
     return TextIndex(found, weight, total, figures)
 
 
