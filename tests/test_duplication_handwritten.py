@@ -76,3 +76,48 @@ def test_french_and_portuguese_reports_meet_the_english_ones_on_concepts(tmp_pat
     senegal, brazil = by.loc[("H04a", "H04b")], by.loc[("H06a", "H06b")]
     assert "training" in senegal["concepts_shared"] and "labour inspectors" in senegal["concepts_shared"]
     assert "forced labour" in brazil["concepts_shared"] and "texts both about" in brazil["reasons"]
+
+
+# ---- the text part: what is rare counts more, close figures are the same figure ----------
+def _index(texts: dict[str, str]):
+    from icat_analysis.analyses import duplication_text as dtext
+
+    normalised = {k: dtext.normalise_text(v) for k, v in texts.items()}
+    return dtext.text_index(normalised, dtext.rarity(normalised.values()))
+
+
+def test_sharing_a_rare_setting_counts_more_than_sharing_a_common_word():
+    # what every report says
+    texts = {f"F{i:02d}": ("Training" if i % 2 else "Awareness raising") + " against forced labour" for i in range(20)}
+    texts.update(
+        A="Training against forced labour in the fishing sector",
+        B="Awareness raising against forced labour in the fishing sector",
+        C="Training against forced labour in mining areas",
+        D="Training against forced labour on construction sites",
+    )
+    index = _index(texts)
+    assert index.weight["fishing"] > index.weight["training"] > index.weight["forced labour"]
+    # A and B share the setting and differ in a common word; C and D the other way round (counted
+    # alike, both pairs would share 2 of the 4 concepts they name)
+    assert index.similarity("A", "B") > 2 * index.similarity("C", "D")
+
+
+def test_counts_within_a_fifth_are_the_same_figure_small_figures_and_years_must_be_equal():
+    index = _index(
+        {
+            "A": "Shelter for 300 children in 12 districts over 36 months from 2019",
+            "B": "Shelter for 320 children in 12 districts over 36 months from 2019",
+            "C": "Shelter for 400 children in 13 districts over 36 months from 2021",
+        }
+    )
+    assert index.similarity("A", "B") == 1.0  # 300 and 320 children: one target, rounded differently
+    assert index.shared_figures("A", "B") == ["12", "36", "300 ≈ 320", "2019"]
+    assert index.shared_figures("A", "C") == ["36"]  # 400 is a third more; 12 is not 13; 2019 is not 2021
+    assert index.similarity("A", "C") < 0.5
+
+
+def test_a_figure_with_thousands_separators_is_one_figure():
+    from icat_analysis.analyses import duplication_text as dtext
+
+    assert dtext.concepts(dtext.normalise_text("2,721 people in 12 districts")) == {"#2721", "#12"}
+    assert dtext.concepts(dtext.normalise_text("1 000 000 dollars")) == {"#1000000"}

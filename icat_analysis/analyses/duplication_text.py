@@ -177,7 +177,6 @@ class TextIndex:
         return [words for _, words in sorted(same + [(x, f"{x} ≈ {y}") for (x, _), (y, _) in close])]
 
 
-
 def _close_figures(xs: Figures, ys: Figures, both: frozenset[str]) -> list[tuple[tuple[int, str], tuple[int, str]]]:
     """Pairs of figures (value, ``"#value"``), one of each text, within :data:`FIGURE_TOLERANCE`
     of each other, each used once; figures both quote exactly (in ``both``) are left out."""
