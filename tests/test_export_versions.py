@@ -56,6 +56,7 @@ def test_each_import_is_a_complete_version_named_by_one_pointer(tmp_path):
         "activities.parquet",
         "activity_countries.parquet",
         "activity_agencies.parquet",
+        "activity_hashes.parquet",
         "export.duckdb",
         "manifest.json",
     }
@@ -77,6 +78,7 @@ def test_undo_moves_the_pointer_back_and_copies_nothing(tmp_path):
         "activities.parquet",
         "activity_agencies.parquet",
         "activity_countries.parquet",
+        "activity_hashes.parquet",
         "export.duckdb",
         "manifest.json",
     ]

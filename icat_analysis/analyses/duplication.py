@@ -11,8 +11,9 @@ from 0 to 1, the weighted mean of six parts a planner can check by hand (docs/DU
   the other names, the better side (a list contained in the other's is full agreement); a
   near-synonym or nested code (``reference/duplication_related_codes.csv``) counts
   :data:`RELATED_CREDIT` of a same code; 0 when either names none (forms: both naming none is 1);
-- ``text``: the better of how alike the words read and how many concepts of the domain both
-  name, in any of English, French, Spanish and Portuguese (:mod:`.duplication_text`).
+- ``text``: the concepts of the domain and the figures both texts name, in any of English,
+  French, Spanish and Portuguese, each weighted by how rare it is in the export; word by word
+  when a text names no concept (:mod:`.duplication_text`).
 
 Blocking by country, theme, classes of related codes and period happens in SQL
 (sql/duplication_candidates.sql), which also drops pairs that could not reach the threshold
@@ -58,9 +59,9 @@ FULL_OVERLAP = 0.5
 #: A near-synonym activity type or a nested target group counts this share of the same code.
 RELATED_CREDIT = 0.75
 #: Pairs scoring at least this are likely duplicates (chosen on the development set, docs/DUPLICATION.md).
-DEFAULT_THRESHOLD = 0.77
+DEFAULT_THRESHOLD = 0.83
 #: Pairs from this score up to the threshold are worth a look.
-WORTH_A_LOOK = 0.70
+WORTH_A_LOOK = 0.75
 #: The slider's range on the page and the range ``duplicates --min-score`` accepts.
 THRESHOLD_RANGE = (0.50, 0.99)
 #: Width of the period buckets pairs meet in (days): an activity is listed in every bucket it
@@ -85,6 +86,7 @@ PAIR_COLUMNS = [
     *PARTS,
     "wording",
     "concepts_shared",
+    "figures_shared",
     "lead_a",
     "lead_b",
     "countries",
@@ -228,22 +230,16 @@ def _texts(con, ids: list[str]) -> dict[str, str]:
 
 def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
     """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplication_text`); with
-    ``names``, also ``concepts_shared``, the concepts both name.
+    ``names``, also ``concepts_shared`` and ``figures_shared``, the concepts and figures both name.
 
     Without ``names``, wording is worked out only where it is the text part (a text naming no
     concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
     id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
     texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
-    found = {k: dtext.concepts(v) for k, v in texts.items()}
-    weight = {k: dtext.concept_weight(v) for k, v in found.items()}
-    none: frozenset[str] = frozenset()
-    ca = [found.get(a, none) for a in id_a]
-    cb = [found.get(b, none) for b in id_b]
-    concept = np.array(
-        [dtext.concept_similarity(x, y, weight.get(a), weight.get(b)) for x, y, a, b in zip(ca, cb, id_a, id_b)],
-        dtype=float,
-    )
-    named = np.array([bool(x) and bool(y) for x, y in zip(ca, cb)], dtype=bool)
+    index = dtext.text_index(texts, dtext.concept_rarity(con))
+    concept = np.array([index.similarity(a, b) for a, b in zip(id_a, id_b)], dtype=float)
+    found = index.found
+    named = np.array([bool(found.get(a)) and bool(found.get(b)) for a, b in zip(id_a, id_b)], dtype=bool)
     need = np.ones(len(id_a), dtype=bool) if names else ~named
     wording = np.full(len(id_a), np.nan)
     idx = np.nonzero(need)[0]
@@ -254,7 +250,8 @@ def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame
         {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
     )
     if names:
-        out["concepts_shared"] = [dtext.shared_concepts(x, y) for x, y in zip(ca, cb)]
+        out["concepts_shared"] = [index.shared(a, b) for a, b in zip(id_a, id_b)]
+        out["figures_shared"] = [index.shared_figures(a, b) for a, b in zip(id_a, id_b)]
     return out
 
 
@@ -327,7 +324,8 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
     pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
     named = text_parts(con, pairs, names=True)
-    pairs["concepts_shared"], pairs["wording"] = named["concepts_shared"], named["wording"]
+    for column in ("concepts_shared", "figures_shared", "wording"):
+        pairs[column] = named[column]
     pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
     pairs.insert(3, "band", [band(s) for s in pairs["score"]])
     ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
@@ -472,7 +470,8 @@ def _country_words(iso3s: list[str]) -> str:
 def reasons(pair) -> str:
     """Why a pair looks like a duplicate, in words a planner can check:
     ``"both capacity building for labour inspectors against forced labour in Thailand;
-    texts both about training and labour inspectors; 34 months overlap; budgets 2.4M and 1.8M USD"``."""
+    texts both about training and labour inspectors; both quote 36 and 300 ≈ 320; 34 months overlap;
+    budgets 2.4M and 1.8M USD"``."""
     what = "both"
     if len(pair.activity_types_shared):
         what += " " + _words(pair.activity_types_shared, "activity_type")
@@ -494,6 +493,8 @@ def reasons(pair) -> str:
     parts = [what]
     if len(pair.concepts_shared):
         parts.append("texts both about " + _and(list(pair.concepts_shared)))
+    if len(pair.figures_shared):
+        parts.append("both quote " + _and(list(pair.figures_shared)))
     if pair.wording >= 0.6:
         parts.append(f"wording {round(pair.wording * 100)}% alike")
     parts += [overlap, f"budgets {_money(pair.budget_a)} and {_money(pair.budget_b)} USD"]
@@ -595,7 +596,7 @@ until today). Each pair gets a score from 0 to 1, the weighted mean of parts you
 | Activity types | the share of one side's types the other names, the better side: a list inside the other's is full agreement; a near synonym (capacity building and technical assistance) counts {RELATED_CREDIT:.2f} | {w["activity_types"]:.2f} |
 | Target groups | the same; a group within another (children within victims) counts {RELATED_CREDIT:.2f} | {w["target_groups"]:.2f} |
 | Forms of exploitation | the same; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
-| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); a setting, a ministry or a figure counts three times a topic word; word by word only when a text names no concept | {w["text"]:.2f} |
+| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); each counts more the fewer activities of the export name it (a setting or a figure of people reached counts more than "forced labour"), and figures within a fifth of each other (2,721 and 2,364 people) count as the same; word by word only when a text names no concept | {w["text"]:.2f} |
 
 Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more are **likely duplicates** (the default); from
 **{WORTH_A_LOOK:.2f}** they are **worth a look**. A score is a prompt to ask, not a finding: a
