@@ -49,12 +49,14 @@ def test_each_import_is_a_complete_version_named_by_one_pointer(tmp_path):
     second = export.current_dir(d)
     assert os.readlink(d / "current") == f"versions/{second.name}"
     assert first != second and first.parent == second.parent == d / "versions"
-    # every file of the export is in the version, with its checksum; unchanged ones are shared, not copied
+    # every file of the export is in the version, with its checksum (the hot-spot index built
+    # from its activities too); unchanged ones are shared, not copied
     listed = export.checksums(second)
     assert set(listed) == {
         "activities.parquet",
         "activity_countries.parquet",
         "activity_agencies.parquet",
+        "duplicate_pairs.parquet",
         "manifest.json",
     }
     assert export.verify(second) == []
@@ -75,6 +77,7 @@ def test_undo_moves_the_pointer_back_and_copies_nothing(tmp_path):
         "activities.parquet",
         "activity_agencies.parquet",
         "activity_countries.parquet",
+        "duplicate_pairs.parquet",
         "manifest.json",
     ]
     assert export.current_dir(d) == first and _tree(first) == before

@@ -13,9 +13,11 @@ even with identical texts, so only a small share of pairs is ever scored on text
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import replace
 from functools import cache
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -64,6 +66,7 @@ _LIST_OF_PART = {
     "target_groups": "target_group",
     "exploitation_forms": "exploitation_form",
 }
+
 
 def checked_weights(weights: dict[str, float] | None) -> dict[str, float]:
     """``weights`` (the documented ones when None) as six non-negative parts adding up to 1."""
@@ -140,6 +143,14 @@ def block_kinds(threshold: float, weights: dict[str, float] | None = None) -> li
     return kinds
 
 
+def _compared(filters: Filters | None) -> tuple[Filters, dict]:
+    """The activities compared, and the ``anchored``/``anchor`` parameters: with agencies in
+    ``filters``, a pair needs one activity of theirs and the other side may be any agency's."""
+    filters = filters or Filters()
+    compared = replace(filters, agencies=(), role="any") if filters.agencies else filters
+    return compared, {"anchored": bool(filters.agencies), "anchor": filters.as_sql_param()}
+
+
 def candidate_pairs(
     con,
     filters: Filters | None = None,
@@ -156,8 +167,7 @@ def candidate_pairs(
     activity of theirs; the other side may be any agency's. ``ids`` limits the activities compared.
     """
     w = checked_weights(weights)
-    filters = filters or Filters()
-    compared = replace(filters, agencies=(), role="any") if filters.agencies else filters
+    compared, anchor = _compared(filters)
     params = {f"w_{k}": float(v) for k, v in w.items()}
     params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
     for short, list_name in (("type", "activity_type"), ("group", "target_group"), ("form", "exploitation_form")):
@@ -172,8 +182,7 @@ def candidate_pairs(
         full_overlap=FULL_OVERLAP,
         n_themes=len(params["theme_codes"]),
         period_days=PERIOD_DAYS,
-        anchored=bool(filters.agencies),
-        anchor=filters.as_sql_param(),
+        **anchor,
         ids=list(ids) if ids is not None else None,
     )
     return db.query(con, "duplication_candidates", compared, iso3=iso3, threshold=float(threshold), **params)
@@ -237,11 +246,18 @@ def scored_pairs(
     threshold: float = DEFAULT_THRESHOLD,
     weights: dict[str, float] | None = None,
     ids: list[str] | None = None,
+    stored: bool = True,
 ) -> pd.DataFrame:
     """Pairs scoring at least ``threshold``, one row per pair and shared country (no reasons).
 
-    The hot-spot index uses this: it is the cheap path (no per-pair Python work beyond text).
+    Read from the hot-spot index stored with the export when it answers exactly (the weights it
+    was scored with, ``threshold`` at or above its least score: :mod:`.duplicate_index`), else
+    searched (``stored=False`` always searches: the index is built so).
     """
+    if stored and ids is None and _index_covers(con, threshold, weights):
+        compared, anchor = _compared(filters)
+        rows = db.query(con, "duplication_stored_pairs", compared, iso3=iso3, threshold=float(threshold), **anchor)
+        return rows.reset_index(drop=True)
     rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids)
     rows = rows.rename(columns={"time_overlap": "time"})
     empty = {c: pd.Series(dtype=float) for c in ("text", "wording", "concepts", "score")}
@@ -254,3 +270,17 @@ def scored_pairs(
     rows = rows[rows["score"] >= threshold - 1e-9]
     return rows.reset_index(drop=True)
 
+
+def stored_index(con) -> dict | None:
+    """The description of the hot-spot index loaded with this connection, or None."""
+    try:
+        row = con.cursor().execute("SELECT description FROM duplicate_index_info").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return json.loads(row[0]) if row else None
+
+
+def _index_covers(con, threshold: float, weights: dict[str, float] | None) -> bool:
+    from icat_analysis.store import duplicate_index  # it builds with this module
+
+    return duplicate_index.covers(stored_index(con), threshold, checked_weights(weights))
