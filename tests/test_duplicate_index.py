@@ -96,3 +96,16 @@ def test_an_export_without_an_index_is_searched(tmp_path):
     con = db.connect(tmp_path)
     assert duplicate_search.stored_index(con) is None
     assert len(duplicate_search.scored_pairs(con)) > 0
+
+
+def test_an_export_over_the_size_limit_is_not_indexed_and_is_searched(tmp_path, monkeypatch):
+    monkeypatch.setattr(duplicate_index, "MAX_ACTIVITIES", 100)
+    make_export(tmp_path, _random_activities(10), versioned=True)  # 160 activities
+    assert export.read_manifest(tmp_path)["duplicate_index"] == {
+        "built": False,
+        "activities": 160,
+        "why": "more than 100 activities",
+    }
+    assert not (export.current_dir(tmp_path) / duplicate_index.FILE).exists()
+    con = db.connect(tmp_path)
+    assert duplicate_search.stored_index(con) is None and len(duplicate_search.scored_pairs(con)) > 0

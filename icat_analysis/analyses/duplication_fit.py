@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD, PARTS, WEIGHTS, checked_weights, pair_scores
-from icat_analysis.store import score_weights
+from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD, PARTS, WEIGHTS, pair_scores
+from icat_analysis.store import duplicate_index, score_weights
 
 #: Reviews needed before weights can be fitted from them.
 MIN_REVIEWS = 20
@@ -96,10 +96,8 @@ def refit(con, latest: pd.DataFrame) -> dict | None:
     return {"weights": weights, "even_odds": even_odds, "reviews": int(len(parts))}
 
 
-def weights_in_use(data_dir) -> dict[str, float]:
-    """The weights accepted for this export (``score_weights.jsonl``), else the documented ones."""
-    entry = score_weights.current(data_dir)
-    return checked_weights(entry["weights"]) if entry else dict(WEIGHTS)
+#: The weights accepted for this export (``score_weights.jsonl``), else the documented ones.
+weights_in_use = duplicate_index.weights_in_use
 
 
 def accept_fitted(data_dir, fitted: dict, by: str) -> dict:

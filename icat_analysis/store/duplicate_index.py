@@ -38,7 +38,7 @@ LEAST_SCORE = duplicate_search.WORTH_A_LOOK
 SOURCES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")
 #: Larger exports are not indexed at import: the search takes hours there today (docs/DUPLICATION.md,
 #: "Measured"); their pages search live, as before the index.
-MAX_ACTIVITIES = 150_000
+MAX_ACTIVITIES = 50_000
 _META = b"icat_duplicate_index"
 
 
