@@ -51,6 +51,9 @@ if __name__ == "__main__":
     if presenting:
         st_adapter.presentation_styles()
     page.run()
+    # After the page is drawn, never before it: the contract check runs once in the background
+    # and the Data page shows how it went.
+    st_adapter.start_contract_check()
     if presenting:
         st.button(
             "Leave presentation mode",

@@ -34,6 +34,10 @@ COMMANDS = {
         "write the blank activity template (XLSX with dropdowns, or CSV)",
     ),
     "validate": ("icat_analysis.store.validate", "check an export against the data contract"),
+    "rebuild-cache": (
+        "icat_analysis.store.db",
+        "write DuckDB's copy of an export's tables, so the dashboard opens it without reading parquet",
+    ),
     "publish": ("icat_analysis.store.publish", "write an export holding only what one sharing level may see"),
     "history": ("icat_analysis.store.history", "list the versions of the export the history keeps"),
     "changes": ("icat_analysis.analyses.changes", "what changed in the export between two dates"),

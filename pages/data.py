@@ -50,14 +50,7 @@ c1.dataframe(counts, hide_index=True, column_config={"rows": st.column_config.Nu
 c2.dataframe(dictionary.manifest_facts(st_adapter.manifest()), hide_index=True)
 
 st.subheader("Does it keep the data contract?")
-problems = st_adapter.validation_problems()
-if problems is None:
-    st.info("The contract check is not available in this installation.", icon=":material/help:")
-elif not problems:
-    st.success("The export keeps the data contract: `validate` finds nothing wrong.", icon=":material/check_circle:")
-else:
-    st.error(f"`validate` finds {len(problems):,} problems; the first ones:", icon=":material/error:")
-    st.code("\n".join(problems[:50]), language=None)
+st_adapter.contract_status()
 
 st.subheader("Data-quality report")
 st.write("Each agency's freshness scorecard, and its stale rows to send to its focal point (`quality` command).")

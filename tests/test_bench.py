@@ -74,6 +74,21 @@ def test_pandas_baseline_gives_the_duckdb_answers(tiny_bench):
             assert t["same_result"], (q, name)
 
 
+def test_the_first_visit_times_are_printed_against_their_targets(tiny_bench):
+    _, _, results = tiny_bench
+    res = results["sizes"][str(TINY)]
+    res["first_visit"] = {
+        "load": "load average 1.0, 1.0, 1.0",
+        "median_s": {"Overview": 2.5, "Map": 3.4},
+        "runs": {"Overview": [2.4, 2.5, 2.9], "Map": [3.4]},
+    }
+    lines = bench.table(results).splitlines()
+    assert "  first visit on a fresh server (s from its start to the page drawn; load average 1.0, 1.0, 1.0):" in lines
+    assert any(line.split() == ["Overview", "2.5", "runs", "[2.4,", "2.5,", "2.9]", "pass"] for line in lines)
+    assert any(line.split()[:2] == ["Map", "3.4"] and line.endswith("FAIL") for line in lines)  # over 3 s
+    assert bench.first_visit_target(1_000_000) == 6
+
+
 def test_pandas_headline_counts_a_hand_made_export(small_export):
     t = pandas_baseline.load(small_export)
     from datetime import date

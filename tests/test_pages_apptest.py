@@ -3,6 +3,8 @@ export, and with filters that match nothing; the Overview shows figures a person
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -85,12 +87,40 @@ def test_filters_match_nothing_then_reset(small_export, monkeypatch, clean_strea
     assert not at.warning  # the notice about the link goes with the link's filters
 
 
-def test_data_page_offers_downloads_and_the_dictionary(small_export, monkeypatch, clean_streamlit):
-    at = _app(small_export, monkeypatch)
+def _data_page_after_the_contract_check(at: AppTest) -> AppTest:
+    """The Data page once the background contract check is done (AppTest runs no fragment timer)."""
     at.switch_page("pages/data.py").run()
+    for _ in range(60):
+        if not any("Checking the export against the data contract" in i.value for i in at.info):
+            return at
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("the contract check did not finish in 30 s")
+
+
+def test_data_page_offers_downloads_and_the_dictionary(small_export, monkeypatch, clean_streamlit):
+    at = _data_page_after_the_contract_check(_app(small_export, monkeypatch))
     assert not _problems(at)
     assert at.caption[0].value == "4 activities. Data as of 1 January 2026."
     assert any("keeps the data contract" in s.value for s in at.success)
+
+
+def test_a_broken_export_opens_and_the_data_page_names_its_problems(tmp_path, monkeypatch, clean_streamlit):
+    from tests.conftest import four_activities
+    from tests.factories import activity, make_export
+
+    rows = [*four_activities(), activity("A5", lead="ILO", countries=["XYZ"]), activity("A1", lead="IOM")]
+    d = make_export(tmp_path / "broken", rows)
+    at = _app(d, monkeypatch)
+    # the Overview opens without waiting for the check, with its figures
+    assert not _problems(at)
+    assert {m.label: m.value for m in at.metric}["Activities"] == "6"
+    at = _data_page_after_the_contract_check(at)
+    assert not _problems(at)
+    assert any("`validate` finds 2 problems" in e.value for e in at.error), [e.value for e in at.error]
+    listed = at.code[0].value.splitlines()
+    assert any(line.startswith("activities.parquet:5: countries:") and "XYZ" in line for line in listed), listed
+    assert any(line.startswith("activities.parquet:6: activity_id:") for line in listed), listed
 
 
 def test_synthetic_export_is_labelled(default_export, monkeypatch, clean_streamlit):

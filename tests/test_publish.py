@@ -72,6 +72,7 @@ def test_the_public_export_holds_no_members_only_activity_budget_review_or_histo
         "activity_countries.parquet",
         "duplicate_pairs.parquet",
         "events.parquet",
+        "export.duckdb",
         "indicators.parquet",
         "manifest.json",
         "resources.parquet",

@@ -48,7 +48,14 @@ TARGETS = {
     "pandas_ratio": 10,
     "browser_warm_s": 2,
     "changes_s": 5,
+    # from starting the server to the page drawn: up to 10,000 activities, then at 1,000,000
+    "first_visit_s": 3,
+    "first_visit_1m_s": 6,
 }
+
+
+def first_visit_target(activities: int) -> float:
+    return TARGETS["first_visit_s"] if activities <= 10_000 else TARGETS["first_visit_1m_s"]
 
 
 # ---- the data work of each page (default view), as pages/*.py call it -----------------------
@@ -697,6 +704,15 @@ def table(results: dict) -> str:
                 lines.append(
                     f"    server RSS after the visits {b['server_rss_mb']:.0f} MB; exceptions {b['exceptions']}"
                 )
+        fv = res.get("first_visit")
+        if fv:
+            if "error" in fv:
+                lines.append(f"  first visit: error: {fv['error']}")
+            else:
+                lines.append(f"  first visit on a fresh server (s from its start to the page drawn; {fv['load']}):")
+                for page, s in fv["median_s"].items():
+                    ok = s is not None and s <= first_visit_target(res.get("activities", 0))
+                    lines.append(f"    {page:<14} {s}  runs {fv['runs'][page]}  {_verdict(ok)}")
     if results.get("load"):
         lines.append("\n== load test ==")
         lines.append("  " + json.dumps(results["load"]))
@@ -734,6 +750,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--browser",
         action="store_true",
         help="also time every page drawn in Chromium for each size (needs playwright and /usr/bin/chromium)",
+    )
+    parser.add_argument(
+        "--first-visit",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="also time each page's first visit on a freshly started server, RUNS servers a page (median)",
     )
 
 
@@ -814,6 +837,13 @@ def run(args: argparse.Namespace) -> int:
                 res["browser"] = browser.render_times(d)
             except Exception as exc:  # noqa: BLE001 - reported with the other figures
                 res["browser"] = {"error": f"{type(exc).__name__}: {exc}"}
+        if args.first_visit and "error" not in res:
+            from icat_analysis.bench import browser
+
+            try:
+                res["first_visit"] = browser.first_visits(d, runs=args.first_visit)
+            except Exception as exc:  # noqa: BLE001 - reported with the other figures
+                res["first_visit"] = {"error": f"{type(exc).__name__}: {exc}"}
         res["checks"] = checks(res) if "error" not in res else []
         results["sizes"][str(n)] = res
         json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,9 @@ Data flows one way: parquet export -> DuckDB tables -> named query (``sql/NAME.s
 from __future__ import annotations
 
 import json
+import os
 import re
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
+from icat_analysis.store import export
 from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS, SHARING_COLUMNS
 from icat_analysis.store.export import DamagedExport, current_dir, read_manifest
 
@@ -32,13 +35,25 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+#: DuckDB's own copy of a version's tables, written beside its parquet files when the version is
+#: made (docs/ARCHITECTURE.md, "Opening an export"): the dashboard opens it without parsing parquet
+DATABASE = export.DATABASE
+#: what the stored tables are: change it whenever their columns or how they are derived change,
+#: so a file written by an earlier release is not used (the export then opens from its parquet)
+DATABASE_FORMAT = "1:rid,activity_places_agencies"
+#: the tables a version's database holds: one per parquet file, and who works where
+STORED_TABLES = (*(name.removesuffix(".parquet") for name in EXPORT_FILES), "activity_places_agencies")
+
+
 def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     """Open DuckDB over an export.
 
-    The parquet files are loaded into DuckDB tables once, so every page query runs on
-    columnar memory instead of re-reading parquet; a missing file becomes an empty table with
-    the contract's columns, so an empty export still answers every query. A file that cannot
-    be read raises :class:`DamagedExport` naming it and how to recover.
+    The export's tables come from its version's DuckDB file when there is one written from
+    exactly these parquet files (opened read-only: nothing is parsed again); otherwise the
+    parquet files are loaded into DuckDB tables once, so every page query runs on columnar
+    memory instead of re-reading parquet. A missing file becomes an empty table with the
+    contract's columns, so an empty export still answers every query. A file that cannot be
+    read raises :class:`DamagedExport` naming it and how to recover.
     """
     data_dir = Path(data_dir)
     version = current_dir(data_dir)  # resolved once: every file comes from the same version
@@ -46,6 +61,94 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
     # No progress bar: it writes to the terminal of the command line and the benchmark.
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
+    if not _attach_database(con, version):
+        try:
+            _load_tables(con, version, data_dir)
+        except DamagedExport:
+            con.close()
+            raise
+    _derived_tables(con)
+    _load_duplicate_index(con, version)
+    return con
+
+
+def opens_from_database(data_dir: Path) -> bool:
+    """Whether the current version of ``data_dir`` opens from its DuckDB file (not its parquet)."""
+    con = duckdb.connect(":memory:")
+    try:
+        return _attach_database(con, current_dir(Path(data_dir)))
+    finally:
+        con.close()
+
+
+def write_database(version_dir: Path) -> Path:
+    """Write the DuckDB file of the export files in ``version_dir`` (replacing one there).
+
+    Written to a temporary name and renamed, so a reader finds the whole file or none; it
+    records the size and modification time of each parquet file it was made from, and is used
+    only while they are the same (a file replaced by hand makes the export open from parquet).
+    """
+    version_dir = Path(version_dir)
+    final = version_dir / DATABASE
+    tmp = version_dir / f".{DATABASE}.tmp"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        # One transaction: one commit, then one checkpoint writes the file.
+        con.execute("BEGIN")
+        _load_tables(con, version_dir, None)
+        con.execute("CREATE TABLE database_format AS SELECT $format AS format", {"format": DATABASE_FORMAT})
+        con.execute("CREATE TABLE database_sources (name VARCHAR, stamp VARCHAR)")
+        con.executemany("INSERT INTO database_sources VALUES (?, ?)", sorted(_sources(version_dir).items()))
+        # Written by this thread alone, so the file's syncs come in the same order every time.
+        con.execute("SET threads = 1")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(tmp, final)
+    return final
+
+
+def _sources(version_dir: Path) -> dict[str, str]:
+    """name -> size and modification time of each parquet file of a version."""
+    out = {}
+    for name in EXPORT_FILES:
+        with suppress(FileNotFoundError):
+            st = (version_dir / name).stat()
+            out[name] = f"{st.st_size}:{st.st_mtime_ns}"
+    return out
+
+
+def _attach_database(con: duckdb.DuckDBPyConnection, version_dir: Path) -> bool:
+    """Point ``con``'s tables at the version's DuckDB file; False (nothing changed) where there is
+    none, it cannot be opened, it is of another format or its parquet files changed since."""
+    path = version_dir / DATABASE
+    if not path.is_file():
+        return False
+    try:
+        con.execute(f"ATTACH {_quote(path)} AS stored (READ_ONLY)")
+    except duckdb.Error:
+        return False
+    try:
+        fmt = con.execute("SELECT format FROM stored.database_format").fetchone()[0]
+        stamps = dict(con.execute("SELECT name, stamp FROM stored.database_sources").fetchall())
+        usable = fmt == DATABASE_FORMAT and stamps == _sources(version_dir)
+    except (duckdb.Error, TypeError):
+        usable = False
+    if not usable:
+        con.execute("DETACH stored")
+        return False
+    for table in STORED_TABLES:
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM stored.{table}")
+    return True
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path | None) -> None:
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
         path = version / file_name
@@ -57,13 +160,16 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
         try:
             _load_table(con, table, source, path if path.exists() else None, schema)
         except (duckdb.Error, pa.ArrowException, OSError) as exc:
-            con.close()
             raise DamagedExport(path, f"cannot be read as parquet ({str(exc).splitlines()[0]})", data_dir) from exc
         if source == "empty":
             con.unregister("empty")
-    _derived_tables(con)
-    _load_duplicate_index(con, version)
-    return con
+    # Who works where, one row per activity, country, agency and role: the map, coverage and
+    # agency pages count this instead of joining the two link tables on every render.
+    con.execute(
+        "CREATE TABLE activity_places_agencies AS "
+        "SELECT DISTINCT ac.rid, ac.iso3, aa.agency, aa.role "
+        "FROM activity_countries AS ac JOIN activity_agencies AS aa USING (rid)"
+    )
 
 
 def _load_duplicate_index(con: duckdb.DuckDBPyConnection, version: Path) -> None:
@@ -103,13 +209,8 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: P
 
 
 def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
-    # Who works where, one row per activity, country, agency and role: the map, coverage and
-    # agency pages count this instead of joining the two link tables on every render.
-    con.execute(
-        "CREATE TABLE activity_places_agencies AS "
-        "SELECT DISTINCT ac.rid, ac.iso3, aa.agency, aa.role "
-        "FROM activity_countries AS ac JOIN activity_agencies AS aa USING (rid)"
-    )
+    # The reference lists come from the installed package, never from the stored file: a new
+    # release's code lists apply to an export written before it.
     agencies = reference.agencies()  # noqa: F841
     countries = reference.countries()  # noqa: F841
     codelists = reference.codelists()  # noqa: F841
@@ -174,3 +275,31 @@ def as_list(value) -> list:
     if value is None or isinstance(value, float):
         return []
     return list(value)
+
+
+# ---- ``rebuild-cache``: the DuckDB file of an export written before it existed ---------------
+def add_arguments(parser) -> None:
+    parser.add_argument("--data", help="the export directory (default: $ICAT_DATA_DIR or data/demo/)")
+
+
+def run(args) -> int:
+    """Write the DuckDB file of the current version, so the dashboard opens it without parsing
+    parquet: for an export written before imports made one (they do, for every new version)."""
+    import sys
+    import time
+
+    from icat_analysis.paths import data_dir as resolve_data_dir
+
+    directory = resolve_data_dir(args.data)
+    if not export.is_export(directory):
+        print(f"{directory}: no export there", file=sys.stderr)
+        return 1
+    with export.export_lock(directory):
+        version = current_dir(directory)
+        if opens_from_database(directory):
+            print(f"{version / DATABASE}: up to date; nothing to do")
+            return 0
+        t0 = time.perf_counter()
+        path = write_database(version)
+    print(f"{path}: written in {time.perf_counter() - t0:.1f} s; the dashboard opens the export from it")
+    return 0

@@ -47,6 +47,8 @@ VERSIONS = "versions"
 LOCK = ".import.lock"
 #: where the flat layout of earlier releases kept the files an import replaced (read once, when migrating)
 PREVIOUS = ".previous"
+#: DuckDB's copy of a version's tables (``store.db.DATABASE``), made anew for every version
+DATABASE = "export.duckdb"
 _STAGING, _TRASH = ".tmp-", ".trash-"
 
 
@@ -249,7 +251,8 @@ def _new_id(made_at: datetime) -> str:
 def _carried_files(base: Path) -> list[str]:
     """The files of the version ``base`` that a new version keeps unless it replaces them."""
     if (base / CHECKSUMS).exists():
-        return [n for n in checksums(base) if n != MANIFEST]
+        # The DuckDB file is made anew for every version, from the files the version holds.
+        return [n for n in checksums(base) if n not in (MANIFEST, DATABASE)]
     names = [n for n in EXPORT_FILES if (base / n).is_file()]
     # A flat export lists no files; its manifest names the one extra file the demo writes.
     with contextlib.suppress(OSError, ExportError, AttributeError):
@@ -287,6 +290,7 @@ def commit(
     data_dir = Path(data_dir)
     version_id = staged.name.removeprefix(_STAGING)
     manifest = _with_duplicate_index(data_dir, staged, manifest)
+    _write_database(staged)
     manifest = {
         **manifest,
         # lineage is newest first: lineage[0] is what undo goes back to, the rest is the history
@@ -445,6 +449,7 @@ def write_flat(out: Path, fill: Callable[[Path], dict]) -> dict:
     work.mkdir(parents=True)
     try:
         manifest = _with_duplicate_index(out, work, fill(work))
+        _write_database(work)
         (work / MANIFEST).write_bytes(_manifest_bytes(manifest))
         for name in sorted(os.listdir(work), key=lambda n: n == MANIFEST):
             _fsync_file(work / name)
@@ -453,6 +458,14 @@ def write_flat(out: Path, fill: Callable[[Path], dict]) -> dict:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def _write_database(directory: Path) -> None:
+    """DuckDB's copy of the export files in ``directory``, so the dashboard opens the version
+    without parsing its parquet (``store.db``); it is listed in the checksums like every file."""
+    from icat_analysis.store import db  # db reads exports through this module
+
+    db.write_database(directory)
 
 
 def prepared_path(data_dir: Path, name: str) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,8 +263,12 @@ def _manifest_problems(version: Path, rows: dict[str, int]) -> list[Problem]:
     return out
 
 
-def validate_export(data_dir: Path) -> list[Problem]:
-    """Every way the export in ``data_dir`` breaks the contract; an empty list when it keeps it."""
+def validate_export(data_dir: Path, *, threads: int | None = None) -> list[Problem]:
+    """Every way the export in ``data_dir`` breaks the contract; an empty list when it keeps it.
+
+    ``threads`` limits DuckDB's threads (the dashboard checks in the background on one, so the
+    pages people are looking at keep the other core)."""
+    config = {"threads": threads} if threads else {}
     try:
         data_dir = export.current_dir(data_dir)
     except export.ExportError as exc:
@@ -293,7 +299,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
         if present.get(name):
             names = pq.read_schema(data_dir / name).names
             levels = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS_OF[name] if c not in names)
-            con = duckdb.connect(":memory:")
+            con = duckdb.connect(":memory:", config=config)
             try:
                 con.execute(
                     f"CREATE VIEW checked AS SELECT *, {levels}'{name}' AS _file, file_row_number + 1 AS _row, "
@@ -306,7 +312,7 @@ def validate_export(data_dir: Path) -> list[Problem]:
         return problems + manifest_problems
     activity_names = pq.read_schema(data_dir / "activities.parquet").names
     defaults = "".join(f"'{DEFAULT_LEVEL}' AS {c}, " for c in SHARING_COLUMNS if c not in activity_names)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=config)
     try:
         missing = missing_optional_sql(activity_names)
         con.execute(
@@ -332,6 +338,42 @@ def validate_export(data_dir: Path) -> list[Problem]:
     finally:
         con.close()
     return problems + manifest_problems
+
+
+class ContractCheck:
+    """:func:`validate_export` of one version, run once in a background thread.
+
+    ``state`` is ``checking`` until it ends, then ``passed``, ``problems`` (``problems`` lists
+    them as ``FILE:ROW: column: what is wrong``) or ``failed`` (``error`` says why)."""
+
+    def __init__(self, version_dir: Path, *, threads: int | None = 1):
+        self.version_dir = Path(version_dir)
+        self.problems: list[str] = []
+        self.error: str | None = None
+        self.started = time.monotonic()
+        self.seconds: float | None = None
+        self._thread = threading.Thread(target=self._run, args=(threads,), name="contract-check", daemon=True)
+        self._thread.start()
+
+    def _run(self, threads: int | None) -> None:
+        try:
+            self.problems = [str(p) for p in validate_export(self.version_dir, threads=threads)]
+        except Exception as exc:  # noqa: BLE001 - shown on the Data page instead of lost in a thread
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.seconds = time.monotonic() - self.started
+
+    @property
+    def state(self) -> str:
+        if self._thread.is_alive():
+            return "checking"
+        if self.error is not None:
+            return "failed"
+        return "problems" if self.problems else "passed"
+
+    def wait(self, timeout: float | None = None) -> str:
+        self._thread.join(timeout)
+        return self.state
 
 
 def summary(data_dir: Path) -> str:

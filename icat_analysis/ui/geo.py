@@ -5,6 +5,12 @@ page (or another view, such as duplication hot-spots) adds a metric by adding an
 ``map_frame`` turns a query result into one row per reference country; ``world_choropleth``
 draws any such frame. The geometry is the project's own ``static/world_50m.json``: the page
 passes ``topojsonURL="app/static/"`` to plotly so the map draws with no network.
+
+That file is plotly's 50m world with its lines simplified (topojson-simplify 3.0.3,
+``toposimplify -p 0.005``: points whose triangle covers less than 0.005 square degrees are
+dropped, shared borders stay shared, every country and island keeps its shape and its centre).
+It holds 54,683 points instead of 122,526; the browser projects and draws every point of it on
+each map, so the world map draws in about a third of the time and looks the same at world scale.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ another page.)
 from __future__ import annotations
 
 import functools
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from icat_analysis.analyses import duplication, sharing
 from icat_analysis.errors import InputError
 from icat_analysis.filters import LIST_FIELDS, MIN_YEAR, Filters, allowed_values, max_year, number_from_link
 from icat_analysis.paths import data_dir
-from icat_analysis.store import db, export, reviews
+from icat_analysis.store import db, export, reviews, validate
 from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.markdown import literal
 from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
@@ -582,18 +583,58 @@ def empty_state(f: Filters) -> None:
     st.button("Reset filters", key=key, on_click=_reset, icon=":material/restart_alt:")
 
 
-@st.cache_data(max_entries=4, show_spinner="Checking the export against the data contract…")
-def _validation(path: str, version: str) -> list[str] | None:
-    try:
-        from icat_analysis.store import validate
-    except ImportError:
-        return None
-    return [str(p) for p in validate.validate_export(Path(path))]
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _contract_check(path: str, version: str) -> validate.ContractCheck:
+    # Once per export version and server, on the version resolved now (an import meanwhile
+    # makes a new version, checked on its own).
+    return validate.ContractCheck(export.current_dir(Path(path)))
 
 
-def validation_problems() -> list[str] | None:
-    """What ``validate`` finds wrong with the loaded export (None where it cannot run)."""
-    return _validation(str(current_data_dir()), export_version())
+def start_contract_check() -> None:
+    """Start checking the loaded export against the data contract in the background (once per
+    export version): the first page never waits for it; the Data page shows how it went."""
+    _contract_check(str(current_data_dir()), export_version())
+
+
+def contract_status() -> None:
+    """The Data page's answer to "does it keep the data contract?": checking, passed, or the
+    problems, each naming file, row and column."""
+    path, version = str(current_data_dir()), export_version()
+    check = _contract_check(path, version)
+    if check.state == "checking":
+        _contract_checking(path, version)
+    else:
+        _contract_result(check)
+
+
+@st.fragment(run_every=1)
+def _contract_checking(path: str, version: str) -> None:
+    # Only this part reruns each second while the check runs; once it is done the page reruns
+    # once, so the result is drawn and the timer stops.
+    check = _contract_check(path, version)
+    if check.state != "checking":
+        st.rerun()
+    seconds = time.monotonic() - check.started
+    st.info(
+        f"Checking the export against the data contract (`validate`), {seconds:.0f} s so far. The other pages "
+        "can be used meanwhile; the result appears here.",
+        icon=":material/hourglass_top:",
+    )
+
+
+def _contract_result(check: validate.ContractCheck) -> None:
+    if check.state == "failed":
+        st.warning(f"The contract check could not finish: {literal(check.error)}", icon=":material/help:")
+    elif check.state == "passed":
+        st.success(
+            "The export keeps the data contract: `validate` finds nothing wrong.", icon=":material/check_circle:"
+        )
+    else:
+        st.error(
+            f"`validate` finds {len(check.problems):,} problems (file:row: column: what is wrong); the first ones:",
+            icon=":material/error:",
+        )
+        st.code("\n".join(check.problems[:50]), language=None)
 
 
 MIME = {

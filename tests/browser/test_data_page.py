@@ -56,3 +56,24 @@ def test_agency_profile_lists_its_activities_with_a_download(default_server, pag
     back = pd.read_csv(dl.value.path(), encoding="utf-8-sig", comment="#")
     assert len(back) == ilo
     assert set(back["Role of this agency"]) <= {"Lead", "Partner"}
+
+
+def test_a_broken_export_opens_and_the_data_page_shows_its_problems(tmp_path, page):
+    from tests.browser.conftest import dashboard_server
+    from tests.conftest import four_activities
+    from tests.factories import activity, make_export
+
+    rows = [*four_activities(), activity("A5", lead="ILO", countries=["XYZ"])]
+    d = make_export(tmp_path / "broken", rows)
+    with dashboard_server(d) as url:
+        open_page(page, url + "/")
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "5"
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Data").first.click()
+        # checking first (or already done); the result appears on its own, without a click
+        problem = page.locator("[data-testid='stCode']", has_text="activities.parquet:5: countries:")
+        problem.wait_for(timeout=60_000)
+        assert "unknown country code(s) 'XYZ'" in problem.inner_text()
+        assert page.locator("[data-testid='stAlertContentError']", has_text="finds 1 problems").count() == 1
+        wait_until_done(page)
+        page.screenshot(path=str(tmp_path / "data-contract.png"), full_page=True)

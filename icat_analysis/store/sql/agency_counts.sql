@@ -7,14 +7,15 @@ involved AS (
     SELECT aa.agency,
            count(DISTINCT aa.rid) FILTER (WHERE aa.role = 'lead') AS lead_activities,
            count(DISTINCT aa.rid) FILTER (WHERE aa.role = 'partner') AS partner_activities
+    -- joins, not `rid IN (SELECT ...)`: sel has one row per activity (see map_country_values)
     FROM activity_agencies AS aa
-    WHERE aa.rid IN (SELECT rid FROM sel)
+    JOIN sel USING (rid)
     GROUP BY aa.agency
 ),
 places AS (
     SELECT x.agency, count(DISTINCT x.iso3) AS countries
     FROM activity_places_agencies AS x
-    WHERE x.rid IN (SELECT rid FROM sel)
+    JOIN sel USING (rid)
     GROUP BY x.agency
 )
 SELECT i.agency,

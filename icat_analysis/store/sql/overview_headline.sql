@@ -15,8 +15,9 @@ involved AS (
 ),
 places AS (
     SELECT count(DISTINCT ac.iso3) AS n
+    -- a join, not `rid IN (SELECT ...)`: a has one row per activity (see map_country_values)
     FROM activity_countries AS ac
-    WHERE ac.rid IN (SELECT rid FROM a)
+    JOIN a USING (rid)
 )
 SELECT
     count(*) AS activities,
