@@ -109,3 +109,26 @@ def test_an_export_over_the_size_limit_is_not_indexed_and_is_searched(tmp_path, 
     assert not (export.current_dir(tmp_path) / duplicate_index.FILE).exists()
     con = db.connect(tmp_path)
     assert duplicate_search.stored_index(con) is None and len(duplicate_search.scored_pairs(con)) > 0
+
+
+def test_accepting_or_restoring_weights_writes_a_version_indexed_with_them(tmp_path):
+    from icat_analysis.analyses import duplication_fit
+
+    make_export(tmp_path, _random_activities(11), versioned=True)
+    first = export.current_dir(tmp_path)
+    fitted = {"weights": {"time": 0.2, "place": 0.1, "activity_types": 0.1, "target_groups": 0.1,
+                          "exploitation_forms": 0.1, "text": 0.4}, "even_odds": 0.7, "reviews": 20}  # fmt: skip
+    duplication_fit.accept_fitted(tmp_path, fitted, "Ana")
+    second = export.current_dir(tmp_path)
+    assert second != first and export.read_manifest(tmp_path)["version"]["lineage"][0] == first.name
+    con = db.connect(tmp_path)
+    assert duplicate_index.covers(duplicate_search.stored_index(con), 0.77, fitted["weights"])
+    stored = duplicate_search.scored_pairs(con, threshold=0.77, weights=fitted["weights"])
+    searched = duplicate_search.scored_pairs(con, threshold=0.77, weights=fitted["weights"], stored=False)
+    assert stored[KEY].values.tolist() == searched[KEY].values.tolist() and len(stored) > 0
+    # the activities are the same files (hard links), only the index was scored again
+    assert (second / "activities.parquet").stat().st_ino == (first / "activities.parquet").stat().st_ino
+    duplication_fit.restore_previous(tmp_path, "Ana")
+    con = db.connect(tmp_path)
+    assert duplicate_index.covers(duplicate_search.stored_index(con), 0.77, duplication.WEIGHTS)
+    assert not duplicate_index.follow_weights(tmp_path, "Ana")  # already indexed with them: nothing written

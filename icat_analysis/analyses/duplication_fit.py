@@ -101,8 +101,9 @@ weights_in_use = duplicate_index.weights_in_use
 
 
 def accept_fitted(data_dir, fitted: dict, by: str) -> dict:
-    """Put fitted weights (:func:`refit`) in use, as a new version."""
-    return score_weights.accept(
+    """Put fitted weights (:func:`refit`) in use, as a new version; the stored hot-spot index
+    follows them (:func:`icat_analysis.store.duplicate_index.follow_weights`)."""
+    entry = score_weights.accept(
         data_dir,
         fitted["weights"],
         threshold=fitted["even_odds"],
@@ -110,11 +111,16 @@ def accept_fitted(data_dir, fitted: dict, by: str) -> dict:
         by=by,
         note=f"fitted from {fitted['reviews']} reviews",
     )
+    duplicate_index.follow_weights(data_dir, by)
+    return entry
 
 
 def restore_previous(data_dir, by: str) -> dict:
-    """Put the weights in use before the current ones back (the documented ones before the first)."""
-    return score_weights.restore_previous(data_dir, WEIGHTS, DEFAULT_THRESHOLD, by=by)
+    """Put the weights in use before the current ones back (the documented ones before the
+    first); the stored hot-spot index follows them."""
+    entry = score_weights.restore_previous(data_dir, WEIGHTS, DEFAULT_THRESHOLD, by=by)
+    duplicate_index.follow_weights(data_dir, by)
+    return entry
 
 
 def weights_table(old: dict[str, float], new: dict[str, float] | None = None) -> pd.DataFrame:

@@ -123,3 +123,26 @@ def covers(desc: dict | None, threshold: float, weights: dict[str, float]) -> bo
         and threshold >= float(desc["least_score"]) - 1e-9
         and _same_weights(desc.get("weights", {}), duplicate_search.checked_weights(weights))
     )
+
+
+def follow_weights(data_dir: Path, by: str) -> bool:
+    """After a planner accepted or restored weights: a versioned export gets a new version of the
+    same files whose index is scored with the weights now in use; returns whether it got one.
+
+    A flat export is read in place and never written by a reader, and an export over
+    :data:`MAX_ACTIVITIES` is not indexed: both are searched with the new weights instead.
+    """
+    from icat_analysis.store import export  # export builds the index through this module
+
+    data_dir = Path(data_dir)
+    if not export.is_versioned(data_dir):
+        return False
+    weights = weights_in_use(data_dir)
+    with export.export_lock(data_dir):  # held from the check to the write: an import waits
+        current = export.current_dir(data_dir)
+        held = description(current / FILE) if (current / FILE).is_file() else None
+        too_large = (export.read_manifest(data_dir).get("duplicate_index") or {}).get("built") is False
+        if too_large or covers(held, LEAST_SCORE, weights):
+            return False
+        export.write_export(data_dir, {}, {}, locked=True, made_by=f"score weights of {by}")
+    return True
