@@ -28,7 +28,7 @@ def test_an_import_stores_the_index_and_says_so_in_the_manifest(indexed):
     assert duplicate_search.stored_index(con)["pairs"] == described["pairs"] > 0
 
 
-@pytest.mark.parametrize("threshold", [0.70, 0.72, duplication.DEFAULT_THRESHOLD, 0.85, 0.99])
+@pytest.mark.parametrize("threshold", [duplicate_index.LEAST_SCORE, 0.78, duplication.DEFAULT_THRESHOLD, 0.9, 0.99])
 @pytest.mark.parametrize(
     "filters", [None, Filters(agencies=("ILO",)), Filters(countries=("KHM",)), Filters(year_from=2015, year_to=2018)]
 )

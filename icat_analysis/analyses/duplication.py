@@ -11,8 +11,9 @@ from 0 to 1, the weighted mean of six parts a planner can check by hand (docs/DU
   the other names, the better side (a list contained in the other's is full agreement); a
   near-synonym or nested code (``reference/duplication_related_codes.csv``) counts
   :data:`RELATED_CREDIT` of a same code; 0 when either names none (forms: both naming none is 1);
-- ``text``: the better of how alike the words read and how many concepts of the domain both
-  name, in any of English, French, Spanish and Portuguese (:mod:`icat_analysis.store.duplicate_text`).
+- ``text``: the concepts of the domain and the figures both texts name, in any of English,
+  French, Spanish and Portuguese, each weighted by how rare it is in the export; word by word
+  when a text names no concept (:mod:`icat_analysis.store.duplicate_text`).
 
 The search and the parts live in :mod:`icat_analysis.store.duplicate_search` (every import
 builds the hot-spot index with it, :mod:`icat_analysis.store.duplicate_index`); this module
@@ -87,6 +88,7 @@ PAIR_COLUMNS = [
     *PARTS,
     "wording",
     "concepts_shared",
+    "figures_shared",
     "lead_a",
     "lead_b",
     "countries",
@@ -139,7 +141,8 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
     pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
     named = text_parts(con, pairs, names=True)
-    pairs["concepts_shared"], pairs["wording"] = named["concepts_shared"], named["wording"]
+    for column in ("concepts_shared", "figures_shared", "wording"):
+        pairs[column] = named[column]
     pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
     pairs.insert(3, "band", [band(s) for s in pairs["score"]])
     ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
@@ -284,7 +287,8 @@ def _country_words(iso3s: list[str]) -> str:
 def reasons(pair) -> str:
     """Why a pair looks like a duplicate, in words a planner can check:
     ``"both capacity building for labour inspectors against forced labour in Thailand;
-    texts both about training and labour inspectors; 34 months overlap; budgets 2.4M and 1.8M USD"``."""
+    texts both about training and labour inspectors; both quote 36 and 300 ≈ 320; 34 months overlap;
+    budgets 2.4M and 1.8M USD"``."""
     what = "both"
     if len(pair.activity_types_shared):
         what += " " + _words(pair.activity_types_shared, "activity_type")
@@ -306,6 +310,8 @@ def reasons(pair) -> str:
     parts = [what]
     if len(pair.concepts_shared):
         parts.append("texts both about " + _and(list(pair.concepts_shared)))
+    if len(pair.figures_shared):
+        parts.append("both quote " + _and(list(pair.figures_shared)))
     if pair.wording >= 0.6:
         parts.append(f"wording {round(pair.wording * 100)}% alike")
     parts += [overlap, f"budgets {_money(pair.budget_a)} and {_money(pair.budget_b)} USD"]
@@ -407,7 +413,7 @@ until today). Each pair gets a score from 0 to 1, the weighted mean of parts you
 | Activity types | the share of one side's types the other names, the better side: a list inside the other's is full agreement; a near synonym (capacity building and technical assistance) counts {RELATED_CREDIT:.2f} | {w["activity_types"]:.2f} |
 | Target groups | the same; a group within another (children within victims) counts {RELATED_CREDIT:.2f} | {w["target_groups"]:.2f} |
 | Forms of exploitation | the same; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
-| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); a setting, a ministry or a figure counts three times a topic word; word by word only when a text names no concept | {w["text"]:.2f} |
+| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); each counts more the fewer activities of the export name it (a setting or a figure of people reached counts more than "forced labour"), and figures within a fifth of each other (2,721 and 2,364 people) count as the same; word by word only when a text names no concept | {w["text"]:.2f} |
 
 Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more are **likely duplicates** (the default); from
 **{WORTH_A_LOOK:.2f}** they are **worth a look**. A score is a prompt to ask, not a finding: a

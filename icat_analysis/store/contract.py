@@ -86,6 +86,8 @@ LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countri
 
 _STR = pa.string()
 _LIST = pa.list_(pa.string())
+#: the DuckDB type of each kind of column the activities have (for columns an older export lacks)
+SQL_TYPES = {_STR: "VARCHAR", _LIST: "VARCHAR[]", pa.float64(): "DOUBLE", pa.date32(): "DATE"}
 
 #: Activity columns a template submission never fills and an export may lack. Most say where
 #: an imported activity came from and how it was read (the IATI import, docs/IATI.md).

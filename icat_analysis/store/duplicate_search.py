@@ -46,9 +46,9 @@ FULL_OVERLAP = 0.5
 #: A near-synonym activity type or a nested target group counts this share of the same code.
 RELATED_CREDIT = 0.75
 #: Pairs scoring at least this are likely duplicates (chosen on the development set, docs/DUPLICATION.md).
-DEFAULT_THRESHOLD = 0.77
+DEFAULT_THRESHOLD = 0.83
 #: Pairs from this score up to the threshold are worth a look.
-WORTH_A_LOOK = 0.70
+WORTH_A_LOOK = 0.75
 #: The slider's range on the page and the range ``duplicates --min-score`` accepts.
 THRESHOLD_RANGE = (0.50, 0.99)
 #: Width of the period buckets pairs meet in (days): an activity is listed in every bucket it
@@ -201,23 +201,17 @@ def _texts(con, ids: list[str]) -> dict[str, str]:
 
 
 def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
-    """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplication_text`); with
-    ``names``, also ``concepts_shared``, the concepts both name.
+    """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplicate_text`); with
+    ``names``, also ``concepts_shared`` and ``figures_shared``, the concepts and figures both name.
 
     Without ``names``, wording is worked out only where it is the text part (a text naming no
     concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
     id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
     texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
-    found = {k: dtext.concepts(v) for k, v in texts.items()}
-    weight = {k: dtext.concept_weight(v) for k, v in found.items()}
-    none: frozenset[str] = frozenset()
-    ca = [found.get(a, none) for a in id_a]
-    cb = [found.get(b, none) for b in id_b]
-    concept = np.array(
-        [dtext.concept_similarity(x, y, weight.get(a), weight.get(b)) for x, y, a, b in zip(ca, cb, id_a, id_b)],
-        dtype=float,
-    )
-    named = np.array([bool(x) and bool(y) for x, y in zip(ca, cb)], dtype=bool)
+    index = dtext.text_index(texts, dtext.concept_rarity(con))
+    concept = np.array([index.similarity(a, b) for a, b in zip(id_a, id_b)], dtype=float)
+    found = index.found
+    named = np.array([bool(found.get(a)) and bool(found.get(b)) for a, b in zip(id_a, id_b)], dtype=bool)
     need = np.ones(len(id_a), dtype=bool) if names else ~named
     wording = np.full(len(id_a), np.nan)
     idx = np.nonzero(need)[0]
@@ -228,7 +222,8 @@ def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame
         {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
     )
     if names:
-        out["concepts_shared"] = [dtext.shared_concepts(x, y) for x, y in zip(ca, cb)]
+        out["concepts_shared"] = [index.shared(a, b) for a, b in zip(id_a, id_b)]
+        out["figures_shared"] = [index.shared_figures(a, b) for a, b in zip(id_a, id_b)]
     return out
 
 

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icat_analysis.errors import InputError
+from icat_analysis.store import row_hashes
 from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
@@ -364,6 +365,8 @@ def _copy_version(data_dir: Path, sources: dict[str, Path], manifest: dict, made
     staged = stage(data_dir, made_at)
     for name, src in sources.items():
         shutil.copyfile(src, staged / name)
+    if "activities.parquet" in sources and row_hashes.FILE not in sources:
+        row_hashes.write(staged)
     return commit(data_dir, staged, manifest, made_at=made_at, made_by=made_by, lineage=lineage_, switch=False)
 
 
@@ -495,6 +498,9 @@ def _new_version(data_dir: Path, fill, manifest_update: dict, made_by: str, now:
     staged = stage(data_dir, made_at)
     fill(staged)
     written = [n for n in EXPORT_FILES if (staged / n).exists()]
+    if "activities.parquet" in written:
+        # before the carried files, so a version with new activities never keeps the old hashes
+        row_hashes.write(staged)
     manifest = {}
     if base is not None:
         manifest = load_manifest(base / MANIFEST, data_dir) if (base / MANIFEST).exists() else {}
