@@ -209,8 +209,7 @@ EVENT_TEMPLATE: tuple[Column, ...] = (
         "visibility",
         "level",
         codelist="visibility",
-        description="Who may see the event: public (anyone) or members (signed-in ICAT members only); "
-        "empty: members",
+        description="Who may see the event: public (anyone) or members (signed-in ICAT members only); empty: members",
     ),
 )
 
