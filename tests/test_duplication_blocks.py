@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icat_analysis.analyses import duplication, duplication_text
+from icat_analysis.analyses import duplication
 from icat_analysis.analyses.duplication import WEIGHTS
-from icat_analysis.store import db
+from icat_analysis.store import db, duplicate_search
+from icat_analysis.store import duplicate_text as duplication_text
 from tests.factories import activity, make_export
 
 POOLS = {
@@ -154,7 +155,7 @@ def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
 def test_blocked_search_lists_exactly_the_pairs_every_pair_scoring_finds(tmp_path, monkeypatch, seed, period_days):
     # narrower period buckets than the default, so that more periods straddle a bucket boundary
     if period_days:
-        monkeypatch.setattr(duplication, "PERIOD_DAYS", period_days)
+        monkeypatch.setattr(duplicate_search, "PERIOD_DAYS", period_days)
     rows = _random_activities(seed)
     make_export(tmp_path, rows)
     con = db.connect(tmp_path)

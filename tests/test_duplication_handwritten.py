@@ -80,7 +80,7 @@ def test_french_and_portuguese_reports_meet_the_english_ones_on_concepts(tmp_pat
 
 # ---- the text part: what is rare counts more, close figures are the same figure ----------
 def _index(texts: dict[str, str]):
-    from icat_analysis.analyses import duplication_text as dtext
+    from icat_analysis.store import duplicate_text as dtext
 
     normalised = {k: dtext.normalise_text(v) for k, v in texts.items()}
     return dtext.text_index(normalised, dtext.rarity(normalised.values()))
@@ -117,7 +117,7 @@ def test_counts_within_a_fifth_are_the_same_figure_small_figures_and_years_must_
 
 
 def test_a_figure_with_thousands_separators_is_one_figure():
-    from icat_analysis.analyses import duplication_text as dtext
+    from icat_analysis.store import duplicate_text as dtext
 
     assert dtext.concepts(dtext.normalise_text("2,721 people in 12 districts")) == {"#2721", "#12"}
     assert dtext.concepts(dtext.normalise_text("1 000 000 dollars")) == {"#1000000"}

@@ -523,7 +523,7 @@ def test_big_file_read_on_two_cores_gives_the_export_of_one(tmp_path, monkeypatc
     assert "read 200, kept 198, skipped 2" in report
     assert "bench.xml:153: activity 'XM-DAC-47066-BENCH-0000004': read already from bench.xml:7" in report
     assert "bench.xml:124: activity number 122 (no identifier): no iati-identifier" in report
-    assert set(files) == {"activities.parquet", "activity_agencies.parquet", "activity_countries.parquet"}
+    assert {"activities.parquet", "activity_agencies.parquet", "activity_countries.parquet"} <= set(files)
 
 
 def test_big_file_with_a_comment_holding_activity_tags_reads_as_on_one_core(tmp_path, monkeypatch, small_pieces):

@@ -41,8 +41,9 @@ SLOW_S = 15.0
 TARGETS = {
     "page_warm_ms": 300,
     "page_cold_ms": 2000,
-    "hotspot_index_s": 10,
-    "country_pairs_s": 1,
+    "hotspot_index_s": 5,
+    "country_pairs_s": 0.3,
+    "country_cli_s": 2,
     "peak_memory_mb": 4096,
     "pandas_ratio": 10,
     "browser_warm_s": 2,
@@ -334,12 +335,17 @@ def time_page(fn, data_dir: Path, f: Filters, warm_runs: int) -> dict:
 
 
 def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> None:
-    """Run in a child process: hot-spot index, then one country's pairs; send each timing."""
+    """Run in a child process: the hot-spot index as the page gets it (from the index stored
+    with the export when it has one), one country's pairs in the page and from the command line,
+    then the search that builds the stored index at import; send each timing."""
+    import subprocess
+
     from icat_analysis.analyses import duplication
-    from icat_analysis.store import db
+    from icat_analysis.store import db, duplicate_index, duplicate_search
 
     peak = PeakRSS().__enter__()
     con = db.connect(Path(data_dir))
+    conn.send({"index_stored": duplicate_search.stored_index(con) is not None})
     t0 = time.perf_counter()
     scored = duplication.scored_pairs(con, f, threshold=threshold)
     t_scored = time.perf_counter() - t0
@@ -354,6 +360,13 @@ def _duplication_child(data_dir: str, f: Filters, threshold: float, conn) -> Non
     rows = duplication.scored_pairs(con, f, iso3=PAIRS_COUNTRY, threshold=threshold)
     duplication.describe_pairs(con, rows)
     conn.send({"country_pairs_s": round(time.perf_counter() - t0, 3), "country_pairs": int(len(rows))})
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "icat_analysis", "duplicates", "--data", data_dir, "--country", PAIRS_COUNTRY]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    conn.send({"country_cli_s": round(time.perf_counter() - t0, 3)})
+    t0 = time.perf_counter()  # last: on a large export it may not finish within the time limit
+    built = duplicate_search.scored_pairs(con, threshold=duplicate_index.LEAST_SCORE, stored=False)
+    conn.send({"index_build_s": round(time.perf_counter() - t0, 3), "index_rows": int(len(built))})
     import psutil
 
     peak.__exit__(None, None, None)
@@ -603,15 +616,15 @@ def checks(res: dict) -> list[dict]:
             )
     dup = res.get("duplication", {}).get("default")
     if dup:
-        for key, target in (("hotspot_index_s", "hotspot_index_s"), ("country_pairs_s", "country_pairs_s")):
+        for key in ("hotspot_index_s", "country_pairs_s", "country_cli_s"):
             v = dup.get(key)
             out.append(
                 {
                     "what": key.replace("_s", "").replace("_", " "),
                     "value": v if v is not None else f"> {dup['timeout_s']} (stopped)",
                     "unit": "s",
-                    "target": TARGETS[target],
-                    "ok": (v <= TARGETS[target]) if v is not None else False,
+                    "target": TARGETS[key],
+                    "ok": (v <= TARGETS[key]) if v is not None else False,
                 }
             )
     if "changes" in res:
@@ -913,7 +926,12 @@ def markdown(results: dict) -> str:
     row("connect and load into DuckDB", lambda r: f"{r['connect_s']:.2f} s")
     row("process RSS after load", lambda r: f"{r['rss_after_connect_mb']:,.0f} MB")
     row("peak RSS: load and every page's data work", lambda r: f"{r['peak_memory_mb']:,.0f} MB")
-    row("duplication hot-spot index (default threshold)", dup("hotspot_index_s"))
+    row("duplication hot-spot index (default threshold), as the page gets it", dup("hotspot_index_s"))
+    row(
+        "hot-spot index stored with the export",
+        lambda r: "yes" if r.get("duplication", {}).get("default", {}).get("index_stored") else "no (searched)",
+    )
+    row("search that builds the stored index (from WORTH_A_LOOK, at import)", dup("index_build_s"))
     row(
         "changes --since between two snapshots",
         lambda r: (
@@ -923,7 +941,8 @@ def markdown(results: dict) -> str:
         ),
     )
     row("duplication pairs to review (best 500)", dup("pairs_to_review_s"))
-    row(f"one country's pairs ({PAIRS_COUNTRY})", dup("country_pairs_s"))
+    row(f"one country's pairs ({PAIRS_COUNTRY}) in the page", dup("country_pairs_s"))
+    row(f"one country's pairs ({PAIRS_COUNTRY}): duplicates --country", dup("country_cli_s"))
     row(
         "peak RSS of the duplication index (its own process)",
         lambda r: f"{r.get('duplication', {}).get('default', {}).get('peak_memory_mb', 0):,.0f} MB",

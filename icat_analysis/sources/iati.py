@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import multiprocessing as mp
 import os
 import re
@@ -982,15 +981,18 @@ def _write_full_batches(writer, pending: list[pa.Table]) -> list[pa.Table]:
 def _map_some(items, name: str, ctx: Context, limit: int | None) -> tuple[list[tuple], pa.Table]:
     """Map up to ``limit`` activities of ``items``: for each (line, publisher, its name,
     identifier, why skipped, whether a problem of its own), and the table of those not skipped."""
-    activities, rows = [], []
+    activities, rows, lines = [], [], []
     for version, file_lang, el in islice(items, limit):
         line = el.sourceline or 0
         m = map_activity(el, version, file_lang, ctx)
         act = m.activity
         activities.append((line, m.publisher, act.get("iati_publisher_name"), act["activity_id"], m.skip, m.detail))
         if m.skip is None:
-            rows.append({**act, "_file": name, "_row": line, "_ord": 0})
-    return activities, pa.Table.from_pylist(rows, schema=_STAGED_SCHEMA)
+            rows.append(act)
+            lines.append(line)
+    columns = {c: [a.get(c) for a in rows] for c in ACTIVITIES_SCHEMA.names}  # column by column: quicker
+    columns.update(_file=[name] * len(rows), _row=lines, _ord=[0] * len(rows))
+    return activities, pa.Table.from_pydict(columns, schema=_STAGED_SCHEMA)
 
 
 def _read(path: Path, name: str, ctx_args: dict, ranges, pool, workers: int):
@@ -1095,12 +1097,14 @@ def _map_piece(task) -> tuple[int, list, bytes] | None:
         data = fh.read(end - start)
     newlines = data.count(b"\n")
     data = header + data + (b"</iati-activities>" if more else b"")
-    try:
-        activities, table = _map_some(
-            _activities(io.BytesIO(data), version, file_lang), name, Context(file=name, **ctx_args), None
-        )
+    try:  # a piece is small: parsed whole, which is quicker than streaming it
+        root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
     except etree.XMLSyntaxError:
         return None
+    if root.xpath("boolean(//iati-activity//iati-activity)"):
+        return None  # an activity inside another: streaming reads the inner one first
+    items = ((version, file_lang, el) for el in root.iter("iati-activity"))
+    activities, table = _map_some(items, name, Context(file=name, **ctx_args), None)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as out:
         out.write_table(table)

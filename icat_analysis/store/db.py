@@ -6,6 +6,7 @@ Data flows one way: parquet export -> DuckDB tables -> named query (``sql/NAME.s
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextlib import suppress
@@ -73,6 +74,7 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
             con.close()
             raise
     _derived_tables(con)
+    _load_duplicate_index(con, version)
     return con
 
 
@@ -182,6 +184,21 @@ def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path |
         "SELECT DISTINCT ac.rid, ac.iso3, aa.agency, aa.role "
         "FROM activity_countries AS ac JOIN activity_agencies AS aa USING (rid)"
     )
+
+
+def _load_duplicate_index(con: duckdb.DuckDBPyConnection, version: Path) -> None:
+    """The hot-spot index stored with the version (store/duplicate_index.py), when it has one."""
+    from icat_analysis.store import duplicate_index
+
+    path = version / duplicate_index.FILE
+    desc = duplicate_index.description(path) if path.is_file() else None
+    if not desc or not desc.get("built"):
+        return
+    try:
+        con.execute(f"CREATE TABLE duplicate_pairs AS SELECT * FROM read_parquet({_quote(path)})")
+    except duckdb.Error:
+        return  # an unreadable index is searched for instead: it holds nothing the export lacks
+    con.execute("CREATE TABLE duplicate_index_info AS SELECT ?::VARCHAR AS description", [json.dumps(desc)])
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: Path | None, schema) -> None:

@@ -121,8 +121,11 @@ def data_as_of(manifest: dict):
     served, not the day they were read), else the day its current version was made; None for an
     empty export."""
     iati = manifest.get("iati")
-    for value in (manifest.get("as_of"), iati.get("snapshot") if isinstance(iati, dict) else None,
-                  manifest.get("updated_at")):
+    for value in (
+        manifest.get("as_of"),
+        iati.get("snapshot") if isinstance(iati, dict) else None,
+        manifest.get("updated_at"),
+    ):
         t = parse_time(value) if value else None
         if t is not None:
             return t.date()
@@ -287,6 +290,7 @@ def commit(
     """
     data_dir = Path(data_dir)
     version_id = staged.name.removeprefix(_STAGING)
+    manifest = _with_duplicate_index(data_dir, staged, manifest)
     _write_database(staged)
     manifest = {
         **manifest,
@@ -312,6 +316,17 @@ def commit(
     if switch:
         point_at(data_dir, version_id)
     return final
+
+
+def _with_duplicate_index(data_dir: Path, work: Path, manifest: dict) -> dict:
+    """Build the hot-spot index of a version being written (kept when its activities and the
+    weights in use did not change), and say so in the manifest: no page searches for pairs."""
+    from icat_analysis.store import duplicate_index  # it reads exports through this module
+
+    desc = duplicate_index.ensure(work, duplicate_index.weights_in_use(data_dir))
+    if desc is None:
+        return manifest
+    return {**manifest, "duplicate_index": {k: v for k, v in desc.items() if k != "sources"}}
 
 
 def point_at(data_dir: Path, version_id: str) -> None:
@@ -436,7 +451,7 @@ def write_flat(out: Path, fill: Callable[[Path], dict]) -> dict:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     try:
-        manifest = fill(work)
+        manifest = _with_duplicate_index(out, work, fill(work))
         _write_database(work)
         (work / MANIFEST).write_bytes(_manifest_bytes(manifest))
         for name in sorted(os.listdir(work), key=lambda n: n == MANIFEST):
