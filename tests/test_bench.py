@@ -46,6 +46,9 @@ def test_quick_bench_writes_every_page_with_numeric_timings(tiny_bench):
     assert res["connect_s"] > 0 and res["peak_memory_mb"] > 0
     dup = res["duplication"]["default"]
     assert isinstance(dup["hotspot_index_s"], float) and isinstance(dup["country_pairs_s"], float)
+    # the demo export stores its hot-spot index; the command line and the search that builds it are timed too
+    assert dup["index_stored"] is True
+    assert isinstance(dup["country_cli_s"], float) and isinstance(dup["index_build_s"], float)
     assert not dup.get("timed_out") and "error" not in dup
     assert any(c["what"] == "peak memory" for c in res["checks"])
 

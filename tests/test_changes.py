@@ -136,3 +136,47 @@ def test_the_changes_page_on_a_flat_export_names_it_and_says_history_starts_with
     )
     texts = " ".join([*shown, *(c.value for c in at.caption), *(m.value for m in at.markdown)])
     assert str(tmp_path) not in texts and "history starts" not in texts
+
+
+def _two_versions(tmp_path, before: list[dict], after: list[dict]) -> tuple[Path, Path]:
+    from tests.factories import activities_table
+
+    data = tmp_path / "two"
+    for rows in (before, after):
+        t = activities_table(rows)
+        export.write_export(data, {"activities.parquet": t, **export.link_tables(t)}, {})
+    snaps = history.snapshots(data)
+    return snaps[1].path, snaps[0].path
+
+
+def test_a_change_shows_lists_amounts_with_cents_and_emptied_values_as_a_person_reads_them(tmp_path):
+    from tests.factories import activity
+
+    old, new = _two_versions(
+        tmp_path,
+        [activity("A1", themes=["protection"], budget=1_000.0, description="Shelters")],
+        [activity("A1", themes=["protection", "prevention"], budget=1_234.5, description=None)],
+    )
+    rows = changes.compare_versions(old, new)[["change", "field", "old", "new"]].values.tolist()
+    assert rows == [
+        ["changed", "description", "Shelters", ""],
+        ["changed", "budget_usd", "1,000", "1,234.50"],
+        ["changed", "themes", "protection", "protection, prevention"],
+    ]
+
+
+def test_the_comparison_is_the_same_without_the_stored_hashes_and_duckdb_files(two_meetings, tmp_path):
+    import shutil
+
+    from icat_analysis.store import row_hashes
+
+    snaps = history.snapshots(two_meetings)
+    assert all((s.path / row_hashes.FILE).is_file() for s in snaps)  # written with every version
+    stored = changes.compare(two_meetings, date(2026, 3, 1)).changes
+    bare = tmp_path / "bare"
+    shutil.copytree(two_meetings, bare, symlinks=True)
+    for v in (bare / export.VERSIONS).iterdir():
+        (v / row_hashes.FILE).unlink()
+        (v / export.DATABASE).unlink()
+    assert changes.compare(bare, date(2026, 3, 1)).changes.values.tolist() == stored.values.tolist()
+    assert len(stored) == 5

@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from icat_analysis.analyses import duplication, duplication_text
+from icat_analysis.analyses import duplication
 from icat_analysis.analyses.duplication import WEIGHTS
-from icat_analysis.store import db
+from icat_analysis.store import db, duplicate_search
+from icat_analysis.store import duplicate_text as duplication_text
 from tests.factories import activity, make_export
 
 POOLS = {
@@ -109,17 +110,18 @@ def _code_part(col: str, a: set, b: set, neither: float) -> float:
     return max(_cover(col, a, b), _cover(col, b, a))
 
 
-def _text(a: str, b: str) -> float:
-    ca, cb = duplication_text.concepts(a), duplication_text.concepts(b)
-    if ca and cb:
-        return duplication_text.concept_similarity(ca, cb)
-    return float(duplication_text.wording_similarity([a], [b])[0])
+def _text(index, texts: dict[str, str], a: str, b: str) -> float:
+    if index.found[a] and index.found[b]:
+        return index.similarity(a, b)
+    return float(duplication_text.wording_similarity([texts[a]], [texts[b]])[0])
 
 
 def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
     """(activity_id_a, activity_id_b, shared country) -> score, from the rules, for every pair."""
     today = date.today()
     texts = {r["activity_id"]: duplication.normalise_text(f"{r['title']} {r['description']}") for r in rows}
+    # how rare each concept is, counted over every activity of the export
+    index = duplication_text.text_index(texts, duplication_text.rarity(texts.values()))
     out = {}
     for a, b in combinations(sorted(rows, key=lambda r: r["activity_id"]), 2):
         if a["lead_agency"] == b["lead_agency"]:
@@ -139,7 +141,7 @@ def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
         parts = {
             "time": min(1.0, overlap / (duplication.FULL_OVERLAP * shorter)),
             "place": len(shared) / min(na, nb),
-            "text": _text(texts[a["activity_id"]], texts[b["activity_id"]]),
+            "text": _text(index, texts, a["activity_id"], b["activity_id"]),
         }
         for col, neither in (("activity_types", 0.0), ("target_groups", 0.0), ("exploitation_forms", 1.0)):
             parts[col] = _code_part(col, set(a[col]), set(b[col]), neither)
@@ -153,7 +155,7 @@ def _every_pair(rows: list[dict]) -> dict[tuple[str, str, str], float]:
 def test_blocked_search_lists_exactly_the_pairs_every_pair_scoring_finds(tmp_path, monkeypatch, seed, period_days):
     # narrower period buckets than the default, so that more periods straddle a bucket boundary
     if period_days:
-        monkeypatch.setattr(duplication, "PERIOD_DAYS", period_days)
+        monkeypatch.setattr(duplicate_search, "PERIOD_DAYS", period_days)
     rows = _random_activities(seed)
     make_export(tmp_path, rows)
     con = db.connect(tmp_path)

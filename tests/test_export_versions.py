@@ -50,12 +50,14 @@ def test_each_import_is_a_complete_version_named_by_one_pointer(tmp_path):
     assert os.readlink(d / "current") == f"versions/{second.name}"
     assert first != second and first.parent == second.parent == d / "versions"
     # every file of the export is in the version, with its checksum; unchanged ones are shared, not copied;
-    # DuckDB's copy of the tables is made for each version
+    # DuckDB's copy of the tables and the hot-spot index built from its activities are made for each version
     listed = export.checksums(second)
     assert set(listed) == {
         "activities.parquet",
         "activity_countries.parquet",
         "activity_agencies.parquet",
+        "activity_hashes.parquet",
+        "duplicate_pairs.parquet",
         "export.duckdb",
         "manifest.json",
     }
@@ -77,6 +79,8 @@ def test_undo_moves_the_pointer_back_and_copies_nothing(tmp_path):
         "activities.parquet",
         "activity_agencies.parquet",
         "activity_countries.parquet",
+        "activity_hashes.parquet",
+        "duplicate_pairs.parquet",
         "export.duckdb",
         "manifest.json",
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -24,6 +24,7 @@ SHARED = SOURCE_DIR / "iati"
 REAL = SHARED / "real"
 STANDARD = SHARED / "standard"
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
 
 def run(capsys, *args) -> tuple[int, str, str]:
     code = cli.main(["import-iati", *map(str, args)])
@@ -476,3 +477,67 @@ def test_a_changed_activity_is_updated_in_place_and_the_rest_left_alone(seeded, 
     assert after["XM-DAC-47066-PX.0162"]["title"] == "Counter-Trafficking in Bangladesh, phase II"
     assert after["XM-DAC-47066-PX.0121"]["imported_at"] == before["XM-DAC-47066-PX.0121"]
     assert validate_export(seeded) == []
+
+
+# --- a big file read on every core ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Files from 20 KB up are read in pieces of about 20 KB, as files from 8 MB up are."""
+    monkeypatch.setattr(iati, "PARALLEL_FROM", 20_000)
+    monkeypatch.setattr(iati, "PIECE", 20_000)
+
+
+def _bench_file(tmp_path: Path, name: str = "bench.xml", edit=lambda text: text) -> Path:
+    """200 generated activities, one a line (activity n on line n + 3): number 150 repeats the
+    identifier of number 4, number 121 has none."""
+    from icat_analysis.bench import iati as bench_iati
+
+    path = bench_iati.generate(tmp_path / name, 200, seed=3)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("XM-DAC-47066-BENCH-0000150<", "XM-DAC-47066-BENCH-0000004<")
+    text = text.replace("<iati-identifier>XM-DAC-41122-BENCH-0000121</iati-identifier>", "<iati-identifier/>")
+    path.write_text(edit(text), encoding="utf-8")
+    return path
+
+
+def _import_on(cores: int, monkeypatch, paths: list[Path], data: Path):
+    """(report or refusal, the export's files) of an import on ``cores`` cores."""
+    monkeypatch.setattr(iati, "_cores", lambda: cores)
+    try:
+        report = iati.import_iati(paths, data, now=datetime(2026, 6, 1))
+    except iati.Refused as refused:
+        return [str(p) for p in refused.problems], {}
+    files = {p.name: p.read_bytes() for p in export.current_dir(data).glob("*.parquet")}
+    return report.text(), files
+
+
+def test_big_file_read_on_two_cores_gives_the_export_of_one(tmp_path, monkeypatch, small_pieces):
+    path = _bench_file(tmp_path)
+    assert len(iati._pieces(path, path.name)) > 10
+    one = _import_on(1, monkeypatch, [path], tmp_path / "one")
+    two = _import_on(2, monkeypatch, [path], tmp_path / "two")
+    assert two == one
+    report, files = two
+    assert "read 200, kept 198, skipped 2" in report
+    assert "bench.xml:153: activity 'XM-DAC-47066-BENCH-0000004': read already from bench.xml:7" in report
+    assert "bench.xml:124: activity number 122 (no identifier): no iati-identifier" in report
+    assert {"activities.parquet", "activity_agencies.parquet", "activity_countries.parquet"} <= set(files)
+
+
+def test_big_file_with_a_comment_holding_activity_tags_reads_as_on_one_core(tmp_path, monkeypatch, small_pieces):
+    comment = "<!-- " + "<iati-activity hierarchy='1'> " * 2_000 + "-->\n"
+    path = _bench_file(
+        tmp_path, edit=lambda text: text.replace("\n<iati-activity", "\n" + comment + "<iati-activity", 1)
+    )
+    one = _import_on(1, monkeypatch, [path], tmp_path / "one")
+    assert "read 200, kept 198" in one[0]
+    assert _import_on(2, monkeypatch, [path], tmp_path / "two") == one
+
+
+def test_big_file_cut_off_is_refused_with_the_line_one_core_gives(tmp_path, monkeypatch, small_pieces):
+    path = _bench_file(tmp_path, "cut.xml", edit=lambda text: text[: len(text) * 2 // 3])
+    one = _import_on(1, monkeypatch, [path], tmp_path / "one")
+    assert one[0][0].startswith("cut.xml:") and "the file ends before its XML is complete" in one[0][0]
+    assert _import_on(2, monkeypatch, [path], tmp_path / "two") == one

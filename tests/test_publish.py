@@ -63,10 +63,14 @@ def test_the_public_export_holds_no_members_only_activity_budget_review_or_histo
     # a public budget comes through as it was
     shown = [a for a in acts if a["budget_visibility"] == "public" and a["budget_usd"] is not None]
     assert shown and all(full_rows[a["activity_id"]]["budget_usd"] == a["budget_usd"] for a in shown)
+    # the hot-spot index is built again from the published activities: no members-only activity in it
+    index = pq.read_table(public / "duplicate_pairs.parquet")
+    assert not set(index.column("activity_id_a").to_pylist() + index.column("activity_id_b").to_pylist()) & members_ids
     assert sorted(p.name for p in public.iterdir() if not p.name.startswith(".")) == [
         "activities.parquet",
         "activity_agencies.parquet",
         "activity_countries.parquet",
+        "duplicate_pairs.parquet",
         "events.parquet",
         "export.duckdb",
         "indicators.parquet",

@@ -11,73 +11,76 @@ from 0 to 1, the weighted mean of six parts a planner can check by hand (docs/DU
   the other names, the better side (a list contained in the other's is full agreement); a
   near-synonym or nested code (``reference/duplication_related_codes.csv``) counts
   :data:`RELATED_CREDIT` of a same code; 0 when either names none (forms: both naming none is 1);
-- ``text``: the better of how alike the words read and how many concepts of the domain both
-  name, in any of English, French, Spanish and Portuguese (:mod:`.duplication_text`).
+- ``text``: the concepts of the domain and the figures both texts name, in any of English,
+  French, Spanish and Portuguese, each weighted by how rare it is in the export; word by word
+  when a text names no concept (:mod:`icat_analysis.store.duplicate_text`).
 
-Blocking by country, theme, classes of related codes and period happens in SQL
-(sql/duplication_candidates.sql), which also drops pairs that could not reach the threshold
-even with identical texts, so only a small share of pairs is ever scored on text.
+The search and the parts live in :mod:`icat_analysis.store.duplicate_search` (every import
+builds the hot-spot index with it, :mod:`icat_analysis.store.duplicate_index`); this module
+reads the stored index, describes pairs in words and counts the hot-spots.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import math
 import sys
-from dataclasses import replace
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from icat_analysis import reference, spreadsheet
-from icat_analysis.analyses import duplication_text as dtext
 from icat_analysis.filters import Filters
 from icat_analysis.paths import REFERENCE_DIR
 from icat_analysis.paths import data_dir as resolve_data_dir
 from icat_analysis.store import db, export
+from icat_analysis.store.duplicate_search import (
+    _CODE_LISTS,
+    _LIST_OF_PART,
+    DEFAULT_THRESHOLD,
+    FULL_OVERLAP,
+    PARTS,
+    PERIOD_DAYS,
+    RELATED_CREDIT,
+    STRUCTURED_PARTS,
+    THRESHOLD_RANGE,
+    WEIGHTS,
+    WORTH_A_LOOK,
+    block_kinds,
+    candidate_pairs,
+    checked_weights,
+    must_share,
+    normalise_text,
+    related_codes,
+    scored_pairs,
+    text_parts,
+    weighted_score,
+)
 
-#: Weights of the parts of the score, as documented (docs/DUPLICATION.md); a planner may
-#: accept weights fitted from reviews instead (:mod:`.duplication_fit`), kept per export.
-WEIGHTS: dict[str, float] = {
-    "time": 0.25,
-    "place": 0.05,
-    "activity_types": 0.10,
-    "target_groups": 0.15,
-    "exploitation_forms": 0.10,
-    "text": 0.35,
-}
-PARTS = tuple(WEIGHTS)
-STRUCTURED_PARTS = PARTS[:-1]
-assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-9, "the weights of the score add up to 1"
-#: Two activities that run together over this share of the shorter one are in the same period
-#: (time part 1); below, the time part falls in proportion: a next phase overlaps a few weeks.
-FULL_OVERLAP = 0.5
-#: A near-synonym activity type or a nested target group counts this share of the same code.
-RELATED_CREDIT = 0.75
-#: Pairs scoring at least this are likely duplicates (chosen on the development set, docs/DUPLICATION.md).
-DEFAULT_THRESHOLD = 0.77
-#: Pairs from this score up to the threshold are worth a look.
-WORTH_A_LOOK = 0.70
-#: The slider's range on the page and the range ``duplicates --min-score`` accepts.
-THRESHOLD_RANGE = (0.50, 0.99)
-#: Width of the period buckets pairs meet in (days): an activity is listed in every bucket it
-#: spans, and a pair meets in the bucket of the later start (docs/DUPLICATION.md).
-PERIOD_DAYS = 1461
+#: What the page, the command line and the tests read from here (the search is in the store).
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "FULL_OVERLAP",
+    "PARTS",
+    "PERIOD_DAYS",
+    "RELATED_CREDIT",
+    "STRUCTURED_PARTS",
+    "THRESHOLD_RANGE",
+    "WEIGHTS",
+    "WORTH_A_LOOK",
+    "block_kinds",
+    "candidate_pairs",
+    "checked_weights",
+    "must_share",
+    "normalise_text",
+    "related_codes",
+    "scored_pairs",
+    "text_parts",
+    "weighted_score",
+]
 
-_CODE_LISTS = {
-    "theme_codes": "theme",
-    "type_codes": "activity_type",
-    "group_codes": "target_group",
-    "form_codes": "exploitation_form",
-}
-_LIST_OF_PART = {
-    "activity_types": "activity_type",
-    "target_groups": "target_group",
-    "exploitation_forms": "exploitation_form",
-}
 PAIR_COLUMNS = [
     "activity_id_a",
     "activity_id_b",
@@ -85,6 +88,7 @@ PAIR_COLUMNS = [
     *PARTS,
     "wording",
     "concepts_shared",
+    "figures_shared",
     "lead_a",
     "lead_b",
     "countries",
@@ -100,199 +104,9 @@ PAIR_COLUMNS = [
 ]
 
 
-def checked_weights(weights: dict[str, float] | None) -> dict[str, float]:
-    """``weights`` (the documented ones when None) as six non-negative parts adding up to 1."""
-    if weights is None:
-        return dict(WEIGHTS)
-    w = {k: max(float(weights.get(k, 0.0)), 0.0) for k in PARTS}
-    total = sum(w.values())
-    if not total > 0:
-        raise ValueError("the weights of the score must not all be 0")
-    return {k: v / total for k, v in w.items()}
-
-
-# ---- related codes ---------------------------------------------------------------------
-@cache
-def related_codes() -> pd.DataFrame:
-    """Near-synonym activity types and nested target groups: list, code, related_code, relation, why."""
-    return pd.read_csv(REFERENCE_DIR / "duplication_related_codes.csv", dtype=str, keep_default_na=False)
-
-
-@cache
-def _relations(list_name: str) -> tuple[list[int], list[int], int]:
-    """Per code of a list (in order): the bit mask of its related codes, and its class (a
-    connected group of related codes); and the number of classes."""
-    codes = reference.codes(list_name)
-    rel = related_codes()
-    rel = rel[rel["list"] == list_name]
-    masks = [0] * len(codes)
-    parent = list(range(len(codes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for a, b in zip(rel["code"], rel["related_code"]):
-        i, j = codes.index(a), codes.index(b)
-        masks[i] |= 1 << j
-        masks[j] |= 1 << i
-        parent[root(i)] = root(j)
-    roots = sorted({root(i) for i in range(len(codes))})
-    classes = [roots.index(root(i)) for i in range(len(codes))]
-    return masks, classes, len(roots)
-
-
-# ---- candidates and structured parts (SQL) ---------------------------------------------
-def must_share(threshold: float, weights: dict[str, float] | None = None) -> set[str]:
-    """The code lists a pair must share a class of related codes in to reach ``threshold``.
-
-    A list with nothing related in common scores 0 and costs its whole weight; where that is
-    more than the pair can lose (1 - threshold), the pair must share something there.
-    """
-    w = checked_weights(weights)
-    can_lose = 1.0 - threshold
-    return {k for k in _LIST_OF_PART if w[k] > can_lose + 1e-12}
-
-
-def block_kinds(threshold: float, weights: dict[str, float] | None = None) -> list[frozenset[str]]:
-    """The smallest sets of code lists a pair reaching ``threshold`` shares a class in every one of.
-
-    The lists a pair shares nothing in cost their whole weights; a set of lists is enough when
-    the weights of the lists outside it add up to at most 1 - threshold. Every pair that can
-    reach the threshold shares a class in each list of at least one kind (docs/DUPLICATION.md).
-    """
-    w = checked_weights(weights)
-    can_lose = 1.0 - threshold
-    lists = list(_LIST_OF_PART)
-    kinds: list[frozenset[str]] = []
-    for size in range(len(lists) + 1):
-        for combo in itertools.combinations(lists, size):
-            kind = frozenset(combo)
-            enough = sum(w[k] for k in lists if k not in kind) <= can_lose + 1e-12
-            if enough and not any(k <= kind for k in kinds):
-                kinds.append(kind)
-    return kinds
-
-
-def candidate_pairs(
-    con,
-    filters: Filters | None = None,
-    *,
-    iso3: str | None = None,
-    threshold: float = 0.0,
-    weights: dict[str, float] | None = None,
-    ids: list[str] | None = None,
-):
-    """One row per candidate pair and shared country, with the structured parts of the score.
-
-    Pairs that could not reach ``threshold`` even with identical texts are left out
-    (``threshold=0`` keeps every candidate). With agencies in ``filters``, a pair needs one
-    activity of theirs; the other side may be any agency's. ``ids`` limits the activities compared.
-    """
-    w = checked_weights(weights)
-    filters = filters or Filters()
-    compared = replace(filters, agencies=(), role="any") if filters.agencies else filters
-    params = {f"w_{k}": float(v) for k, v in w.items()}
-    params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
-    for short, list_name in (("type", "activity_type"), ("group", "target_group"), ("form", "exploitation_form")):
-        masks, classes, n_classes = _relations(list_name)
-        params[f"{short}_rel"], params[f"{short}_class"] = masks, classes
-    params["n_form_classes"] = _relations("exploitation_form")[2]
-    bit = {"activity_types": 1, "target_groups": 2, "exploitation_forms": 4}
-    params.update(
-        kinds=[sum(bit[k] for k in kind) for kind in block_kinds(threshold, w)],
-        can_lose=1.0 - float(threshold),
-        credit=RELATED_CREDIT,
-        full_overlap=FULL_OVERLAP,
-        n_themes=len(params["theme_codes"]),
-        period_days=PERIOD_DAYS,
-        anchored=bool(filters.agencies),
-        anchor=filters.as_sql_param(),
-        ids=list(ids) if ids is not None else None,
-    )
-    return db.query(con, "duplication_candidates", compared, iso3=iso3, threshold=float(threshold), **params)
-
-
-# ---- text ------------------------------------------------------------------------------
-normalise_text = dtext.normalise_text
-
-
-def _texts(con, ids: list[str]) -> dict[str, str]:
-    """Normalised title and description of each activity."""
-    if not ids:
-        return {}
-    df = db.query(con, "duplication_full_texts", ids=ids)
-    return dict(zip(df["activity_id"], map(dtext.normalise_text, df["text"])))
-
-
-def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
-    """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplication_text`); with
-    ``names``, also ``concepts_shared``, the concepts both name.
-
-    Without ``names``, wording is worked out only where it is the text part (a text naming no
-    concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
-    id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
-    texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
-    found = {k: dtext.concepts(v) for k, v in texts.items()}
-    weight = {k: dtext.concept_weight(v) for k, v in found.items()}
-    none: frozenset[str] = frozenset()
-    ca = [found.get(a, none) for a in id_a]
-    cb = [found.get(b, none) for b in id_b]
-    concept = np.array(
-        [dtext.concept_similarity(x, y, weight.get(a), weight.get(b)) for x, y, a, b in zip(ca, cb, id_a, id_b)],
-        dtype=float,
-    )
-    named = np.array([bool(x) and bool(y) for x, y in zip(ca, cb)], dtype=bool)
-    need = np.ones(len(id_a), dtype=bool) if names else ~named
-    wording = np.full(len(id_a), np.nan)
-    idx = np.nonzero(need)[0]
-    wording[idx] = dtext.wording_similarity(
-        [texts.get(id_a[i], "") for i in idx], [texts.get(id_b[i], "") for i in idx]
-    )
-    out = pd.DataFrame(
-        {"wording": wording, "concepts": concept, "text": np.where(named, concept, wording)}, index=pairs.index
-    )
-    if names:
-        out["concepts_shared"] = [dtext.shared_concepts(x, y) for x, y in zip(ca, cb)]
-    return out
-
-
-def weighted_score(parts: pd.DataFrame, weights: dict[str, float] | None = None) -> np.ndarray:
-    """The weighted mean of the six parts (the weights add up to 1)."""
-    w = checked_weights(weights)
-    return sum(w[k] * parts[k].to_numpy(dtype=float) for k in PARTS)
-
-
 # ---- scored pairs ----------------------------------------------------------------------
 def _bits_to_codes(bits: int, codes: list[str]) -> list[str]:
     return [c for i, c in enumerate(codes) if int(bits) >> i & 1]
-
-
-def scored_pairs(
-    con,
-    filters: Filters | None = None,
-    *,
-    iso3: str | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-    weights: dict[str, float] | None = None,
-    ids: list[str] | None = None,
-) -> pd.DataFrame:
-    """Pairs scoring at least ``threshold``, one row per pair and shared country (no reasons).
-
-    The hot-spot index uses this: it is the cheap path (no per-pair Python work beyond text).
-    """
-    rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids)
-    rows = rows.rename(columns={"time_overlap": "time"})
-    empty = {c: pd.Series(dtype=float) for c in ("text", "wording", "concepts", "score")}
-    if rows.empty:
-        return rows.assign(**empty)
-    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])[["activity_id_a", "activity_id_b"]]
-    pairs = pairs.join(text_parts(con, pairs))
-    rows = rows.merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
-    rows["score"] = weighted_score(rows, weights)
-    rows = rows[rows["score"] >= threshold - 1e-9]
-    return rows.reset_index(drop=True)
 
 
 def duplicate_pairs(
@@ -327,7 +141,8 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
     pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
     named = text_parts(con, pairs, names=True)
-    pairs["concepts_shared"], pairs["wording"] = named["concepts_shared"], named["wording"]
+    for column in ("concepts_shared", "figures_shared", "wording"):
+        pairs[column] = named[column]
     pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
     pairs.insert(3, "band", [band(s) for s in pairs["score"]])
     ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
@@ -472,7 +287,8 @@ def _country_words(iso3s: list[str]) -> str:
 def reasons(pair) -> str:
     """Why a pair looks like a duplicate, in words a planner can check:
     ``"both capacity building for labour inspectors against forced labour in Thailand;
-    texts both about training and labour inspectors; 34 months overlap; budgets 2.4M and 1.8M USD"``."""
+    texts both about training and labour inspectors; both quote 36 and 300 ≈ 320; 34 months overlap;
+    budgets 2.4M and 1.8M USD"``."""
     what = "both"
     if len(pair.activity_types_shared):
         what += " " + _words(pair.activity_types_shared, "activity_type")
@@ -494,6 +310,8 @@ def reasons(pair) -> str:
     parts = [what]
     if len(pair.concepts_shared):
         parts.append("texts both about " + _and(list(pair.concepts_shared)))
+    if len(pair.figures_shared):
+        parts.append("both quote " + _and(list(pair.figures_shared)))
     if pair.wording >= 0.6:
         parts.append(f"wording {round(pair.wording * 100)}% alike")
     parts += [overlap, f"budgets {_money(pair.budget_a)} and {_money(pair.budget_b)} USD"]
@@ -595,7 +413,7 @@ until today). Each pair gets a score from 0 to 1, the weighted mean of parts you
 | Activity types | the share of one side's types the other names, the better side: a list inside the other's is full agreement; a near synonym (capacity building and technical assistance) counts {RELATED_CREDIT:.2f} | {w["activity_types"]:.2f} |
 | Target groups | the same; a group within another (children within victims) counts {RELATED_CREDIT:.2f} | {w["target_groups"]:.2f} |
 | Forms of exploitation | the same; neither naming one counts as agreement | {w["exploitation_forms"]:.2f} |
-| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); a setting, a ministry or a figure counts three times a topic word; word by word only when a text names no concept | {w["text"]:.2f} |
+| Text | the share of the domain's concepts and figures both texts name, in English, French, Spanish or Portuguese ("formation des inspecteurs du travail" meets "training of labour inspectors"); each counts more the fewer activities of the export name it (a setting or a figure of people reached counts more than "forced labour"), and figures within a fifth of each other (2,721 and 2,364 people) count as the same; word by word only when a text names no concept | {w["text"]:.2f} |
 
 Pairs scoring **{DEFAULT_THRESHOLD:.2f}** or more are **likely duplicates** (the default); from
 **{WORTH_A_LOOK:.2f}** they are **worth a look**. A score is a prompt to ask, not a finding: a

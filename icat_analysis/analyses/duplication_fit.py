@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD, PARTS, WEIGHTS, checked_weights, pair_scores
-from icat_analysis.store import score_weights
+from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD, PARTS, WEIGHTS, pair_scores
+from icat_analysis.store import duplicate_index, score_weights
 
 #: Reviews needed before weights can be fitted from them.
 MIN_REVIEWS = 20
@@ -96,15 +96,14 @@ def refit(con, latest: pd.DataFrame) -> dict | None:
     return {"weights": weights, "even_odds": even_odds, "reviews": int(len(parts))}
 
 
-def weights_in_use(data_dir) -> dict[str, float]:
-    """The weights accepted for this export (``score_weights.jsonl``), else the documented ones."""
-    entry = score_weights.current(data_dir)
-    return checked_weights(entry["weights"]) if entry else dict(WEIGHTS)
+#: The weights accepted for this export (``score_weights.jsonl``), else the documented ones.
+weights_in_use = duplicate_index.weights_in_use
 
 
 def accept_fitted(data_dir, fitted: dict, by: str) -> dict:
-    """Put fitted weights (:func:`refit`) in use, as a new version."""
-    return score_weights.accept(
+    """Put fitted weights (:func:`refit`) in use, as a new version; the stored hot-spot index
+    follows them (:func:`icat_analysis.store.duplicate_index.follow_weights`)."""
+    entry = score_weights.accept(
         data_dir,
         fitted["weights"],
         threshold=fitted["even_odds"],
@@ -112,11 +111,16 @@ def accept_fitted(data_dir, fitted: dict, by: str) -> dict:
         by=by,
         note=f"fitted from {fitted['reviews']} reviews",
     )
+    duplicate_index.follow_weights(data_dir, by)
+    return entry
 
 
 def restore_previous(data_dir, by: str) -> dict:
-    """Put the weights in use before the current ones back (the documented ones before the first)."""
-    return score_weights.restore_previous(data_dir, WEIGHTS, DEFAULT_THRESHOLD, by=by)
+    """Put the weights in use before the current ones back (the documented ones before the
+    first); the stored hot-spot index follows them."""
+    entry = score_weights.restore_previous(data_dir, WEIGHTS, DEFAULT_THRESHOLD, by=by)
+    duplicate_index.follow_weights(data_dir, by)
+    return entry
 
 
 def weights_table(old: dict[str, float], new: dict[str, float] | None = None) -> pd.DataFrame:

@@ -11,29 +11,20 @@ from __future__ import annotations
 import argparse
 
 from icat_analysis.sources import template
-from icat_analysis.store import export
-from icat_analysis.store.contract import EVENT_TEMPLATE, EVENTS_SCHEMA, SHARING_COLUMNS_OF
+from icat_analysis.store.contract import EVENT_TEMPLATE
 from icat_analysis.store.validate import EVENT_ORDER, event_problems
 
-SHEET = template.Sheet(
-    noun="events",
-    one="event",
-    id_column="event_id",
-    template=EVENT_TEMPLATE,
-    file="events.parquet",
-    schema=EVENTS_SCHEMA,
-    parse=template.submitted_rows(EVENT_TEMPLATE),
-    problems=event_problems,
-    order=EVENT_ORDER,
-    source_entry={
+SHEET = template.library_sheet(
+    "event",
+    EVENT_TEMPLATE,
+    event_problems,
+    EVENT_ORDER,
+    {
         "id": "agency-event-submissions",
         "name": "ICAT member agency events",
         "citation": "Meetings, conferences, trainings, campaign days and deadlines reported by ICAT member "
         "agencies in the event template (import-events); each keeps the name of its file in source_file.",
-        "used_for": "events.parquet",
     },
-    upgrade=lambda table: export.with_sharing_levels(table, SHARING_COLUMNS_OF["events.parquet"]),
-    compared_extra=("is_synthetic",),
 )
 
 

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import multiprocessing as mp
+import os
 import re
 import sys
 import tempfile
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import accumulate, islice
 from pathlib import Path
 
 import duckdb
@@ -109,17 +112,21 @@ def iter_activities(path: Path, name: str):
     """
     _check_start(path, name)
     root = _root(path, name)
-    version, file_lang = root.get("version"), root.get(XML_LANG)
-    context = etree.iterparse(str(path), events=("end",), tag="iati-activity", huge_tree=True, resolve_entities=False)
     try:
-        for _, el in context:
-            yield version, file_lang, el
-            el.clear()
-            parent = el.getparent()
-            while el.getprevious() is not None:
-                del parent[0]
+        yield from _activities(str(path), root.get("version"), root.get(XML_LANG))
     except etree.XMLSyntaxError as exc:
         raise _syntax_problem(path, name, exc) from None
+
+
+def _activities(source, version: str | None, file_lang: str | None):
+    """(version, language, element) of each ``iati-activity`` of ``source``, cleared once read."""
+    context = etree.iterparse(source, events=("end",), tag="iati-activity", huge_tree=True, resolve_entities=False)
+    for _, el in context:
+        yield version, file_lang, el
+        el.clear()
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 def _root(path: Path, name: str):
@@ -183,16 +190,19 @@ def _choose(texts: list[tuple[str | None, str]], lang: str | None) -> tuple[str 
     return texts[0]
 
 
-_ACCENTS = str.maketrans(
-    {c: unicodedata.normalize("NFD", c)[0] for c in "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"}
-)
+_ACCENTED = "áàâãäåéèêëíìîïóòôõöúùûüçñýÿÁÀÂÃÄÅÉÈÊËÍÌÎÏÓÒÔÕÖÚÙÛÜÇÑÝ"
+_UNACCENT = {c: unicodedata.normalize("NFD", c)[0] for c in _ACCENTED}
+_ACCENT = re.compile(f"[{_ACCENTED}]")
 _NON_WORD = re.compile(r"[\W_]", re.UNICODE)
-_SPACES = re.compile(r"\s+")
+#: ASCII bytes -> lower-case letters and digits, everything else a blank: what _fold does to ASCII
+_ASCII_FOLD = bytes(c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 
 def _fold(text: str) -> str:
     """Lower case, accents and punctuation gone, same length as ``text`` (positions map back)."""
-    folded = _NON_WORD.sub(" ", text.translate(_ACCENTS).lower())
+    if text.isascii():  # most texts: one pass over bytes instead of two over characters
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    folded = _NON_WORD.sub(" ", _ACCENT.sub(lambda m: _UNACCENT[m.group()], text).lower())
     return folded if len(folded) == len(text) else _NON_WORD.sub(" ", text.lower())
 
 
@@ -208,54 +218,55 @@ def _term(raw: str) -> Term:
     return Term(" " + " ".join(words) + ("" if prefix else " "), prefix)
 
 
-def _find(term: Term, padded: str, original: str) -> tuple[int, str] | None:
-    """(position, the words of ``original`` that ``term`` matches), or None.
-
-    ``padded`` is " " + the folded text + " ", so position i of it is i - 1 of ``original``.
-    """
-    i = padded.find(term.folded)
-    if i < 0:
-        return None
-    start, end = i, i + len(term.folded) - (1 if term.prefix else 2)
-    if term.prefix:
-        while end < len(original) and padded[end + 1] != " ":
-            end += 1
-    return start, original[start:end]
-
-
 class Text:
-    """One field's text, folded once for every term looked up in it."""
+    """One field's text, folded once for every term looked up in it.
 
-    __slots__ = ("field", "original", "padded", "words")
+    ``padded`` is " " + the folded text + " ", so position i of it is i - 1 of ``original``;
+    ``tokens`` is ``padded`` cut at every blank, so two words one blank apart are neighbours and
+    a phrase never runs across punctuation (which folds to a second blank, an empty token).
+    """
+
+    __slots__ = ("field", "original", "padded", "tokens", "_present", "_ends")
 
     def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
         # the parts two blanks apart, so that no phrase runs from one into the next
-        self.original = "  ".join(_SPACES.sub(" ", p).strip() for p in parts)
-        self.padded = " " + _fold(self.original) + " "
-        self.words = set(self.padded.split())
-        if blank is None:
-            return
-        padded = self.padded
-        for t, _ in blank.candidates(self):  # drug trafficking, migrant smuggling, SDG target texts
-            i = padded.find(t.folded)
-            while i >= 0:
-                padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
-                i = padded.find(t.folded, i + 1)
+        self.original = "  ".join(" ".join(p.split()) for p in parts)
+        padded = " " + _fold(self.original) + " "
+        if blank is not None:
+            words = set(padded.split())
+            for t, _ in blank.candidates(words):  # drug trafficking, migrant smuggling, SDG target texts
+                i = padded.find(t.folded)
+                while i >= 0:
+                    padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
+                    i = padded.find(t.folded, i + 1)
         self.padded = padded
-        self.words = set(padded.split())
+        self.tokens = padded.split(" ")
+        self._present = self._ends = None
 
-    def find(self, term: Term) -> str | None:
-        found = _find(term, self.padded, self.original)
-        return found and found[1]
+    def present(self) -> set[str]:
+        """The distinct tokens (read by every matcher looking into the text)."""
+        if self._present is None:
+            self._present = set(self.tokens)
+        return self._present
+
+    def words(self, first: int, last: int) -> str:
+        """The words of ``original`` from token ``first`` to the end of token ``last``."""
+        if self._ends is None:  # token j ends at position _ends[j] + j of padded (one blank after each)
+            self._ends = list(accumulate(map(len, self.tokens)))
+        start = self._ends[first] + first - len(self.tokens[first]) - 1
+        return self.original[start : self._ends[last] + last - 1]
 
 
 class Matcher:
-    """Terms filed by their first word, so a text is searched only for the terms it may hold.
+    """Terms as sequences of words, filed by their first word; a text is read once, word by word.
 
-    (A text of a few hundred words and a vocabulary of a few hundred terms: checking every term
-    costs more than the rest of the mapping together.)
+    (A text of a few hundred words and a vocabulary of a few hundred terms: looking for every
+    term in every text costs more than the rest of the mapping together.)
     """
+
+    #: words seen -> the one-word prefixes they start with; bounded, so memory stays flat
+    CACHE = 50_000
 
     def __init__(self, entries):
         self.by_word: dict[str, list] = defaultdict(list)
@@ -266,24 +277,79 @@ class Matcher:
                 self.scan.append((term, payload))
             else:
                 self.by_word[words[0]].append((term, payload))
+        # Where several terms start at one word, they are reported in this order (the scan
+        # first, then as filed): entry n is (n, number of words after the first, those words,
+        # the last a prefix, payload).
+        n = len(self.scan)
+        self._scan = [(i, term.folded.strip(), payload) for i, (term, payload) in enumerate(self.scan)]
+        self._first: dict[str, list] = {}
+        for word, filed in self.by_word.items():
+            self._first[word] = [
+                (n + i, len(t.folded.split()) - 1, t.folded.split()[1:], t.prefix, p) for i, (t, p) in enumerate(filed)
+            ]
+            n += len(filed)
+        self._prefixed: dict[str, tuple] = {}
 
-    def candidates(self, text: Text) -> list:
-        """The (term, payload) entries whose first word ``text`` holds, and every one-word prefix."""
+    def candidates(self, words: set[str]) -> list:
+        """The (term, payload) entries whose first word is among ``words``, and every one-word prefix."""
         out = list(self.scan)
-        for word in text.words & self.by_word.keys():
+        for word in words & self.by_word.keys():
             out += self.by_word[word]
         return out
 
-    def hits(self, text: Text) -> list[tuple[int, str, object]]:
-        """(position, words matched, payload) of every term found in ``text``, in text order."""
-        out = []
-        padded = text.padded
-        for term, payload in self.candidates(text):
-            if term.folded in padded:  # the usual answer is no: settle it before any other work
-                found = _find(term, padded, text.original)
-                out.append((found[0], found[1], payload))
-        out.sort(key=lambda h: h[0])
-        return out
+    def _prefixes(self, token: str) -> tuple:
+        found = self._prefixed.get(token)
+        if found is None:
+            found = tuple(e for e in self._scan if token.startswith(e[1]))
+            if len(self._prefixed) >= self.CACHE:
+                self._prefixed.clear()
+            self._prefixed[token] = found
+        return found
+
+    def hits(self, text: Text) -> list[tuple[int, int, object]]:
+        """(first token, last token, payload) of the first place each term is found in ``text``,
+        in text order (``text.words(first, last)`` are the words matched)."""
+        tokens = text.tokens
+        present = text.present()
+        starts = present & self._first.keys()  # most words start no term: settle that in one set operation
+        if self._scan:
+            prefixed = self._prefixed
+            begun = {}
+            for token in present:
+                entries = prefixed.get(token)
+                if entries is None:
+                    entries = self._prefixes(token)
+                if entries:
+                    begun[token] = entries
+            if begun:
+                starts |= begun.keys()
+        else:
+            begun = {}
+        if not starts:
+            return []
+        first = self._first
+        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
+        # entries in the order they report in, so the dict's order is the order of the text.
+        found: dict[int, tuple] = {}
+        for j in [j for j, token in enumerate(tokens) if token in starts]:
+            token = tokens[j]
+            for n, _, payload in begun.get(token, ()):
+                if n not in found:
+                    found[n] = (j, j, payload)
+            for n, more, rest, prefix, payload in first.get(token, ()):
+                if n in found:
+                    continue
+                k = j + more
+                if not more or (
+                    k < len(tokens)
+                    and (
+                        rest[:-1] == tokens[j + 1 : k] and tokens[k].startswith(rest[-1])
+                        if prefix
+                        else rest == tokens[j + 1 : k + 1]
+                    )
+                ):
+                    found[n] = (j, k, payload)
+        return list(found.values())
 
 
 @lru_cache(maxsize=1)
@@ -314,8 +380,11 @@ def _vocabulary() -> dict:
 # --- agencies -------------------------------------------------------------------------------
 
 
+_NON_WORDS = re.compile(r"[\W_]+")
+
+
 def _squash(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name.translate(_ACCENTS).casefold())
+    return _NON_WORDS.sub("", _ACCENT.sub(lambda m: _UNACCENT[m.group()], name).casefold())
 
 
 @lru_cache(maxsize=1)
@@ -328,6 +397,7 @@ def _agency_names() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a file names the same few organisations on every activity
 def agency_of(ref: str | None, name: str | None) -> str | None:
     """The ICAT agency an IATI organisation is: by its exact name, else by its identifier.
 
@@ -670,13 +740,13 @@ def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | No
                 continue
             hits = vocab["tip"].hits(f)
             if hits:
-                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {hits[0][1]!r}"
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {f.words(*hits[0][:2])!r}"
     tagged = sorted(sdg & vocab["relevance_tags"])
     if tagged:
         for f in fields:
             hits = vocab["related"].hits(f)
             if hits:
-                return "component", f"tag SDG target {tagged[0]} with {f.field}: {hits[0][1]!r}"
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {f.words(*hits[0][:2])!r}"
     return None, None
 
 
@@ -690,9 +760,13 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         for f in fields:
             if f.field != kind:
                 continue
-            for _, hit, targets in vocab["text_terms"].hits(f):
+            for first, last, targets in vocab["text_terms"].hits(f):
+                said = None  # the words matched are read only where they are the first evidence
                 for t in targets:
-                    found.setdefault(t, f"{kind}: {hit!r}")
+                    if t not in found:
+                        if said is None:
+                            said = f"{kind}: {f.words(first, last)!r}"
+                        found[t] = said
     codes = vocab["codes"]
     for v, code in sectors:
         if v == "1":
@@ -707,7 +781,12 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
             for t in codes.get(("policy_marker", f"{code}:{significance}"), ()):
                 found.setdefault(t, f"policy marker {code} (OECD DAC), significance {significance}")
     order = vocab["order"]
-    classes = {c: sorted((code for col, code in found if col == c), key=order[c].get) for c in _CLASS_COLUMNS}
+    classes: dict[str, list[str]] = {c: [] for c in _CLASS_COLUMNS}
+    for col, code in found:
+        if col in classes:
+            classes[col].append(code)
+    for c, codes_found in classes.items():
+        codes_found.sort(key=order[c].get)
     inferred = [f"{c} {code}: {found[(c, code)]}" for c in _CLASS_COLUMNS for code in classes[c]]
     return inferred, classes
 
@@ -804,56 +883,232 @@ def read_rates(path: Path) -> dict[str, float]:
     return rates
 
 
-def stage(files: list[Path], out: Path, ctx_args: dict) -> Report:
-    """Read every file into the staged parquet ``out``; raises :class:`Refused` on a bad file."""
+def stage(files: list[Path], out: Path, ctx_args: dict, workers: int | None = None) -> Report:
+    """Read every file into the staged parquet ``out``; raises :class:`Refused` on a bad file.
+
+    A big file is read by ``workers`` processes at once (default: one per core), a piece each,
+    and staged in the order of the file: the same staged activities as reading it alone.
+    """
+    workers = _cores() if workers is None else workers
+    try:
+        return _stage(files, out, ctx_args, workers)
+    except _Unsplittable:
+        # A piece did not read on its own (cut inside a comment, say, or the file is broken):
+        # read every file whole, which also says where a broken file is broken.
+        return _stage(files, out, ctx_args, 1)
+
+
+def _stage(files: list[Path], out: Path, ctx_args: dict, workers: int) -> Report:
     report = Report()
     seen: dict[str, str] = {}
     writer = pq.ParquetWriter(out, _STAGED_SCHEMA, compression="zstd")
-    batch: list[dict] = []
+    pending: list[pa.Table] = []  # kept activities not written yet (fewer than BATCH)
     ord_ = 0
     problems: list[Problem] = []
+    pool = None
     try:
         for path in files:
             name = path.name
-            ctx = Context(file=name, **ctx_args)
             per_file = {"file": name, "read": 0, "kept": 0, "publishers": Counter()}
+            position = 0
             try:
-                for position, (version, file_lang, el) in enumerate(iter_activities(path, name), start=1):
-                    line = el.sourceline or 0
-                    mapped = map_activity(el, version, file_lang, ctx)
-                    pub = mapped.publisher
-                    report.read[pub] += 1
-                    report.kept[pub] += 1
-                    report.names.setdefault(pub, mapped.activity.get("iati_publisher_name"))
-                    per_file["read"] += 1
-                    per_file["publishers"][pub] += 1
-                    aid = mapped.activity["activity_id"]
-                    where = f"{name}:{line}: activity " + (repr(aid) if aid else f"number {position} (no identifier)")
-                    if mapped.skip is None and aid in seen:
-                        mapped.skip, mapped.detail = f"read already from {seen[aid]}", True
-                    if mapped.skip is not None:
-                        report.skip(pub, mapped.skip)
-                        if mapped.detail:
-                            report.details.append(f"{where}: {mapped.skip}")
-                        continue
-                    seen[aid] = f"{name}:{line}"
-                    per_file["kept"] += 1
-                    batch.append({**mapped.activity, "_file": name, "_row": line, "_ord": ord_})
-                    ord_ += 1
-                    if len(batch) >= BATCH:
-                        writer.write_table(pa.Table.from_pylist(batch, schema=_STAGED_SCHEMA))
-                        batch = []
+                ranges = _pieces(path, name) if workers > 1 else None
+                if ranges and pool is None:
+                    pool = _pool(workers)
+                for activities, table in _read(path, name, ctx_args, ranges, pool, workers):
+                    keep = []  # for each activity the piece staged: whether it stays staged
+                    for line, pub, pub_name, aid, skip, detail in activities:
+                        position += 1
+                        staged = skip is None
+                        report.read[pub] += 1
+                        report.kept[pub] += 1
+                        report.names.setdefault(pub, pub_name)
+                        per_file["read"] += 1
+                        per_file["publishers"][pub] += 1
+                        if skip is None and aid in seen:
+                            skip, detail = f"read already from {seen[aid]}", True
+                        if skip is not None:
+                            report.skip(pub, skip)
+                            if detail:
+                                where = f"{name}:{line}: activity " + (
+                                    repr(aid) if aid else f"number {position} (no identifier)"
+                                )
+                                report.details.append(f"{where}: {skip}")
+                            if staged:
+                                keep.append(False)
+                            continue
+                        seen[aid] = f"{name}:{line}"
+                        per_file["kept"] += 1
+                        keep.append(True)
+                    if not all(keep):
+                        table = table.filter(pa.array(keep, pa.bool_()))
+                    if table.num_rows:
+                        n = table.num_rows
+                        ords = pa.array(range(ord_, ord_ + n), pa.int64())
+                        pending.append(table.set_column(_STAGED_SCHEMA.get_field_index("_ord"), "_ord", ords))
+                        ord_ += n
+                        pending = _write_full_batches(writer, pending)
             except FileRefused as refused:
                 problems.append(refused.problem)
             per_file["publishers"] = sorted(per_file["publishers"])
             report.files.append(per_file)
-        if batch or ord_ == 0:
-            writer.write_table(pa.Table.from_pylist(batch, schema=_STAGED_SCHEMA))
+        if pending or ord_ == 0:
+            writer.write_table(pa.concat_tables([_STAGED_SCHEMA.empty_table(), *pending]).combine_chunks())
+        if pool is not None:
+            pool.close()
+            pool.join()
     finally:
+        if pool is not None:
+            pool.terminate()
         writer.close()
     if problems:
         raise Refused(problems)
     return report
+
+
+def _write_full_batches(writer, pending: list[pa.Table]) -> list[pa.Table]:
+    """Write row groups of exactly BATCH activities, as reading one activity at a time does."""
+    if sum(t.num_rows for t in pending) < BATCH:
+        return pending
+    table = pa.concat_tables(pending)
+    start = 0
+    while table.num_rows - start >= BATCH:
+        writer.write_table(table.slice(start, BATCH).combine_chunks())
+        start += BATCH
+    return [table.slice(start)] if start < table.num_rows else []
+
+
+def _map_some(items, name: str, ctx: Context, limit: int | None) -> tuple[list[tuple], pa.Table]:
+    """Map up to ``limit`` activities of ``items``: for each (line, publisher, its name,
+    identifier, why skipped, whether a problem of its own), and the table of those not skipped."""
+    activities, rows, lines = [], [], []
+    for version, file_lang, el in islice(items, limit):
+        line = el.sourceline or 0
+        m = map_activity(el, version, file_lang, ctx)
+        act = m.activity
+        activities.append((line, m.publisher, act.get("iati_publisher_name"), act["activity_id"], m.skip, m.detail))
+        if m.skip is None:
+            rows.append(act)
+            lines.append(line)
+    columns = {c: [a.get(c) for a in rows] for c in ACTIVITIES_SCHEMA.names}  # column by column: quicker
+    columns.update(_file=[name] * len(rows), _row=lines, _ord=[0] * len(rows))
+    return activities, pa.Table.from_pydict(columns, schema=_STAGED_SCHEMA)
+
+
+def _read(path: Path, name: str, ctx_args: dict, ranges, pool, workers: int):
+    """(activities, table) a piece at a time, in the order of the file (see :func:`_map_some`)."""
+    ctx = Context(file=name, **ctx_args)
+    if not ranges:
+        items = iter_activities(path, name)
+        while True:
+            activities, table = _map_some(items, name, ctx, BATCH)
+            if not activities:
+                return
+            yield activities, table
+    _check_start(path, name)
+    root = _root(path, name)
+    version, file_lang = root.get("version"), root.get(XML_LANG)
+    header = etree.tostring(etree.Element(root.tag, dict(root.attrib), nsmap=root.nsmap))[:-2] + b">"
+    size = ranges[-1][1]
+    tasks = ((str(path), name, a, b, header if a else b"", b < size, version, file_lang, ctx_args) for a, b in ranges)
+    running: deque = deque()
+    lines_before = 0  # lines of the file before the piece: a piece numbers its lines from 1
+    for task in islice(tasks, 2 * workers):  # a few pieces ahead, no more: memory stays flat
+        running.append(pool.apply_async(_map_piece, (task,)))
+    while running:
+        done = running.popleft().get()
+        task = next(tasks, None)
+        if task is not None:
+            running.append(pool.apply_async(_map_piece, (task,)))
+        if done is None:
+            raise _Unsplittable
+        newlines, activities, ipc = done
+        table = pa.ipc.open_stream(ipc).read_all()
+        if lines_before:
+            activities = [(line + lines_before if line else 0, *rest) for line, *rest in activities]
+            rows = table.column("_row")
+            rows = pc.if_else(pc.equal(rows, 0), rows, pc.add(rows, lines_before))
+            table = table.set_column(_STAGED_SCHEMA.get_field_index("_row"), "_row", rows)
+        lines_before += newlines
+        yield activities, table
+
+
+# --- reading a big file on every core -----------------------------------------------------------
+
+#: a file from this size up is cut into pieces of about PIECE bytes, read in parallel
+PARALLEL_FROM = 8 * 2**20
+PIECE = 2 * 2**20
+_ACTIVITY_START = re.compile(rb"<iati-activity[\s>/]")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)""")
+
+
+class _Unsplittable(Exception):
+    """A piece of a file does not read as XML on its own."""
+
+
+def _cores() -> int:
+    if sys.platform != "linux":  # workers are forked, a copy of this process with its vocabularies
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+def _pieces(path: Path, name: str) -> list[tuple[int, int]] | None:
+    """Byte ranges of a big UTF-8 file, each but the first starting at an ``<iati-activity``;
+    None for a file read whole."""
+    size = path.stat().st_size
+    if size < PARALLEL_FROM:
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        text = head.removeprefix(b"\xef\xbb\xbf")
+        declared = _ENCODING.match(text)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<!DOCTYPE" in head:
+            return None  # another encoding, or entities a piece would not know
+        if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+        cuts, pos, block_size = [0], PIECE, 2**16
+        while pos < size:
+            fh.seek(pos)
+            block = fh.read(block_size)
+            found = _ACTIVITY_START.search(block)
+            if found is None:
+                if len(block) < block_size:
+                    break
+                pos += len(block) - 16  # the tag may start at the end of this block
+                continue
+            cuts.append(pos + found.start())
+            pos = cuts[-1] + PIECE
+    if len(cuts) < 2:
+        return None
+    return list(zip(cuts, cuts[1:] + [size]))
+
+
+def _pool(workers: int):
+    # Read once here, so that every worker starts with them instead of reading them again.
+    _vocabulary(), _iso2_to_iso3(), _agency_names(), reference.iati_regions(), reference.iati_organisations()
+    return mp.get_context("fork").Pool(workers)
+
+
+def _map_piece(task) -> tuple[int, list, bytes] | None:
+    """In a worker: map the activities of one piece; None if the piece is not XML on its own."""
+    path, name, start, end, header, more, version, file_lang, ctx_args = task
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    newlines = data.count(b"\n")
+    data = header + data + (b"</iati-activities>" if more else b"")
+    try:  # a piece is small: parsed whole, which is quicker than streaming it
+        root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return None
+    if root.xpath("boolean(//iati-activity//iati-activity)"):
+        return None  # an activity inside another: streaming reads the inner one first
+    items = ((version, file_lang, el) for el in root.iter("iati-activity"))
+    activities, table = _map_some(items, name, Context(file=name, **ctx_args), None)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as out:
+        out.write_table(table)
+    return newlines, activities, sink.getvalue().to_pybytes()
 
 
 def _compared_columns() -> list[str]:

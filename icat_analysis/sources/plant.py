@@ -176,9 +176,12 @@ class Variations:
         for col in r.masks:
             r.masks[col][c] = r.masks[col][a]
             r.primary[col][c] = r.primary[col][a]
-        kind = int(rng.integers(0, 4))
-        if kind == 3 and r.scope[a] != 0:
-            kind = int(rng.integers(0, 3))
+        kinds = [0, 1]
+        if not r.ongoing[a]:  # an activity with no end date runs until today: it has no next phase yet
+            kinds.append(2)
+        if r.scope[a] == 0:
+            kinds.append(3)
+        kind = kinds[int(rng.integers(0, len(kinds)))]
         if kind == 0:
             ty, grp = COMPLEMENT[TYPES[r.primary["activity_types"][a]]]
             ty = ty if ty in self._unrelated(r, a, "activity_type") else self._pick(r, a, "activity_type")

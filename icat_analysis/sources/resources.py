@@ -12,30 +12,21 @@ from __future__ import annotations
 import argparse
 
 from icat_analysis.sources import template
-from icat_analysis.store import export
-from icat_analysis.store.contract import RESOURCE_TEMPLATE, RESOURCES_SCHEMA, SHARING_COLUMNS_OF
+from icat_analysis.store.contract import RESOURCE_TEMPLATE
 from icat_analysis.store.validate import RESOURCE_ORDER, resource_problems
 
-SHEET = template.Sheet(
-    noun="resources",
-    one="resource",
-    id_column="resource_id",
-    template=RESOURCE_TEMPLATE,
-    file="resources.parquet",
-    schema=RESOURCES_SCHEMA,
-    parse=template.submitted_rows(RESOURCE_TEMPLATE),
-    problems=resource_problems,
-    order=RESOURCE_ORDER,
-    source_entry={
+SHEET = template.library_sheet(
+    "resource",
+    RESOURCE_TEMPLATE,
+    resource_problems,
+    RESOURCE_ORDER,
+    {
         "id": "agency-resource-submissions",
         "name": "ICAT member agency resources",
         "citation": "Guidelines, training material, good practice, publications, tools and legal instruments "
         "reported by ICAT member agencies in the resource template (import-resources); each keeps the name "
         "of its file in source_file.",
-        "used_for": "resources.parquet",
     },
-    upgrade=lambda table: export.with_sharing_levels(table, SHARING_COLUMNS_OF["resources.parquet"]),
-    compared_extra=("is_synthetic",),
 )
 
 

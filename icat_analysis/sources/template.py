@@ -39,8 +39,10 @@ from icat_analysis.store import export
 from icat_analysis.store.contract import (
     ACTIVITIES_SCHEMA,
     DEFAULT_LEVEL,
+    EXPORT_FILES,
     LEVELS,
     REQUIRED,
+    SHARING_COLUMNS_OF,
     TEMPLATE,
     TEMPLATE_NAMES,
     Column,
@@ -665,6 +667,33 @@ ACTIVITIES = Sheet(
     upgrade=lambda table: with_optional_columns(export.with_sharing_levels(table)),
     compared_extra=("is_joint",),
 )
+
+
+def library_sheet(
+    one: str,
+    template: tuple[Column, ...],
+    problems: Callable[[duckdb.DuckDBPyConnection], list[Problem]],
+    order: dict[str, int],
+    source_entry: dict,
+) -> Sheet:
+    """A sheet of the resource library or the events calendar (``one``: "resource", "event"):
+    identified by ONE_id, merged into ONES.parquet with the contract's schema, each row parsed
+    by its template, given the default sharing level when stored without one."""
+    file = f"{one}s.parquet"
+    return Sheet(
+        noun=f"{one}s",
+        one=one,
+        id_column=f"{one}_id",
+        template=template,
+        file=file,
+        schema=EXPORT_FILES[file],
+        parse=submitted_rows(template),
+        problems=problems,
+        order=order,
+        source_entry={**source_entry, "used_for": file},
+        upgrade=lambda table: export.with_sharing_levels(table, SHARING_COLUMNS_OF[file]),
+        compared_extra=("is_synthetic",),
+    )
 
 
 # --- a submission: files -> checked activities ----------------------------------------------

@@ -86,6 +86,8 @@ LIST_COLUMNS = tuple(c.name for c in TEMPLATE if c.kind in ("agencies", "countri
 
 _STR = pa.string()
 _LIST = pa.list_(pa.string())
+#: the DuckDB type of each kind of column the activities have (for columns an older export lacks)
+SQL_TYPES = {_STR: "VARCHAR", _LIST: "VARCHAR[]", pa.float64(): "DOUBLE", pa.date32(): "DATE"}
 
 #: Activity columns a template submission never fills and an export may lack. Most say where
 #: an imported activity came from and how it was read (the IATI import, docs/IATI.md).
@@ -162,6 +164,21 @@ INDICATORS_SCHEMA = pa.schema(
     ]
 )
 
+
+def _sharing_columns(one: str) -> tuple[Column, ...]:
+    """The last two columns of the resource and event templates: where a row's facts come from,
+    and who may see it (``one``: "resource", "event")."""
+    return (
+        Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
+        Column(
+            "visibility",
+            "level",
+            codelist="visibility",
+            description=f"Who may see the {one}: public (anyone) or members (signed-in ICAT members only); empty: members",
+        ),
+    )
+
+
 #: The resource template: guidelines, training material, good practice, publications, tools and
 #: legal instruments (docs/SCHEMA.md, section 4).
 RESOURCE_TEMPLATE: tuple[Column, ...] = (
@@ -179,14 +196,7 @@ RESOURCE_TEMPLATE: tuple[Column, ...] = (
     Column("link", "link", description="Where to read it: an http:// or https:// address"),
     Column("file_name", "text", description="The file's name where there is no link"),
     Column("summary", "text", description="A few sentences on what it holds"),
-    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
-    Column(
-        "visibility",
-        "level",
-        codelist="visibility",
-        description="Who may see the resource: public (anyone) or members (signed-in ICAT members only); "
-        "empty: members",
-    ),
+    *_sharing_columns("resource"),
 )
 
 #: The event template: ICAT meetings, conferences, trainings, campaign days and deadlines.
@@ -202,56 +212,25 @@ EVENT_TEMPLATE: tuple[Column, ...] = (
     Column("themes", "codes", codelist="theme", description="Which of the four Ps it concerns"),
     Column("link", "link", description="An http:// or https:// address with details"),
     Column("summary", "text", description="A sentence or two on the event"),
-    Column("source", "text", description="Where the facts of this row come from; empty: the submitting file"),
-    Column(
-        "visibility",
-        "level",
-        codelist="visibility",
-        description="Who may see the event: public (anyone) or members (signed-in ICAT members only); "
-        "empty: members",
-    ),
+    *_sharing_columns("event"),
 )
 
 _IMPORTED = [("is_synthetic", pa.bool_()), ("source_file", _STR), ("imported_at", pa.timestamp("us"))]
-RESOURCES_SCHEMA = pa.schema(
-    [
-        ("resource_id", _STR),
-        ("title", _STR),
-        ("agencies", _LIST),
-        ("kind", _STR),
-        ("year", pa.int32()),
-        ("languages", _LIST),
-        ("themes", _LIST),
-        ("target_groups", _LIST),
-        ("exploitation_forms", _LIST),
-        ("countries", _LIST),
-        ("regions", _LIST),
-        ("link", _STR),
-        ("file_name", _STR),
-        ("summary", _STR),
-        ("source", _STR),
-        ("visibility", _STR),
-        *_IMPORTED,
-    ]
-)
-EVENTS_SCHEMA = pa.schema(
-    [
-        ("event_id", _STR),
-        ("title", _STR),
-        ("kind", _STR),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-        ("place", _STR),
-        ("city", _STR),
-        ("agencies", _LIST),
-        ("themes", _LIST),
-        ("link", _STR),
-        ("summary", _STR),
-        ("source", _STR),
-        ("visibility", _STR),
-        *_IMPORTED,
-    ]
-)
+#: the stored type of each kind of resource and event column (one code or text: a string; several: a list)
+_LIBRARY_TYPES = {
+    "year": pa.int32(),
+    "date": pa.date32(),
+    **dict.fromkeys(("agencies", "codes", "countries", "regions"), _LIST),
+}
+
+
+def _library_schema(template: tuple[Column, ...]) -> pa.Schema:
+    """A resource or event file's schema: the template's columns, then where and when it was imported."""
+    return pa.schema([*((c.name, _LIBRARY_TYPES.get(c.kind, _STR)) for c in template), *_IMPORTED])
+
+
+RESOURCES_SCHEMA = _library_schema(RESOURCE_TEMPLATE)
+EVENTS_SCHEMA = _library_schema(EVENT_TEMPLATE)
 
 #: file name -> schema of every parquet file of an export
 EXPORT_FILES: dict[str, pa.Schema] = {

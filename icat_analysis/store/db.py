@@ -6,6 +6,7 @@ Data flows one way: parquet export -> DuckDB tables -> named query (``sql/NAME.s
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextlib import suppress
@@ -20,7 +21,13 @@ import pyarrow.parquet as pq
 from icat_analysis import reference
 from icat_analysis.paths import SQL_DIR
 from icat_analysis.store import export
-from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, OPTIONAL_ACTIVITY_FIELDS, SHARING_COLUMNS
+from icat_analysis.store.contract import (
+    DEFAULT_LEVEL,
+    EXPORT_FILES,
+    OPTIONAL_ACTIVITY_FIELDS,
+    SHARING_COLUMNS,
+    SQL_TYPES,
+)
 from icat_analysis.store.export import DamagedExport, current_dir, read_manifest
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
@@ -67,6 +74,7 @@ def connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
             con.close()
             raise
     _derived_tables(con)
+    _load_duplicate_index(con, version)
     return con
 
 
@@ -125,25 +133,33 @@ def _sources(version_dir: Path) -> dict[str, str]:
 def _attach_database(con: duckdb.DuckDBPyConnection, version_dir: Path) -> bool:
     """Point ``con``'s tables at the version's DuckDB file; False (nothing changed) where there is
     none, it cannot be opened, it is of another format or its parquet files changed since."""
-    path = version_dir / DATABASE
-    if not path.is_file():
-        return False
-    try:
-        con.execute(f"ATTACH {_quote(path)} AS stored (READ_ONLY)")
-    except duckdb.Error:
-        return False
-    try:
-        fmt = con.execute("SELECT format FROM stored.database_format").fetchone()[0]
-        stamps = dict(con.execute("SELECT name, stamp FROM stored.database_sources").fetchall())
-        usable = fmt == DATABASE_FORMAT and stamps == _sources(version_dir)
-    except (duckdb.Error, TypeError):
-        usable = False
-    if not usable:
-        con.execute("DETACH stored")
+    if not attach_version(con, version_dir, "stored"):
         return False
     for table in STORED_TABLES:
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM stored.{table}")
     return True
+
+
+def attach_version(con: duckdb.DuckDBPyConnection, version_dir: Path, alias: str) -> bool:
+    """Attach the version's DuckDB file read-only as ``alias`` (its tables are ``alias.TABLE``);
+    False, attaching nothing, where there is none, it cannot be opened, it is of another format or
+    its parquet files changed since."""
+    path = Path(version_dir) / DATABASE
+    if not path.is_file():
+        return False
+    try:
+        con.execute(f"ATTACH {_quote(path)} AS {alias} (READ_ONLY)")
+    except duckdb.Error:
+        return False
+    try:
+        fmt = con.execute(f"SELECT format FROM {alias}.database_format").fetchone()[0]
+        stamps = dict(con.execute(f"SELECT name, stamp FROM {alias}.database_sources").fetchall())
+        usable = fmt == DATABASE_FORMAT and stamps == _sources(Path(version_dir))
+    except (duckdb.Error, TypeError):
+        usable = False
+    if not usable:
+        con.execute(f"DETACH {alias}")
+    return usable
 
 
 def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path | None) -> None:
@@ -168,6 +184,21 @@ def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path |
         "SELECT DISTINCT ac.rid, ac.iso3, aa.agency, aa.role "
         "FROM activity_countries AS ac JOIN activity_agencies AS aa USING (rid)"
     )
+
+
+def _load_duplicate_index(con: duckdb.DuckDBPyConnection, version: Path) -> None:
+    """The hot-spot index stored with the version (store/duplicate_index.py), when it has one."""
+    from icat_analysis.store import duplicate_index
+
+    path = version / duplicate_index.FILE
+    desc = duplicate_index.description(path) if path.is_file() else None
+    if not desc or not desc.get("built"):
+        return
+    try:
+        con.execute(f"CREATE TABLE duplicate_pairs AS SELECT * FROM read_parquet({_quote(path)})")
+    except duckdb.Error:
+        return  # an unreadable index is searched for instead: it holds nothing the export lacks
+    con.execute("CREATE TABLE duplicate_index_info AS SELECT ?::VARCHAR AS description", [json.dumps(desc)])
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: Path | None, schema) -> None:
@@ -204,12 +235,9 @@ def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("detected_victims_totals"))
 
 
-_SQL_TYPE = {pa.string(): "VARCHAR", pa.list_(pa.string()): "VARCHAR[]", pa.float64(): "DOUBLE"}
-
-
 def missing_optional_sql(names) -> str:
     """``, NULL::T AS col`` for each optional activity column not in ``names`` (queries read them all)."""
-    return "".join(f", NULL::{_SQL_TYPE[f.type]} AS {f.name}" for f in OPTIONAL_ACTIVITY_FIELDS if f.name not in names)
+    return "".join(f", NULL::{SQL_TYPES[f.type]} AS {f.name}" for f in OPTIONAL_ACTIVITY_FIELDS if f.name not in names)
 
 
 def _default_levels_sql(names) -> str:

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icat_analysis.errors import InputError
+from icat_analysis.store import row_hashes
 from icat_analysis.store.contract import DEFAULT_LEVEL, EXPORT_FILES, SHARING_COLUMNS
 
 MANIFEST = "manifest.json"
@@ -120,8 +121,11 @@ def data_as_of(manifest: dict):
     served, not the day they were read), else the day its current version was made; None for an
     empty export."""
     iati = manifest.get("iati")
-    for value in (manifest.get("as_of"), iati.get("snapshot") if isinstance(iati, dict) else None,
-                  manifest.get("updated_at")):
+    for value in (
+        manifest.get("as_of"),
+        iati.get("snapshot") if isinstance(iati, dict) else None,
+        manifest.get("updated_at"),
+    ):
         t = parse_time(value) if value else None
         if t is not None:
             return t.date()
@@ -286,6 +290,7 @@ def commit(
     """
     data_dir = Path(data_dir)
     version_id = staged.name.removeprefix(_STAGING)
+    manifest = _with_duplicate_index(data_dir, staged, manifest)
     _write_database(staged)
     manifest = {
         **manifest,
@@ -311,6 +316,17 @@ def commit(
     if switch:
         point_at(data_dir, version_id)
     return final
+
+
+def _with_duplicate_index(data_dir: Path, work: Path, manifest: dict) -> dict:
+    """Build the hot-spot index of a version being written (kept when its activities and the
+    weights in use did not change), and say so in the manifest: no page searches for pairs."""
+    from icat_analysis.store import duplicate_index  # it reads exports through this module
+
+    desc = duplicate_index.ensure(work, duplicate_index.weights_in_use(data_dir))
+    if desc is None:
+        return manifest
+    return {**manifest, "duplicate_index": {k: v for k, v in desc.items() if k != "sources"}}
 
 
 def point_at(data_dir: Path, version_id: str) -> None:
@@ -349,6 +365,8 @@ def _copy_version(data_dir: Path, sources: dict[str, Path], manifest: dict, made
     staged = stage(data_dir, made_at)
     for name, src in sources.items():
         shutil.copyfile(src, staged / name)
+    if "activities.parquet" in sources and row_hashes.FILE not in sources:
+        row_hashes.write(staged)
     return commit(data_dir, staged, manifest, made_at=made_at, made_by=made_by, lineage=lineage_, switch=False)
 
 
@@ -433,7 +451,7 @@ def write_flat(out: Path, fill: Callable[[Path], dict]) -> dict:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     try:
-        manifest = fill(work)
+        manifest = _with_duplicate_index(out, work, fill(work))
         _write_database(work)
         (work / MANIFEST).write_bytes(_manifest_bytes(manifest))
         for name in sorted(os.listdir(work), key=lambda n: n == MANIFEST):
@@ -480,6 +498,9 @@ def _new_version(data_dir: Path, fill, manifest_update: dict, made_by: str, now:
     staged = stage(data_dir, made_at)
     fill(staged)
     written = [n for n in EXPORT_FILES if (staged / n).exists()]
+    if "activities.parquet" in written:
+        # before the carried files, so a version with new activities never keeps the old hashes
+        row_hashes.write(staged)
     manifest = {}
     if base is not None:
         manifest = load_manifest(base / MANIFEST, data_dir) if (base / MANIFEST).exists() else {}

@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 
+from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD
 from icat_analysis.store import reviews
 from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
@@ -129,7 +130,7 @@ def test_how_well_it_works_shows_the_curve(page, review_server, tmp_path):
     open_tab(page, review_server[0], "How the score works")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("How well does this work?").count() == 1
-    assert page.get_by_text("At the default 0.77").count() == 2  # one per development set
+    assert page.get_by_text(f"At the default {DEFAULT_THRESHOLD:.2f}").count() == 2  # one per development set
     chart = "[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
     page.wait_for_selector(chart, timeout=30_000)
     assert page.get_by_text("Reviews teach the score").count() == 1

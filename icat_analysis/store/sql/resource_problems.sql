@@ -1,25 +1,16 @@
 -- Every row-level rule of the resource template (docs/SCHEMA.md, section 4), checked on the
 -- table `checked`: the resources of an export, or of a submission being imported, with _file,
 -- _row (the row a person sees) and _ord (reading order). `validate` and `import-resources` both
--- run this one query, so they never disagree about what a valid resource is. The macros are
--- code_rules.sql; unique ids are repeated_ids.sql.
+-- run this one query, so they never disagree about what a valid resource is. The rules a
+-- resource shares with an event (identifier, title, kind, link, codes, sharing level) are the
+-- macros of code_rules.sql; unique ids are repeated_ids.sql.
 SELECT
     _file AS file, _row AS row, _ord AS ord, p.col AS "column", p.msg AS message
 FROM (
     SELECT
         _file, _row, _ord,
-        unnest(list_filter([
-            CASE WHEN resource_id IS NULL OR trim(resource_id) = '' THEN
-                {'col': 'resource_id', 'msg': 'is blank; every resource needs an identifier'} END,
-            CASE WHEN length(resource_id) > 100 THEN
-                {'col': 'resource_id', 'msg': 'is ' || length(resource_id) || ' characters long; at most 100 are allowed'} END,
-            CASE WHEN title IS NULL OR trim(title) = '' THEN
-                {'col': 'title', 'msg': 'is blank; every resource needs a title'} END,
+        unnest(list_filter(record_problems('resource', 'resource_id', resource_id, title, kind, $kinds, link) || [
             code_problem('agencies', 'agency code(s)', agencies, $agencies, 'use codes of ' || array_to_string($agencies, ', ')),
-            CASE WHEN kind IS NULL OR trim(kind) = '' THEN
-                {'col': 'kind', 'msg': 'is blank; use ' || array_to_string($kinds, ', ')} END,
-            CASE WHEN trim(kind) <> '' AND NOT list_contains($kinds, kind) THEN
-                {'col': 'kind', 'msg': 'unknown kind ''' || kind || '''; use ' || array_to_string($kinds, ', ')} END,
             CASE WHEN year < 1800 OR year > year(current_date) + 5 THEN
                 {'col': 'year', 'msg': year || ' is not a plausible year of publication'} END,
             code_problem('languages', 'language code(s)', languages, $languages, 'use ' || array_to_string($languages, ', ')),
@@ -32,9 +23,6 @@ FROM (
                 'use ISO 3166-1 alpha-3 (THA) or alpha-2 (TH) codes'),
             code_problem('regions', 'region(s)', regions, $regions,
                 'use UN M49 names such as ' || array_to_string($regions[1:4], ', ')),
-            -- Only web addresses: a javascript: or data: link must never reach a page as a link.
-            CASE WHEN link IS NOT NULL AND NOT regexp_matches(link, '^(?i)https?://[^\s<>"'']+$') THEN
-                {'col': 'link', 'msg': '''' || left(link, 60) || ''' is not an http:// or https:// web address'} END,
             level_problem('visibility', visibility, $visibilities)
         ], lambda p: p IS NOT NULL)) AS p
     FROM checked
