@@ -68,8 +68,8 @@ if tab_matrix.open:
             st.info(coverage.empty_matrix_text(dim, role), icon=":material/grid_off:")
         else:
             st_adapter.plotly_chart(
-                coverage_charts.coverage_heatmap(m, coverage.matrix_title(m, top_n)),
-                key="cov_heatmap",
+                lambda: coverage_charts.coverage_heatmap(m, coverage.matrix_title(m, top_n)),
+                key="cov_heatmap", same=(dim, role, measure, gap_basis, sort_agencies, sort_places, top_n),
                 alt=f"Heat map of {coverage.MEASURES[measure].lower()} by agency and {d.place_word}",
             )
             notes = coverage.matrix_notes(dim, measure, detections_loaded=not detections.empty)

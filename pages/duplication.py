@@ -67,7 +67,8 @@ if tab_hot.open:
             )
         else:
             frame = duplication.hotspot_map_frame(by_country, f.place_iso3())
-            st_adapter.plotly_chart(geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
+            st_adapter.plotly_chart(lambda: geo.world_choropleth(frame, "value", label="Likely duplicate pairs"),
+                                    same=(threshold, weights),
                                     config={"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False},
                                     alt="World map of likely duplicate pairs by country")  # fmt: skip
             st.caption(geo.UN_MAP_DISCLAIMER)

@@ -62,9 +62,9 @@ else:
     activities = ind.activities_by_year(st_adapter.run, f, area, years)
     title = ind.chart_title(about, area, breakdown)
     synthetic = bool(st_adapter.manifest().get("synthetic"))
-    fig = indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate, activities=activities,
-                                        synthetic=synthetic)
-    st_adapter.plotly_chart(fig, key="ind_trend")
+    fig = lambda: indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate,  # noqa: E731
+                                                activities=activities, synthetic=synthetic)
+    st_adapter.plotly_chart(fig, key="ind_trend", same=(indicator, area_key, breakdown))
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)
     with st.expander("Table of the figures"):
@@ -104,10 +104,11 @@ if not with_citizenship.empty:
             )
         else:
             st_adapter.plotly_chart(
-                indicator_charts.origins_bar_figure(
+                lambda: indicator_charts.origins_bar_figure(
                     latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"
                 ),
                 key="ind_origins_latest",
+                same=(indicator, detecting),
             )
         if censored_origins:
             st.caption(
@@ -120,10 +121,11 @@ if not with_citizenship.empty:
         trend = origins[origins["series"].isin(top)]
         if not trend.empty:
             st_adapter.plotly_chart(
-                indicator_charts.trend_figure(
+                lambda: indicator_charts.trend_figure(
                     trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
                 ),
                 key="ind_origins_trend",
+                same=(indicator, detecting),
             )
     st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
     with st.expander("Table of citizenships"):

@@ -56,10 +56,10 @@ else:
             **country_widget,
         )
     iso3 = st.session_state.get("map_country")
-    fig = geo.world_choropleth(frame, "value", label=metric.label, colorscale=metric.colorscale, highlight=iso3)
     alt = f"World map of {metric.label.lower()} by country"
     chart = dict(key="map_chart", on_select=_map_clicked, selection_mode="points", config=MAP_CONFIG, alt=alt)
-    st_adapter.plotly_chart(fig, **chart)
+    draw = dict(label=metric.label, colorscale=metric.colorscale, highlight=iso3)
+    st_adapter.plotly_chart(lambda: geo.world_choropleth(frame, "value", **draw), same=(metric.column, iso3), **chart)
     st.caption(geo.UN_MAP_DISCLAIMER)
     st_adapter.map_note(metric.description, scope, f)
     if frame["value"].fillna(0).gt(0).sum() == 0:
@@ -112,9 +112,9 @@ else:
                     st.info(f"No activities in {name} to draw.", icon=":material/info:")
                 else:
                     timeline = st_adapter.run("country_activities", f, iso3=iso3, by_lead=True, limit=cp.TIMELINE_ROWS)
-                    fig = country_charts.timeline_figure(timeline, st_adapter.today())
+                    fig = lambda: country_charts.timeline_figure(timeline, st_adapter.today())  # noqa: E731
                     alt = f"Timeline of activities in {name} by lead agency"
-                    st_adapter.plotly_chart(fig, alt=alt)
+                    st_adapter.plotly_chart(fig, alt=alt, same=(iso3, st_adapter.today()))
                     if note := cp.shown_note(len(timeline), s["activities"], "by lead agency and start date"):
                         st.caption(f"{note}.")
         if tab_trend.open:
@@ -123,9 +123,9 @@ else:
                 if trend.empty:
                     st.info(f"UNODC publishes no total of detected victims for {name}.", icon=":material/info:")
                 else:
-                    fig = country_charts.victims_trend_figure(trend, name)
+                    fig = lambda: country_charts.victims_trend_figure(trend, name)  # noqa: E731
                     alt = f"Detected victims of trafficking in {name} by year"
-                    st_adapter.plotly_chart(fig, alt=alt)
+                    st_adapter.plotly_chart(fig, alt=alt, same=(iso3,))
                     st.caption(cp.trend_caption(trend, st_adapter.manifest()))
         st_adapter.country_library(iso3, name)
 

@@ -8,6 +8,7 @@ import ast
 import json
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 
 from icat_analysis.bench import pandas_baseline
@@ -128,6 +129,38 @@ def test_a_new_import_changes_the_export_version_and_the_cached_answer(tmp_path,
     st.cache_data.clear()
     st.cache_resource.clear()
 
+
+
+def test_a_chart_is_made_once_per_view_and_again_for_a_new_version_or_choice(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from icat_analysis.ui import st_adapter
+
+    d = make_export(tmp_path / "data", four_activities(), versioned=True)
+    monkeypatch.setenv("ICAT_DATA_DIR", str(d))
+    st.cache_data.clear()
+    made, drawn = [], []
+    monkeypatch.setattr(st, "plotly_chart", lambda fig, **kw: drawn.append(fig))
+
+    def chart(metric: str) -> None:
+        def make():
+            n = int(st_adapter.run("overview_headline", Filters(), today=st_adapter.today())["activities"].iloc[0])
+            made.append(n)
+            return go.Figure(go.Bar(x=[metric], y=[n]), layout={"title": {"text": f"{n} activities"}})
+
+        st_adapter.plotly_chart(make, Filters(), same=(metric,))
+
+    chart("activities")
+    chart("activities")  # the repeat view: the stored figure, not made again
+    assert made == [4]
+    assert [f.layout.title.text for f in drawn] == ["4 activities", "4 activities"]
+    assert drawn[1].layout.title.subtitle.text == "All activities"  # the filter sentence is kept
+    chart("budget")  # another choice on the page: made for it
+    make_export(d, [*four_activities(), activity("A5", lead="UNHCR", countries=["KEN"])], versioned=True)
+    chart("activities")  # a new import: made again from the new version
+    assert made == [4, 4, 5]
+    assert drawn[-1].data[0].y == (5,)
+    st.cache_data.clear()
 
 def _cache_data_functions():
     for path in [*sorted((REPO / "icat_analysis").rglob("*.py")), *sorted((REPO / "pages").glob("*.py"))]:

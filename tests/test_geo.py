@@ -87,7 +87,9 @@ def test_figure_is_offline_world_map_with_small_state_markers(con):
     assert g["resolution"] == 50
     assert g["fitbounds"] is False
     assert g["projection"]["type"] == "natural earth"
-    assert g["showcountries"] is True
+    # every country is drawn as a shape with its outline: the geometry's own lines are not drawn again
+    assert g["showcountries"] is False and g["showcoastlines"] is False
+    assert spec["data"][0]["marker"]["line"]["width"] == geo.OUTLINE_WIDTH
     kinds = [t["type"] for t in spec["data"]]
     assert kinds.count("choropleth") == 2 and "scattergeo" in kinds
     markers = [t for t in spec["data"] if t["type"] == "scattergeo"]
@@ -107,6 +109,8 @@ def test_figure_leaves_countries_outside_selection_blank(con):
     spec = json.loads(geo.world_choropleth(fr, "value").to_json())
     drawn = {loc for t in spec["data"] if t["type"] == "choropleth" for loc in t["locations"]}
     assert "THA" in drawn and "MYS" in drawn and "NGA" not in drawn and "FRA" not in drawn
+    # the blank countries still show their borders and coasts
+    assert spec["layout"]["geo"]["showcountries"] is True and spec["layout"]["geo"]["showcoastlines"] is True
     marked = {c for t in spec["data"] if t["type"] == "scattergeo" for c in t["customdata"]}
     assert "SGP" in marked and "MLT" not in marked
 

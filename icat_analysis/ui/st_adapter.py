@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from icat_analysis import reference
@@ -773,11 +774,26 @@ def presentation_styles() -> None:
         st.html(f"<style>{PRESENTATION_CSS}</style>")
 
 
-def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, **kwargs):
+@st.cache_data(max_entries=256, show_spinner=False)
+def _figure_spec(path: str, version: str, site: tuple, same: tuple, f: Filters, present: bool, _make) -> dict:
+    return with_sentence(_make(), f.describe(None), present=present).to_dict()
+
+
+def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), **kwargs):
     """``st.plotly_chart`` with the filter sentence under the title and a toolbar PNG download
-    (made in the browser, no network) carrying both; larger in presentation mode."""
+    (made in the browser, no network) carrying both; larger in presentation mode.
+
+    ``fig`` is a figure, or a function making one: that one is made once per export version,
+    filter set and ``same`` (whatever else it shows: the page's choices), and a repeat visit
+    draws the stored figure. plotly checks every property of a figure as it is built, about
+    0.1 s a chart; the stored one is taken as it is."""
     f = f if f is not None else current_filters()
-    with_sentence(fig, f.describe(None), present=presenting())
+    if callable(fig):
+        site = (fig.__code__.co_filename, fig.__code__.co_firstlineno)  # which chart of which page
+        spec = _figure_spec(str(current_data_dir()), export_version(), site, same, f, presenting(), fig)
+        fig = go.Figure(spec, _validate=False)
+    else:
+        with_sentence(fig, f.describe(None), present=presenting())
     return st.plotly_chart(fig, config=chart_config(fig, config), **kwargs)
 
 
