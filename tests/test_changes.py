@@ -98,7 +98,10 @@ def test_changes_command_prints_per_agency_and_country(two_meetings, capsys):
 def test_a_date_before_the_history_is_refused_with_where_it_starts(two_meetings, capsys):
     assert cli.main(["changes", "--since", "2025-12-01", "--data", str(two_meetings)]) == 1
     err = capsys.readouterr().err
-    assert "has no version made by 1 December 2025: its history starts on 10 January 2026" in err
+    assert (
+        "has no version made before 1 December 2025: its history starts on 10 January 2026; "
+        "pick 11 January 2026 or a later day."
+    ) in err
     assert str(two_meetings) not in err
     assert cli.main(["changes", "--since", "yesterday", "--data", str(two_meetings)]) == 2
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -96,9 +96,11 @@ def _before_history(data_dir: Path, day: date) -> str:
     first = versions[-1].made_at
     if len(versions) == 1:
         return f"{name} has one version so far (made {first:%-d %B %Y}): changes appear after the next import."
+    # The "since" version is the one current when the day began, so the first day that works is
+    # the day after the oldest version was made.
     return (
-        f"{name} has no version made by {day:%-d %B %Y}: its history starts on {first:%-d %B %Y}; "
-        "pick that day or a later one."
+        f"{name} has no version made before {day:%-d %B %Y}: its history starts on {first:%-d %B %Y}; "
+        f"pick {first.date() + timedelta(days=1):%-d %B %Y} or a later day."
     )
 
 
