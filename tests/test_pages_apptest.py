@@ -156,3 +156,26 @@ def test_html_in_the_data_is_shown_as_text(tmp_path, monkeypatch, clean_streamli
     shown = at.dataframe[0].value
     assert shown["Title"].tolist() == [title]  # the text itself, in a table cell
     assert not any(title in str(m.value) for m in at.markdown)  # never handed to markdown
+
+
+def test_duplication_asks_for_a_narrower_selection_when_too_many_would_be_searched(
+    small_export, monkeypatch, clean_streamlit
+):
+    # The four activities stand in for an export too large to search while the page opens; the
+    # export is flat, so it stores no hot-spot index.
+    from icat_analysis.store import duplicate_index
+
+    monkeypatch.setattr(duplicate_index, "MAX_ACTIVITIES", 3)
+    at = _app(small_export, monkeypatch)
+    at.switch_page("pages/duplication.py").run()
+    assert not _problems(at)
+    shown = " ".join(i.value for i in at.info)
+    assert "Too many activities to compare here: 4 are selected." in shown
+    assert "to 3 activities or fewer" in shown
+    assert not at.metric  # nothing was searched
+
+    at = _app(small_export, monkeypatch, {"countries": "THA"})  # A1 and A3: two activities
+    at.switch_page("pages/duplication.py").run()
+    assert not _problems(at)
+    assert "Too many activities" not in " ".join(i.value for i in at.info)
+    assert [m.label for m in at.metric][0] == "Likely duplicate pairs"

@@ -35,7 +35,7 @@ from icat_analysis import reference, spreadsheet
 from icat_analysis.filters import Filters
 from icat_analysis.paths import REFERENCE_DIR
 from icat_analysis.paths import data_dir as resolve_data_dir
-from icat_analysis.store import db, export
+from icat_analysis.store import db, duplicate_index, export
 from icat_analysis.store.duplicate_search import (
     _CODE_LISTS,
     _LIST_OF_PART,
@@ -55,6 +55,7 @@ from icat_analysis.store.duplicate_search import (
     normalise_text,
     related_codes,
     scored_pairs,
+    stored_index,
     text_parts,
     weighted_score,
 )
@@ -105,6 +106,27 @@ PAIR_COLUMNS = [
 
 
 # ---- scored pairs ----------------------------------------------------------------------
+def too_many_to_search(con, n_activities: int, threshold: float, weights: dict[str, float] | None = None) -> bool:
+    """Whether listing the pairs of ``n_activities`` would mean searching live more activities
+    than a hot-spot index is stored for. The search grows with the square of a country's
+    activities (minutes at 100,000, far longer at 1,000,000: docs/DUPLICATION.md, "Measured"),
+    so a page asks for a narrower selection rather than keep a room waiting."""
+    if n_activities <= duplicate_index.MAX_ACTIVITIES:
+        return False
+    return not duplicate_index.covers(stored_index(con), threshold, checked_weights(weights))
+
+
+def narrow_the_selection(n_activities: int) -> str:
+    """What to do when :func:`too_many_to_search`, in a planner's words."""
+    return (
+        f"**Too many activities to compare here: {n_activities:,} are selected.** This export has no "
+        f"stored hot-spot index (an import stores one for up to {duplicate_index.MAX_ACTIVITIES:,} "
+        "activities), and comparing this many while the page opens would take far too long. Choose a "
+        "country, a region or a shorter period in the sidebar to bring the selection to "
+        f"{duplicate_index.MAX_ACTIVITIES:,} activities or fewer."
+    )
+
+
 def _bits_to_codes(bits: int, codes: list[str]) -> list[str]:
     return [c for i, c in enumerate(codes) if int(bits) >> i & 1]
 

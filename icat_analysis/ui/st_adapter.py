@@ -131,8 +131,14 @@ def _described_pairs(path: str, version: str, filters: Filters, threshold: float
 
 
 def duplicate_pairs(filters: Filters, threshold: float, weights: tuple) -> pd.DataFrame:
-    """The scored candidate pairs of the current export at ``threshold``, cached by export version."""
-    return _scored_pairs(str(current_data_dir()), export_version(), filters, threshold, weights)
+    """The scored candidate pairs of the current export at ``threshold``, cached by export version;
+    a selection too large to search while the page opens stops the page with what to narrow."""
+    path, version = str(current_data_dir()), export_version()
+    n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
+    if duplication.too_many_to_search(_connection(path, version), n, threshold, dict(weights)):
+        st.info(duplication.narrow_the_selection(n), icon=":material/filter_alt:")
+        st.stop()
+    return _scored_pairs(path, version, filters, threshold, weights)
 
 
 def described_pairs(filters: Filters, threshold: float, weights: tuple, limit: int) -> pd.DataFrame:
