@@ -106,7 +106,9 @@ def write_database(version_dir: Path) -> Path:
         _load_tables(con, version_dir, None)
         con.execute("CREATE TABLE database_format AS SELECT $format AS format", {"format": DATABASE_FORMAT})
         con.execute("CREATE TABLE database_sources (name VARCHAR, stamp VARCHAR)")
-        con.executemany("INSERT INTO database_sources VALUES (?, ?)", sorted(_sources(version_dir).items()))
+        sources = sorted(_sources(version_dir).items())
+        if sources:  # an export with no files yet (a new public one, say) records none
+            con.executemany("INSERT INTO database_sources VALUES (?, ?)", sources)
         # Written by this thread alone, so the file's syncs come in the same order every time.
         con.execute("SET threads = 1")
         con.execute("COMMIT")

@@ -158,10 +158,12 @@ class TextIndex:
             return 0.0
         weight = self.weight
         both = fa & fb
-        shared = sum(map(weight.__getitem__, both))
+        # fsum: a set's order changes with the process's hash seed, and a score must not change
+        # in its last digit from one run to the next (a pair at the threshold would come and go).
+        shared = math.fsum(map(weight.__getitem__, both))
         xs, ys = self.figures[a], self.figures[b]
         if xs and ys:
-            shared += sum((weight[kx] + weight[ky]) / 2 for (_, kx), (_, ky) in _close_figures(xs, ys, both))
+            shared += math.fsum((weight[kx] + weight[ky]) / 2 for (_, kx), (_, ky) in _close_figures(xs, ys, both))
         return shared / (self.total[a] + self.total[b] - shared)
 
     def shared(self, a: str, b: str) -> list[str]:
@@ -247,7 +249,7 @@ def text_index(normalised: dict[str, str], weight: dict[str, float]) -> TextInde
     found = {k: concepts(v) for k, v in normalised.items()}
     unseen = max(weight.values(), default=math.log(1 + RARITY_PRIOR))
     weight = {**{c: unseen for f in found.values() for c in f}, **weight}
-    total = {k: sum(weight[c] for c in f) for k, f in found.items()}
+    total = {k: math.fsum(weight[c] for c in f) for k, f in found.items()}
     figures = {}
     for k, f in found.items():
         figures[k] = tuple(sorted((v, c) for c in f if c.startswith("#") and (v := _approximate(c)) is not None))
