@@ -13,7 +13,6 @@ shipped export.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 import sys
 import tempfile
@@ -29,14 +28,6 @@ ORIGIN = (
     "IATI d-portal pages of 100 activities each, as served on the snapshot date, kept as test data in "
     "OCHA-DAP/hdx-scraper-iati-viz (branch test_data, saved_data/dportal_N.xml)"
 )
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def iati_section(report: iati.Report, files: list[Path], snapshot: date) -> dict:
@@ -61,7 +52,7 @@ def iati_section(report: iati.Report, files: list[Path], snapshot: date) -> dict
         "files": [
             {
                 "file": p.name,
-                "sha256": _sha256(p),
+                "sha256": export.sha256(p),
                 "read": by_file.get(p.name, {}).get("read", 0),
                 "kept": by_file.get(p.name, {}).get("kept", 0),
             }

@@ -21,7 +21,6 @@ and weights fitted later can raise pairs that no stored minimum kept.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icat_analysis.store import duplicate_search, score_weights
+from icat_analysis.store import duplicate_search, export, score_weights
 
 FILE = "duplicate_pairs.parquet"
 #: The least score stored: the lower edge of the *worth a look* band, which the page lists.
@@ -49,16 +48,8 @@ def weights_in_use(data_dir: Path) -> dict[str, float]:
     return duplicate_search.checked_weights(entry["weights"] if entry else None)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _sources(version_dir: Path) -> dict[str, str]:
-    return {n: _sha256(version_dir / n) for n in SOURCES if (version_dir / n).is_file()}
+    return {n: export.sha256(version_dir / n) for n in SOURCES if (version_dir / n).is_file()}
 
 
 def description(path: Path) -> dict | None:

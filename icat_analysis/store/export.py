@@ -163,7 +163,8 @@ def export_version(data_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """A file's sha256, read a megabyte at a time."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -174,7 +175,7 @@ def _sha256(path: Path) -> str:
 def file_digest(data_dir: Path) -> dict[str, str]:
     """sha256 of every file of the current export, for tests that assert an export did not change."""
     d = current_dir(data_dir)
-    return {name: _sha256(d / name) for name in (*EXPORT_FILES, MANIFEST) if (d / name).exists()}
+    return {name: sha256(d / name) for name in (*EXPORT_FILES, MANIFEST) if (d / name).exists()}
 
 
 def checksums(version_dir: Path) -> dict[str, str]:
@@ -201,7 +202,7 @@ def verify(version_dir: Path) -> list[str]:
         path = version_dir / name
         if not path.is_file():
             problems.append(f"{path}: is missing")
-        elif _sha256(path) != digest:
+        elif sha256(path) != digest:
             problems.append(f"{path}: does not match its checksum (the file changed or is damaged)")
     return problems
 
@@ -307,7 +308,7 @@ def commit(
     for path in sorted(staged.iterdir()):
         if path.name != MANIFEST:
             _fsync_file(path)
-        sums.append(f"{_sha256(path)}  {path.name}\n")
+        sums.append(f"{sha256(path)}  {path.name}\n")
     _write_bytes(staged / CHECKSUMS, "".join(sums).encode())
     _fsync_dir(staged)
     final = staged.with_name(version_id)
