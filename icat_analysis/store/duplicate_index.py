@@ -126,7 +126,9 @@ def _with_words(con, rows):
     ids = sorted(set(pairs["activity_id_a"]) | set(pairs["activity_id_b"]))
     titles = db.query(con, "duplication_texts", ids=ids)
     title = dict(zip(titles["activity_id"], titles["title"]))
-    pairs = pairs.join(named).assign(title_a=pairs["activity_id_a"].map(title), title_b=pairs["activity_id_b"].map(title))
+    pairs = pairs.join(named).assign(
+        title_a=pairs["activity_id_a"].map(title), title_b=pairs["activity_id_b"].map(title)
+    )
     return rows.drop(columns=["wording"]).merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
 
 
