@@ -287,12 +287,17 @@ def _may_reach(
     w = checked_weights(weights)
     if not w["text"] > 0 or pairs.empty:
         return pairs
-    key = ["activity_id_a", "activity_id_b"]
+    # activities and pairs as numbers: a large export has millions of candidate rows
+    n = len(rows)
+    codes, ids = pd.factorize(pd.concat([rows["activity_id_a"], rows["activity_id_b"]], ignore_index=True))
+    pair = codes[:n].astype(np.int64) * len(ids) + codes[n:]
     structured = sum(w[k] * rows[k].to_numpy(dtype=float) for k in STRUCTURED_PARTS)
-    best = rows[key].assign(best=structured).groupby(key, sort=False)["best"].max()
-    need = (threshold - pairs.join(best, on=key)["best"].to_numpy()) / w["text"]
+    best = pd.Series(structured).groupby(pair).transform("max").to_numpy()
+    first = rows.index.get_indexer(pairs.index)  # pairs are rows' first row of each pair
+    need = (threshold - best[first]) / w["text"]
     found = index.found
-    named = np.array([bool(found.get(a)) and bool(found.get(b)) for a, b in zip(pairs[key[0]], pairs[key[1]])])
+    named_id = np.array([bool(found.get(a)) for a in ids], dtype=bool)
+    named = named_id[codes[:n][first]] & named_id[codes[n:][first]]
     asked = np.nonzero(named & (need > 1e-9))[0]
     if not len(asked):
         return pairs
@@ -304,35 +309,43 @@ def _may_reach(
 
 def _text_bound(pairs: pd.DataFrame, index: dtext.TextIndex) -> np.ndarray:
     """Per pair, the most its concept part could be (sql/duplication_text_bound.sql)."""
-    ids = list(dict.fromkeys(pairs["activity_id_a"].tolist() + pairs["activity_id_b"].tolist()))
-    k = {a: i for i, a in enumerate(ids)}
-    tokens, figures = ([], [], []), ([], [], [])
+    n = len(pairs)
+    codes, ids = pd.factorize(pd.concat([pairs["activity_id_a"], pairs["activity_id_b"]], ignore_index=True))
+    number: dict[str, int] = {}  # exact token -> its place (from 1) in token_weights
+    toks, figs, fws = [], [], []
     for a in ids:
-        approximate = {key for _, key in index.figures.get(a, ())}
-        for c in index.found[a]:
-            to = figures if c in approximate else tokens
-            to[0].append(k[a])
-            to[1].append(int(c[1:]) if c in approximate else c)
-            to[2].append(index.weight[c])
+        approximate = dict((key, value) for value, key in index.figures.get(a, ()))
+        found = sorted(index.found[a])
+        toks.append([number.setdefault(c, len(number) + 1) for c in found if c not in approximate])
+        figs.append([approximate[c] for c in found if c in approximate])
+        fws.append([index.weight[c] for c in found if c in approximate])
+    activities = pd.DataFrame(
+        {"k": np.arange(len(ids)), "toks": toks, "figs": figs, "fws": fws, "total": [index.total[a] for a in ids]}
+    )
     tables = {
         "bound_pairs": pd.DataFrame(
             {
-                "pid": np.arange(len(pairs)),
-                "a": pairs["activity_id_a"].map(k).to_numpy(),
-                "b": pairs["activity_id_b"].map(k).to_numpy(),
-            }  # fmt: skip
+                "pid": np.arange(n),
+                "a": codes[:n],
+                "b": codes[n:],
+            }
         ),
-        "bound_tokens": pd.DataFrame({"k": tokens[0], "tok": pd.Series(tokens[1], dtype=str), "w": tokens[2]}),
-        "bound_figures": pd.DataFrame({"k": figures[0], "v": pd.Series(figures[1], dtype="int64"), "w": figures[2]}),
-        "bound_totals": pd.DataFrame({"k": [k[a] for a in ids], "total": [index.total[a] for a in ids]}),
+        "bound_activities": activities,
     }
     con = duckdb.connect()
     try:
         for name, frame in tables.items():
             con.register("frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")  # a fixed name of ours
+            # a fixed name of ours; the lists' types said, so that empty lists are not of NULLs
+            con.execute(
+                f"CREATE TABLE {name} AS SELECT * REPLACE (toks::INTEGER[] AS toks, figs::BIGINT[] AS figs, "
+                "fws::DOUBLE[] AS fws) FROM frame"
+                if name == "bound_activities"
+                else f"CREATE TABLE {name} AS SELECT * FROM frame"
+            )
             con.unregister("frame")
-        most = db.query(con, "duplication_text_bound", tolerance=dtext.FIGURE_TOLERANCE)
+        weights = [index.weight[c] for c in number]
+        most = db.query(con, "duplication_text_bound", tolerance=dtext.FIGURE_TOLERANCE, token_weights=weights)
     finally:
         con.close()
     return most["most"].to_numpy(dtype=float)
