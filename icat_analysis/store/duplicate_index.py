@@ -35,9 +35,10 @@ FILE = "duplicate_pairs.parquet"
 LEAST_SCORE = duplicate_search.WORTH_A_LOOK
 #: Activities whose files the index is built from: another of them changed, it is built again.
 SOURCES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")
-#: Larger exports are not indexed at import: the search from 0.70 takes about 3 s of CPU at 10,000
-#: activities and grows faster than the export (hours at 100,000 and more, docs/DUPLICATION.md,
-#: "Measured"), and an import must stay quick; their pages search live, as before the index.
+#: Larger exports are not indexed at import: the search from 0.75 takes about 4 s of CPU at 10,000
+#: activities and grows with the square of a country's activities (194 s of CPU and 6.8 GB at
+#: 100,000, far more at 1,000,000: docs/DUPLICATION.md, "Measured"), and an import must stay
+#: quick; their pages search live, as before the index.
 MAX_ACTIVITIES = 20_000
 _META = b"icat_duplicate_index"
 
