@@ -66,6 +66,11 @@ STATUS = {"1": "pipeline", "2": "active", "3": "completed", "4": "completed", "5
 SCOPE = {"1": "global", "2": "regional", "3": "regional", "4": "national", "5": "national", "6": "national"}
 SCOPE.update({"7": "national", "8": "national"})
 SDG_TARGET_VOCABULARIES = {"tag": "3", "sector": "8"}  # SDG targets as tags, and as a sector vocabulary
+#: the elements of an activity the mapping reads
+_READ = frozenset(
+    """iati-identifier reporting-org title description participating-org activity-status activity-scope
+    activity-date recipient-country recipient-region sector tag policy-marker budget""".split()
+)
 _STAGED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
 _STAGED_SCHEMA = _STAGED_SCHEMA.append(pa.field("_ord", pa.int64()))
 _ROW_NAMES = ACTIVITIES_SCHEMA.names
@@ -295,12 +300,15 @@ class Matcher:
     def __init__(self, entries):
         self.by_word: dict[str, list] = defaultdict(list)
         self.scan: list = []  # one-word prefixes ("prevent*"): no whole first word to file them by
-        for term, payload in entries:
+        # each entry with its place in the order given, for candidates()
+        self._placed: dict[str, list] = defaultdict(list)
+        for place, (term, payload) in enumerate(entries):
             words = term.folded.split()
             if term.prefix and len(words) == 1:
                 self.scan.append((term, payload))
             else:
                 self.by_word[words[0]].append((term, payload))
+                self._placed[words[0]].append((place, (term, payload)))
         # Where several terms start at one word, they are reported in this order (the scan
         # first, then as filed): entry n. The filed terms form a tree of their words, walked
         # from each word that starts one: a node is (the entries ending at it, the next words'
@@ -329,11 +337,14 @@ class Matcher:
         self._filed = frozenset(self.by_word)
 
     def candidates(self, words: set[str]) -> list:
-        """The (term, payload) entries whose first word is among ``words``, and every one-word prefix."""
-        out = list(self.scan)
+        """Every one-word prefix, then the (term, payload) entries whose first word is among
+        ``words`` in the order given (the blanked terms longest first: where two overlap, the
+        longer wins, whatever order a set of words comes in)."""
+        filed = []
         for word in words & self._filed:
-            out += self.by_word[word]
-        return out
+            filed += self._placed[word]
+        filed.sort(key=itemgetter(0))
+        return self.scan + [e for _, e in filed]
 
     def _prefixes(self, token: str) -> tuple:
         found = self._prefixed.get(token)
@@ -347,6 +358,24 @@ class Matcher:
     def hits(self, text: Text) -> list[tuple[int, int, object]]:
         """(first token, last token, payload) of the first place each term is found in ``text``,
         in text order (``text.words(first, last)`` are the words matched)."""
+        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
+        # entries in the order they report in, so the dict's order is the order of the text.
+        found: dict[int, tuple] = {}
+        for j, new in self._walk(text, found):
+            for n, k, payload in new:
+                found[n] = (j, k, payload)
+        return list(found.values())
+
+    def first(self, text: Text) -> tuple[int, int, object] | None:
+        """``hits(text)[0]``, reading the text only up to it (None where no term is found)."""
+        for j, new in self._walk(text, {}):
+            n, k, payload = new[0]
+            return j, k, payload
+        return None
+
+    def _walk(self, text: Text, found: dict):
+        """(token, [(entry, last token, payload)...]) at each token where entries not in ``found``
+        start, in text order, the entries in the order they report in."""
         tokens = text.tokens
         present = text.present()
         starts = present & self._starting  # most words start no term: settle that in one set operation
@@ -364,15 +393,15 @@ class Matcher:
         else:
             begun = {}
         if not starts:
-            return []
+            return
         first = self._first
         end = len(tokens)
-        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
-        # entries in the order they report in, so the dict's order is the order of the text.
-        found: dict[int, tuple] = {}
         for j in [j for j, token in enumerate(tokens) if token in starts]:
             token = tokens[j]
-            new = [(n, j, payload) for n, _, payload in begun.get(token, ()) if n not in found]
+            if token in begun:
+                new = [(n, j, payload) for n, _, payload in begun[token] if n not in found]
+            else:
+                new = []
             node = first.get(token)
             k = j
             while node is not None:
@@ -388,11 +417,10 @@ class Matcher:
                     if n not in found and word.startswith(prefix):
                         new.append((n, k, payload))
                 node = following.get(word)
-            if len(new) > 1:
-                new.sort()
-            for n, k, payload in new:
-                found[n] = (j, k, payload)
-        return list(found.values())
+            if new:
+                if len(new) > 1:
+                    new.sort()
+                yield j, new
 
 
 @lru_cache(maxsize=1)
@@ -518,8 +546,8 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
     region_names = reference.iati_regions()
     for child in el:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue  # a comment
+        if tag not in _READ:
+            continue  # a comment, or an element not read (transactions, results, documents...)
         if tag == "iati-identifier":
             identifier = (child.text or "").strip() or None
         elif tag == "reporting-org":
@@ -781,15 +809,15 @@ def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | No
         for f in fields:
             if f.field != kind:
                 continue
-            hits = vocab["tip"].hits(f)
-            if hits:
-                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {f.words(*hits[0][:2])!r}"
+            hit = vocab["tip"].first(f)
+            if hit:
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {f.words(*hit[:2])!r}"
     tagged = sorted(sdg & vocab["relevance_tags"])
     if tagged:
         for f in fields:
-            hits = vocab["related"].hits(f)
-            if hits:
-                return "component", f"tag SDG target {tagged[0]} with {f.field}: {f.words(*hits[0][:2])!r}"
+            hit = vocab["related"].first(f)
+            if hit:
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {f.words(*hit[:2])!r}"
     return None, None
 
 
