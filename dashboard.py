@@ -4,11 +4,12 @@ Run with ``streamlit run dashboard.py``. This entry point sets the page up, draw
 sidebar every page shares, and hands over to the chosen page.
 """
 
+import contextlib
+import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
-
-from icat_analysis.ui import st_adapter
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,7 +27,32 @@ PAGES = (
     ("pages/changes.py", "Changes", ":material/history:", "changes"),
 )
 
-if __name__ == "__main__":
+
+@contextlib.asynccontextmanager
+async def _warm_up_at_start(_app):
+    # In a thread of its own, so the server answers at once; a visit meanwhile waits only for
+    # what is not ready yet (the same imports and caches).
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    yield
+
+
+def _warm_up() -> None:
+    from icat_analysis.ui import st_adapter
+
+    try:
+        st_adapter.warm_up()
+    except Exception as exc:  # noqa: BLE001 - a damaged export is named on every page when visited
+        print(f"dashboard: not warmed up at start ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+
+if __name__ != "__main__":
+    # `streamlit run dashboard.py` finds this app, imports this file as a module (the script
+    # itself runs as __main__ on every visit) and serves it: the pages' imports, the default
+    # export and plotly are ready when the first person arrives.
+    app = st.App("dashboard.py", lifespan=_warm_up_at_start)
+else:
+    from icat_analysis.ui import st_adapter
+
     st.set_page_config(
         page_title="ICAT coordination dashboard",
         # A local file: a material icon as page_icon is fetched from a font CDN as the favicon.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -58,6 +58,13 @@ def codes(list_name: str) -> list[str]:
 
 def labels(list_name: str) -> dict[str, str]:
     """Code -> human label for one list; ``agency`` and ``country`` are lists too."""
+    # A page names hundreds of codes a run (each area in the Indicators page's list): the labels
+    # are read once, and each caller gets its own copy to change.
+    return dict(_labels(list_name))
+
+
+@cache
+def _labels(list_name: str) -> dict[str, str]:
     if list_name == "agency":
         return dict(zip(agencies()["code"], agencies()["name"]))
     if list_name == "country":

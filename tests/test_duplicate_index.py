@@ -49,6 +49,38 @@ def test_one_country_from_the_index_is_that_country_of_the_search(indexed):
         assert set(stored["iso3"]) <= {iso3}
 
 
+def test_a_pair_list_from_the_index_reads_as_the_searched_one(indexed):
+    con = db.connect(indexed)
+    for iso3 in ("THA", None):
+        stored = duplication.describe_pairs(con, duplicate_search.scored_pairs(con, iso3=iso3, threshold=0.75))
+        searched = duplication.describe_pairs(
+            con, duplicate_search.scored_pairs(con, iso3=iso3, threshold=0.75, stored=False)
+        )
+        assert len(stored) > 0
+        for column in ("activity_id_a", "activity_id_b", "reasons", "title_a", "title_b", "band"):
+            assert stored[column].tolist() == searched[column].tolist()
+        assert stored["wording"].tolist() == pytest.approx(searched["wording"].tolist())
+
+
+def test_the_command_lists_a_country_from_the_index_without_loading_the_export(indexed, monkeypatch, capsys):
+    import argparse
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the export was loaded")
+
+    searched = duplication.duplicate_pairs(db.connect(indexed), iso3="THA", threshold=0.8)
+    monkeypatch.setattr(db, "connect", no_loading)
+    args = argparse.Namespace(data=str(indexed), country="TH", min_score=0.8)
+    assert duplication.run(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "activity_id_a,activity_id_b,score,reasons"
+    assert [line.split(",")[:2] for line in lines[1:]] == searched[["activity_id_a", "activity_id_b"]].values.tolist()
+    assert len(lines) > 1
+    # below the least score stored, the command searches: it must load the export
+    with pytest.raises(AssertionError, match="loaded"):
+        duplication.run(argparse.Namespace(data=str(indexed), country="THA", min_score=0.6))
+
+
 def test_below_the_stored_least_score_the_pairs_are_searched(indexed):
     con = db.connect(indexed)
     assert not duplicate_index.covers(duplicate_search.stored_index(con), 0.6, duplication.WEIGHTS)

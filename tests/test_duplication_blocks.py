@@ -13,6 +13,7 @@ import unicodedata
 from datetime import date, timedelta
 from itertools import combinations
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -216,3 +217,51 @@ def test_missing_descriptions_are_empty_text_not_a_shared_word(tmp_path):
     pairs = duplication.scored_pairs(con, threshold=0)
     one = pairs[(pairs["activity_id_a"] == "A1") & (pairs["activity_id_b"] == "A2")]
     assert len(one) == 1 and one["text"].iloc[0] < 0.5
+
+
+#: Words for texts that stress the bound on the text part: the domain's common concepts, figures
+#: on both sides of the fifth that makes two the same (240 and 300, 300 and 376), years, small
+#: figures, and words naming no concept at all (such texts compare wording).
+STRESS_WORDS = ["training", "shelter", "legislation", "awareness", "forced labour", "technical assistance"]
+STRESS_FIGURES = ["12", "24", "50", "60", "240", "250", "300", "301", "375", "376", "2019", "2,700", "3,375", "3,376"]
+PLAIN_WORDS = ["meetings", "with", "partners", "in", "the", "north", "region", "quarterly"]
+
+
+def _stressed_activities(seed: int, n: int = 140) -> list[dict]:
+    rng = random.Random(seed)
+    rows = _random_activities(seed, n)
+    for row in rows:
+        if rng.random() < 0.12:  # no concept: wording is the text part
+            words = rng.sample(PLAIN_WORDS, rng.randrange(2, 6))
+        else:
+            words = rng.sample(STRESS_WORDS, rng.randrange(1, 4)) + rng.sample(STRESS_FIGURES, rng.randrange(0, 4))
+            rng.shuffle(words)
+        row["title"], row["description"] = " ".join(words[:2]), " ".join(words[2:])
+    return rows
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_the_bound_on_the_text_part_loses_no_pair_with_common_concepts_close_figures_or_no_concept(tmp_path, seed):
+    rows = _stressed_activities(seed)
+    make_export(tmp_path, rows)
+    con = db.connect(tmp_path)
+    every = _every_pair(rows)
+    listed = 0
+    for threshold in (0.0, 0.5, 0.6, 0.7, 0.75, duplication.DEFAULT_THRESHOLD, 0.9, 0.95):
+        found = duplication.scored_pairs(con, threshold=threshold)
+        got = {(r.activity_id_a, r.activity_id_b, r.iso3): r.score for r in found.itertuples(index=False)}
+        expected = {k: v for k, v in every.items() if v >= threshold - 1e-9}
+        assert sorted(got) == sorted(expected), f"threshold {threshold}"
+        assert [got[k] for k in sorted(got)] == pytest.approx([expected[k] for k in sorted(expected)])
+        listed += len(got) if threshold >= 0.75 else 0
+    assert listed > 0
+    # the bound is never below the concept part itself, pair by pair, close figures included
+    texts = {r["activity_id"]: duplication.normalise_text(f"{r['title']} {r['description']}") for r in rows}
+    index = duplication_text.text_index(texts, duplication_text.rarity(texts.values()))
+    named = sorted(a for a in texts if index.found[a])
+    pairs = pd.DataFrame(list(combinations(named, 2)), columns=["activity_id_a", "activity_id_b"])
+    most = duplicate_search._text_bound(pairs, index)
+    alike = [index.similarity(a, b) for a, b in zip(pairs["activity_id_a"], pairs["activity_id_b"])]
+    assert all(m >= s - 1e-12 for m, s in zip(most, alike))
+    close = [index.shared_figures(a, b) for a, b in zip(pairs["activity_id_a"], pairs["activity_id_b"])]
+    assert any("≈" in f for figures in close for f in figures)  # close figures were compared

@@ -461,3 +461,21 @@ def test_censored_marks_of_one_year_stack_apart_and_many_share_one_mark():
     assert not [a for a in marks if a["x"] == 2018]
     # every mark sits at the foot, in the axis' own 0-1 space, never at a y value
     assert all(a["yref"] == "y domain" and a["y"] < 0.05 for a in marks)
+
+
+def test_both_names_of_one_citizenship_in_one_year_add_up_on_one_line_naming_both():
+    rows = pd.DataFrame(
+        {
+            "year": [2018, 2018, 2018],
+            "origin": ["Netherlands (own country)", "Netherlands (Kingdom of the)", "Germany"],
+            "value": [3.0, 4.0, None],
+            "censored_cells": [0, 0, 1],
+            "numeric_cells": [1, 1, 0],
+        }
+    )
+    got = ind.origins(lambda name, **kw: rows.copy(), VICTIMS, "NLD").set_index("series")
+    own = got.loc["Netherlands (Kingdom of the)"]
+    assert own["value"] == 7 and own["numeric_cells"] == 2
+    assert own["published_as"] == "Netherlands (Kingdom of the); Netherlands (own country)"
+    assert got.loc["Germany", "published_as"] == "Germany"
+    assert pd.isna(got.loc["Germany", "value"]) and got.loc["Germany", "censored_cells"] == 1

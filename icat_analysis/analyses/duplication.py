@@ -162,16 +162,19 @@ def describe_pairs(con, rows: pd.DataFrame, *, limit: int | None = None) -> pd.D
     pairs["exploitation_forms_shared"] = [_bits_to_codes(b, codes["form_codes"]) for b in pairs["shared_form_bits"]]
     pairs["activity_types_related"] = [_bits_to_codes(b, codes["type_codes"]) for b in pairs["related_type_bits"]]
     pairs["target_groups_related"] = [_bits_to_codes(b, codes["group_codes"]) for b in pairs["related_group_bits"]]
-    named = text_parts(con, pairs, names=True)
-    for column in ("concepts_shared", "figures_shared", "wording"):
-        pairs[column] = named[column]
-    pairs = pairs[PAIR_COLUMNS].reset_index(drop=True)
+    # Rows from the stored index carry their words and titles (duplicate_index.WORDS): no text
+    # is read and no rarity counted over the whole export to list them.
+    if not set(duplicate_index.WORDS) <= set(pairs.columns):
+        named = text_parts(con, pairs, names=True)
+        for column in ("concepts_shared", "figures_shared", "wording"):
+            pairs[column] = named[column]
+        ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
+        titles = db.query(con, "duplication_texts", ids=ids)
+        title = dict(zip(titles["activity_id"], titles["title"]))
+        pairs["title_a"] = pairs["activity_id_a"].map(title)
+        pairs["title_b"] = pairs["activity_id_b"].map(title)
+    pairs = pairs[[*PAIR_COLUMNS, "title_a", "title_b"]].reset_index(drop=True)
     pairs.insert(3, "band", [band(s) for s in pairs["score"]])
-    ids = pd.unique(pairs[["activity_id_a", "activity_id_b"]].to_numpy().ravel()).tolist()
-    titles = db.query(con, "duplication_texts", ids=ids)
-    title = dict(zip(titles["activity_id"], titles["title"]))
-    pairs["title_a"] = pairs["activity_id_a"].map(title)
-    pairs["title_b"] = pairs["activity_id_b"].map(title)
     pairs["reasons"] = [reasons(r) for r in pairs.itertuples(index=False)]
     return pairs
 
@@ -478,8 +481,12 @@ def run(args: argparse.Namespace) -> int:
     if not (export.current_dir(path) / "activities.parquet").exists():
         print(f"{path}: no activities.parquet here (is this an export directory?)", file=sys.stderr)
         return 1
-    con = db.connect(path)
-    pairs = duplicate_pairs(con, iso3=iso3, threshold=args.min_score)
+    # The stored index of the current version answers alone when it can: the export is not loaded.
+    rows = duplicate_index.country_pairs(path, iso3, args.min_score)
+    if rows is not None:
+        pairs = describe_pairs(None, rows)
+    else:
+        pairs = duplicate_pairs(db.connect(path), iso3=iso3, threshold=args.min_score)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["activity_id_a", "activity_id_b", "score", "reasons"])
     for r in pairs.itertuples(index=False):

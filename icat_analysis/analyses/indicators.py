@@ -346,13 +346,20 @@ def origins(run: Run, indicator: str, iso3: str) -> pd.DataFrame:
     df = run("indicators_origins", indicator=indicator, iso3=iso3)
     # One group under one name although the source names it two ways across years (the
     # mapping table says which and why); the names as published stay beside it.
-    df["series"] = df["origin"].map(lambda o: reference.glotip_citizenship_names().get(o, o))
-    df = df.groupby(["year", "series"], as_index=False).agg(
-        value=("value", lambda v: v.sum(min_count=1)),
-        censored_cells=("censored_cells", "sum"),
-        numeric_cells=("numeric_cells", "sum"),
-        published_as=("origin", lambda o: "; ".join(sorted(set(o)))),
-    )
+    same_group = reference.glotip_citizenship_names()
+    df["series"] = df["origin"].map(lambda o: same_group.get(o, o))
+    # Summed column by column (a Python function per group took 0.2 s for one country's 700
+    # groups); the names as published are joined only where a group has more than one.
+    keys = ["year", "series"]
+    groups = df.groupby(keys)
+    names = df[[*keys, "origin"]].drop_duplicates().sort_values("origin")
+    published = names.groupby(keys)["origin"].first().rename("published_as")
+    several = names[names.duplicated(keys, keep=False)]
+    if not several.empty:
+        published.update(several.groupby(keys)["origin"].agg("; ".join))
+    df = pd.concat(
+        [groups["value"].sum(min_count=1), groups[["censored_cells", "numeric_cells"]].sum(), published], axis=1
+    ).reset_index()
     return complete(df.assign(reporting_countries=1))
 
 

@@ -46,7 +46,11 @@ TARGETS = {
     "country_cli_s": 2,
     "peak_memory_mb": 4096,
     "pandas_ratio": 10,
-    "browser_warm_s": 2,
+    # a page's repeat visit in Chromium, click to every chart drawn: up to 10,000 activities,
+    # then at 1,000,000, and the most the 1,000,000 time may be of the 10,000 one
+    "browser_warm_s": 1.0,
+    "browser_warm_1m_s": 1.5,
+    "browser_ratio": 1.5,
     "changes_s": 5,
     # from starting the server to the page drawn: up to 10,000 activities, then at 1,000,000
     "first_visit_s": 3,
@@ -56,6 +60,10 @@ TARGETS = {
 
 def first_visit_target(activities: int) -> float:
     return TARGETS["first_visit_s"] if activities <= 10_000 else TARGETS["first_visit_1m_s"]
+
+
+def browser_warm_target(activities: int) -> float:
+    return TARGETS["browser_warm_s"] if activities <= 10_000 else TARGETS["browser_warm_1m_s"]
 
 
 # ---- the data work of each page (default view), as pages/*.py call it -----------------------
@@ -654,8 +662,8 @@ def checks(res: dict) -> list[dict]:
                 "what": f"{page} rendered in the browser, warm",
                 "value": seconds if seconds is not None else "not drawn",
                 "unit": "s",
-                "target": TARGETS["browser_warm_s"],
-                "ok": seconds is not None and seconds <= TARGETS["browser_warm_s"],
+                "target": browser_warm_target(res.get("activities", 0)),
+                "ok": seconds is not None and seconds <= browser_warm_target(res.get("activities", 0)),
             }
         )
     for q, r in res.get("pandas", {}).get("queries", {}).items():
@@ -683,10 +691,13 @@ def table(results: dict) -> str:
         lines.append(
             f"  export built in {built} s" if built is not None else "  export reused",
         )
-        lines.append(
-            f"  connect/load {res['connect_s']:.2f} s; RSS after load {res['rss_after_connect_mb']:.0f} MB "
-            f"(process start {res['rss_start_mb']:.0f} MB); peak {res['peak_memory_mb']:.0f} MB"
-        )
+        if "pages" not in res:  # --browser-only
+            res = {**res, "pages": {}}
+        else:
+            lines.append(
+                f"  connect/load {res['connect_s']:.2f} s; RSS after load {res['rss_after_connect_mb']:.0f} MB "
+                f"(process start {res['rss_start_mb']:.0f} MB); peak {res['peak_memory_mb']:.0f} MB"
+            )
         lines.append(
             f"  {'page':<22}{'filters':<9}{'cold ms':>10}{'warm ms':>10}{'uncached':>10}  warm<=300 cold<=2000"
         )
@@ -729,13 +740,16 @@ def table(results: dict) -> str:
                 lines.append(f"  browser: error: {b['error']}")
             else:
                 lines.append(
-                    f"  browser (s from click to drawn; first opening {b['first_open_s']} s loads the export):"
+                    f"  browser (s from click to every chart drawn, warm: median of {len(b['warm_runs']['Overview'])}"
+                    f" visits; first opening {b['first_open_s']} s; {b.get('load')}, after: {b.get('load_after')}):"
                 )
+                target = browser_warm_target(res.get("activities", 0))
                 for page in b["warm_s"]:
-                    w = b["warm_s"][page]
+                    w, c = b["warm_s"][page], b.get("warm_costs", {}).get(page, {})
                     lines.append(
                         f"    {page:<14} cold {b['cold_s'].get(page)!s:>7}  warm {w!s:>7}"
-                        f"  {_verdict(w is not None and w <= TARGETS['browser_warm_s'])}"
+                        f"  (server CPU {c.get('server_cpu_s')} s, sent {c.get('sent_kb')} KB,"
+                        f" browser CPU {c.get('browser_cpu_s')} s)  {_verdict(w is not None and w <= target)}"
                     )
                 lines.append(
                     f"    server RSS after the visits {b['server_rss_mb']:.0f} MB; exceptions {b['exceptions']}"
@@ -746,9 +760,14 @@ def table(results: dict) -> str:
                 lines.append(f"  first visit: error: {fv['error']}")
             else:
                 lines.append(f"  first visit on a fresh server (s from its start to the page drawn; {fv['load']}):")
+                lines.append("    (and from the server answering its health check, the issue's first definition)")
                 for page, s in fv["median_s"].items():
                     ok = s is not None and s <= first_visit_target(res.get("activities", 0))
-                    lines.append(f"    {page:<14} {s}  runs {fv['runs'][page]}  {_verdict(ok)}")
+                    after = fv.get("after_ready_median_s", {}).get(page)
+                    lines.append(
+                        f"    {page:<14} {s}  runs {fv['runs'][page]}  {_verdict(ok)};"
+                        f" from answering {after}  runs {fv.get('after_ready_runs', {}).get(page)}"
+                    )
     if results.get("load"):
         lines.append("\n== load test ==")
         lines.append("  " + json.dumps(results["load"]))
@@ -786,6 +805,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--browser",
         action="store_true",
         help="also time every page drawn in Chromium for each size (needs playwright and /usr/bin/chromium)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="time this export (its size read from its manifest) instead of building demo exports by --sizes",
+    )
+    parser.add_argument(
+        "--browser-only",
+        action="store_true",
+        help="leave out the data work, the pandas baseline and the duplication index: only --browser/--first-visit",
     )
     parser.add_argument(
         "--first-visit",
@@ -860,11 +889,20 @@ def run(args: argparse.Namespace) -> int:
         "settings": {**kwargs, "seed": args.seed},
         "sizes": {},
     }
+    if args.data:
+        from icat_analysis.store import export
+
+        given = Path(args.data)
+        sizes = [export.read_manifest(given).get("row_counts", {}).get("activities", 0)]
     for n in sizes:
-        d, built = ensure_export(out, n, args.seed)
-        how = f"built in {built:.1f} s" if built is not None else "reused"
-        print(f"{n:,} activities: export {how} ({d})")
-        res = bench_in_child(d, **kwargs)
+        if args.data:
+            d, built = given, None
+            print(f"{n:,} activities: export {d}")
+        else:
+            d, built = ensure_export(out, n, args.seed)
+            how = f"built in {built:.1f} s" if built is not None else "reused"
+            print(f"{n:,} activities: export {how} ({d})")
+        res = {"activities": n} if args.browser_only else bench_in_child(d, **kwargs)
         res["build_s"] = built
         if args.browser and "error" not in res:
             from icat_analysis.bench import browser

@@ -35,9 +35,10 @@ FILE = "duplicate_pairs.parquet"
 LEAST_SCORE = duplicate_search.WORTH_A_LOOK
 #: Activities whose files the index is built from: another of them changed, it is built again.
 SOURCES = ("activities.parquet", "activity_countries.parquet", "activity_agencies.parquet")
-#: Larger exports are not indexed at import: the search from 0.70 takes about 3 s of CPU at 10,000
-#: activities and grows faster than the export (hours at 100,000 and more, docs/DUPLICATION.md,
-#: "Measured"), and an import must stay quick; their pages search live, as before the index.
+#: Larger exports are not indexed at import: the search from 0.75 takes about 4 s of CPU at 10,000
+#: activities and grows with the square of a country's activities (194 s of CPU and 6.8 GB at
+#: 100,000, far more at 1,000,000: docs/DUPLICATION.md, "Measured"), and an import must stay
+#: quick; their pages search live, as before the index.
 MAX_ACTIVITIES = 20_000
 _META = b"icat_duplicate_index"
 
@@ -88,10 +89,12 @@ def ensure(version_dir: Path, weights: dict[str, float]) -> dict | None:
     con = db.connect(version_dir)
     try:
         rows = duplicate_search.scored_pairs(con, threshold=LEAST_SCORE, weights=weights, stored=False)
+        rows = _with_words(con, rows)
     finally:
         con.close()
     desc = {
         "built": True,
+        "words": True,
         "least_score": LEAST_SCORE,
         "weights": weights,
         "sources": sources,
@@ -105,6 +108,50 @@ def ensure(version_dir: Path, weights: dict[str, float]) -> dict | None:
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, version_dir / FILE)
     return desc
+
+
+#: What the reasons sentence and the pair list read besides the parts, stored per row so that
+#: listing a country's pairs needs neither the texts nor the rarity pass over every activity.
+WORDS = ("concepts_shared", "figures_shared", "wording", "title_a", "title_b")
+
+
+def _with_words(con, rows):
+    """``rows`` with :data:`WORDS`: the concepts and figures both texts name, the wording (for
+    every pair, not only where it is the text part) and both titles."""
+    from icat_analysis.store import db
+
+    if rows.empty:
+        return rows.assign(concepts_shared=[], figures_shared=[], title_a=[], title_b=[])
+    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])[["activity_id_a", "activity_id_b"]]
+    named = duplicate_search.text_parts(con, pairs, names=True)[["concepts_shared", "figures_shared", "wording"]]
+    ids = sorted(set(pairs["activity_id_a"]) | set(pairs["activity_id_b"]))
+    titles = db.query(con, "duplication_texts", ids=ids)
+    title = dict(zip(titles["activity_id"], titles["title"]))
+    pairs = pairs.join(named).assign(
+        title_a=pairs["activity_id_a"].map(title), title_b=pairs["activity_id_b"].map(title)
+    )
+    return rows.drop(columns=["wording"]).merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
+
+
+def country_pairs(data_dir: Path, iso3: str | None, threshold: float):
+    """The pairs of one country (every country when None) scoring at least ``threshold``, read
+    from the current version's stored index alone, with :data:`WORDS`; None when that index
+    does not answer exactly (none stored, other weights, a lower least score, built before the
+    words were stored). Nothing else of the export is loaded: a command answers in a second
+    whatever the export's size."""
+    import duckdb
+
+    from icat_analysis.store import db
+
+    path = export.current_dir(Path(data_dir)) / FILE
+    desc = description(path) if path.is_file() else None
+    if not (covers(desc, threshold, weights_in_use(Path(data_dir))) and desc.get("words")):
+        return None
+    con = duckdb.connect()
+    try:
+        return db.query(con, "duplication_stored_country", path=str(path), iso3=iso3, threshold=float(threshold))
+    finally:
+        con.close()
 
 
 def covers(desc: dict | None, threshold: float, weights: dict[str, float]) -> bool:

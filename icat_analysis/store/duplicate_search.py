@@ -200,15 +200,22 @@ def _texts(con, ids: list[str]) -> dict[str, str]:
     return dict(zip(df["activity_id"], map(dtext.normalise_text, df["text"])))
 
 
-def text_parts(con, pairs: pd.DataFrame, *, names: bool = False) -> pd.DataFrame:
+def _text_index(con, pairs: pd.DataFrame) -> tuple[dict[str, str], dtext.TextIndex]:
+    ids = list(dict.fromkeys(pairs["activity_id_a"].tolist() + pairs["activity_id_b"].tolist()))
+    texts = _texts(con, ids)
+    return texts, dtext.text_index(texts, dtext.concept_rarity(con))
+
+
+def text_parts(con, pairs: pd.DataFrame, *, names: bool = False, index=None) -> pd.DataFrame:
     """``concepts``, ``wording`` and ``text`` per pair (:mod:`.duplicate_text`); with
     ``names``, also ``concepts_shared`` and ``figures_shared``, the concepts and figures both name.
+    ``index``: the texts and :class:`~.duplicate_text.TextIndex` of the pairs' activities, when
+    already built.
 
     Without ``names``, wording is worked out only where it is the text part (a text naming no
     concept of the vocabulary) and is NaN elsewhere: it is the slow part on a large export."""
     id_a, id_b = pairs["activity_id_a"].tolist(), pairs["activity_id_b"].tolist()
-    texts = _texts(con, list(dict.fromkeys(id_a + id_b)))
-    index = dtext.text_index(texts, dtext.concept_rarity(con))
+    texts, index = index or _text_index(con, pairs)
     concept = np.array([index.similarity(a, b) for a, b in zip(id_a, id_b)], dtype=float)
     found = index.found
     named = np.array([bool(found.get(a)) and bool(found.get(b)) for a, b in zip(id_a, id_b)], dtype=bool)
@@ -258,12 +265,90 @@ def scored_pairs(
     empty = {c: pd.Series(dtype=float) for c in ("text", "wording", "concepts", "score")}
     if rows.empty:
         return rows.assign(**empty)
-    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])[["activity_id_a", "activity_id_b"]]
-    pairs = pairs.join(text_parts(con, pairs))
-    rows = rows.merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
+    key = ["activity_id_a", "activity_id_b"]
+    pairs = rows.drop_duplicates(key)[key]
+    index = _text_index(con, pairs)
+    pairs = _may_reach(rows, pairs, index[1], threshold, weights)
+    pairs = pairs.join(text_parts(con, pairs, index=index))
+    rows = rows.merge(pairs, on=key, how="inner")
     rows["score"] = weighted_score(rows, weights)
     rows = rows[rows["score"] >= threshold - 1e-9]
     return rows.reset_index(drop=True)
+
+
+def _may_reach(
+    rows: pd.DataFrame, pairs: pd.DataFrame, index: dtext.TextIndex, threshold: float, weights
+) -> pd.DataFrame:
+    """The ``pairs`` that could still reach ``threshold``: with the best of their structured
+    parts (over their countries) and the most their concepts could be alike
+    (sql/duplication_text_bound.sql). Most candidates of a large export share only the
+    domain's common concepts and fall short; only the rest are compared one by one in Python.
+    A pair whose texts do not both name something compares wording, and is kept."""
+    w = checked_weights(weights)
+    if not w["text"] > 0 or pairs.empty:
+        return pairs
+    # activities and pairs as numbers: a large export has millions of candidate rows
+    n = len(rows)
+    codes, ids = pd.factorize(pd.concat([rows["activity_id_a"], rows["activity_id_b"]], ignore_index=True))
+    pair = codes[:n].astype(np.int64) * len(ids) + codes[n:]
+    structured = sum(w[k] * rows[k].to_numpy(dtype=float) for k in STRUCTURED_PARTS)
+    best = pd.Series(structured).groupby(pair).transform("max").to_numpy()
+    first = rows.index.get_indexer(pairs.index)  # pairs are rows' first row of each pair
+    need = (threshold - best[first]) / w["text"]
+    found = index.found
+    named_id = np.array([bool(found.get(a)) for a in ids], dtype=bool)
+    named = named_id[codes[:n][first]] & named_id[codes[n:][first]]
+    asked = np.nonzero(named & (need > 1e-9))[0]
+    if not len(asked):
+        return pairs
+    most = _text_bound(pairs.iloc[asked], index)
+    keep = np.ones(len(pairs), dtype=bool)
+    keep[asked] = most >= need[asked] - 1e-9
+    return pairs[keep]
+
+
+def _text_bound(pairs: pd.DataFrame, index: dtext.TextIndex) -> np.ndarray:
+    """Per pair, the most its concept part could be (sql/duplication_text_bound.sql)."""
+    n = len(pairs)
+    codes, ids = pd.factorize(pd.concat([pairs["activity_id_a"], pairs["activity_id_b"]], ignore_index=True))
+    number: dict[str, int] = {}  # exact token -> its place (from 1) in token_weights
+    toks, figs, fws = [], [], []
+    for a in ids:
+        approximate = dict((key, value) for value, key in index.figures.get(a, ()))
+        found = sorted(index.found[a])
+        toks.append([number.setdefault(c, len(number) + 1) for c in found if c not in approximate])
+        figs.append([approximate[c] for c in found if c in approximate])
+        fws.append([index.weight[c] for c in found if c in approximate])
+    activities = pd.DataFrame(
+        {"k": np.arange(len(ids)), "toks": toks, "figs": figs, "fws": fws, "total": [index.total[a] for a in ids]}
+    )
+    tables = {
+        "bound_pairs": pd.DataFrame(
+            {
+                "pid": np.arange(n),
+                "a": codes[:n],
+                "b": codes[n:],
+            }
+        ),
+        "bound_activities": activities,
+    }
+    con = duckdb.connect()
+    try:
+        for name, frame in tables.items():
+            con.register("frame", frame)
+            # a fixed name of ours; the lists' types said, so that empty lists are not of NULLs
+            con.execute(
+                f"CREATE TABLE {name} AS SELECT * REPLACE (toks::INTEGER[] AS toks, figs::BIGINT[] AS figs, "
+                "fws::DOUBLE[] AS fws) FROM frame"
+                if name == "bound_activities"
+                else f"CREATE TABLE {name} AS SELECT * FROM frame"
+            )
+            con.unregister("frame")
+        weights = [index.weight[c] for c in number]
+        most = db.query(con, "duplication_text_bound", tolerance=dtext.FIGURE_TOLERANCE, token_weights=weights)
+    finally:
+        con.close()
+    return most["most"].to_numpy(dtype=float)
 
 
 def stored_index(con) -> dict | None:

@@ -37,25 +37,19 @@ HOTSPOT_LABELS = {
     "budget_usd": "Budget involved (USD)",
     "top_score": "Highest score",
 }
-OPEN_LABELS = {
-    "band": "Band",
-    "score": "Score",
+#: The two activities of a pair, as both the open and the reviewed lists name them.
+PAIR_LABELS = {
     "activity_id_a": "Activity A",
     "lead_a": "Lead A",
     "title_a": "Title A",
     "activity_id_b": "Activity B",
     "lead_b": "Lead B",
     "title_b": "Title B",
-    "reasons": "Why they look alike",
 }
+OPEN_LABELS = {"band": "Band", "score": "Score", **PAIR_LABELS, "reasons": "Why they look alike"}
 DONE_LABELS = {
     "verdict": "Verdict",
-    "activity_id_a": "Activity A",
-    "lead_a": "Lead A",
-    "title_a": "Title A",
-    "activity_id_b": "Activity B",
-    "lead_b": "Lead B",
-    "title_b": "Title B",
+    **PAIR_LABELS,
     "note": "Note",
     "reviewer": "Reviewer",
     "reviewed_at": "When (UTC)",

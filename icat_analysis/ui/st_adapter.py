@@ -102,11 +102,50 @@ def _cached_query(path: str, version: str, name: str, filters: Filters, params: 
     return db.query(_connection(path, version), name, filters, **dict(params))
 
 
-def run(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
-    """A named query's result, cached by export version, filter set and parameters."""
+def _run_on(path: str, version: str, name: str, filters: Filters | None, params: dict) -> pd.DataFrame:
     f = (filters or Filters()).without_notices()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached_query(str(current_data_dir()), export_version(), name, f, frozen).copy()
+    return _cached_query(path, version, name, f, frozen).copy()
+
+
+def run(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
+    """A named query's result, cached by export version, filter set and parameters."""
+    return _run_on(str(current_data_dir()), export_version(), name, filters, params)
+
+
+def warm_up() -> None:
+    """What the first visit on a fresh server would otherwise wait for, done when the server
+    starts (dashboard.py's ``app``): the pages' imports, the default export's connection and the
+    Overview's default view through the same caches the pages use, and plotly's first figure
+    (plotly checks and loads its property validators on first use, about 1.4 s once a process)."""
+    import importlib
+    import pkgutil
+
+    import plotly.io as pio
+
+    from icat_analysis import analyses, ui
+    from icat_analysis.analyses import overview
+    from icat_analysis.ui import overview_charts
+
+    for package in (analyses, ui):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    offered = exports()
+    path = str(offered.get(provenance.default_export(list(offered))) or data_dir())
+    version = export.export_version(Path(path))
+    _connection(path, version)
+
+    def runner(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
+        return _run_on(path, version, name, filters, params)
+
+    f = Filters()
+    overview.headline_figures(runner, f, today())
+    overview.freshness(runner, export.read_manifest(Path(path)))
+    for fig in (
+        overview_charts.starts_chart(overview.starts_per_year_by_theme(runner, f)),
+        overview_charts.countries_chart(overview.top_countries(runner, f, n=10)),
+    ):
+        pio.to_json(with_sentence(fig, f.describe(None), present=False), validate=False)
 
 
 def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
