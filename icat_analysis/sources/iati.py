@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import accumulate, islice
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -65,8 +66,15 @@ STATUS = {"1": "pipeline", "2": "active", "3": "completed", "4": "completed", "5
 SCOPE = {"1": "global", "2": "regional", "3": "regional", "4": "national", "5": "national", "6": "national"}
 SCOPE.update({"7": "national", "8": "national"})
 SDG_TARGET_VOCABULARIES = {"tag": "3", "sector": "8"}  # SDG targets as tags, and as a sector vocabulary
+#: the elements of an activity the mapping reads
+_READ = frozenset(
+    """iati-identifier reporting-org title description participating-org activity-status activity-scope
+    activity-date recipient-country recipient-region sector tag policy-marker budget""".split()
+)
 _STAGED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append(pa.field("_row", pa.int64()))
 _STAGED_SCHEMA = _STAGED_SCHEMA.append(pa.field("_ord", pa.int64()))
+_ROW_NAMES = ACTIVITIES_SCHEMA.names
+_ROW = itemgetter(*_ROW_NAMES)
 
 
 # --- reading files ----------------------------------------------------------------------------
@@ -198,10 +206,31 @@ _NON_WORD = re.compile(r"[\W_]", re.UNICODE)
 _ASCII_FOLD = bytes(c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 
+class _Folded(dict):
+    """Character -> what _fold makes of it, filled as characters are met (a text's alphabet is small).
+
+    A character that lower case turns into two (or, as the Greek capital sigma, into a letter
+    that depends on its neighbours) maps to two characters: the text is then folded the slow way.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        low = _UNACCENT.get(char, char).lower()
+        folded = low if len(low) != 1 or code == 0x3A3 else " " if _NON_WORD.match(low) else low
+        self[code] = folded if len(folded) == 1 and code != 0x3A3 else "  "
+        return self[code]
+
+
+_FOLDED = _Folded()
+
+
 def _fold(text: str) -> str:
     """Lower case, accents and punctuation gone, same length as ``text`` (positions map back)."""
     if text.isascii():  # most texts: one pass over bytes instead of two over characters
         return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    folded = text.translate(_FOLDED)  # one pass, each character looked up once
+    if len(folded) == len(text):
+        return folded
     folded = _NON_WORD.sub(" ", _ACCENT.sub(lambda m: _UNACCENT[m.group()], text).lower())
     return folded if len(folded) == len(text) else _NON_WORD.sub(" ", text.lower())
 
@@ -271,31 +300,51 @@ class Matcher:
     def __init__(self, entries):
         self.by_word: dict[str, list] = defaultdict(list)
         self.scan: list = []  # one-word prefixes ("prevent*"): no whole first word to file them by
-        for term, payload in entries:
+        # each entry with its place in the order given, for candidates()
+        self._placed: dict[str, list] = defaultdict(list)
+        for place, (term, payload) in enumerate(entries):
             words = term.folded.split()
             if term.prefix and len(words) == 1:
                 self.scan.append((term, payload))
             else:
                 self.by_word[words[0]].append((term, payload))
+                self._placed[words[0]].append((place, (term, payload)))
         # Where several terms start at one word, they are reported in this order (the scan
-        # first, then as filed): entry n is (n, number of words after the first, those words,
-        # the last a prefix, payload).
+        # first, then as filed): entry n. The filed terms form a tree of their words, walked
+        # from each word that starts one: a node is (the entries ending at it, the next words'
+        # nodes, the entries whose last word is a prefix: (prefix, n, payload)).
         n = len(self.scan)
         self._scan = [(i, term.folded.strip(), payload) for i, (term, payload) in enumerate(self.scan)]
-        self._first: dict[str, list] = {}
-        for word, filed in self.by_word.items():
-            self._first[word] = [
-                (n + i, len(t.folded.split()) - 1, t.folded.split()[1:], t.prefix, p) for i, (t, p) in enumerate(filed)
-            ]
-            n += len(filed)
+        self._first: dict[str, tuple] = {}
+        for filed in self.by_word.values():
+            for term, payload in filed:
+                words = term.folded.split()
+                last = words.pop() if term.prefix else None
+                nodes = self._first
+                for word in words:
+                    node = nodes.get(word)
+                    if node is None:
+                        node = nodes[word] = ([], {}, [])
+                    nodes = node[1]
+                if last is None:
+                    node[0].append((n, payload))
+                else:
+                    node[2].append((last, n, payload))
+                n += 1
         self._prefixed: dict[str, tuple] = {}
+        # a set, not the dict's keys: a set of words & a dict's keys copies every key first
+        self._starting = frozenset(self._first)
+        self._filed = frozenset(self.by_word)
 
     def candidates(self, words: set[str]) -> list:
-        """The (term, payload) entries whose first word is among ``words``, and every one-word prefix."""
-        out = list(self.scan)
-        for word in words & self.by_word.keys():
-            out += self.by_word[word]
-        return out
+        """Every one-word prefix, then the (term, payload) entries whose first word is among
+        ``words`` in the order given (the blanked terms longest first: where two overlap, the
+        longer wins, whatever order a set of words comes in)."""
+        filed = []
+        for word in words & self._filed:
+            filed += self._placed[word]
+        filed.sort(key=itemgetter(0))
+        return self.scan + [e for _, e in filed]
 
     def _prefixes(self, token: str) -> tuple:
         found = self._prefixed.get(token)
@@ -309,9 +358,27 @@ class Matcher:
     def hits(self, text: Text) -> list[tuple[int, int, object]]:
         """(first token, last token, payload) of the first place each term is found in ``text``,
         in text order (``text.words(first, last)`` are the words matched)."""
+        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
+        # entries in the order they report in, so the dict's order is the order of the text.
+        found: dict[int, tuple] = {}
+        for j, new in self._walk(text, found):
+            for n, k, payload in new:
+                found[n] = (j, k, payload)
+        return list(found.values())
+
+    def first(self, text: Text) -> tuple[int, int, object] | None:
+        """``hits(text)[0]``, reading the text only up to it (None where no term is found)."""
+        for j, new in self._walk(text, {}):
+            n, k, payload = new[0]
+            return j, k, payload
+        return None
+
+    def _walk(self, text: Text, found: dict):
+        """(token, [(entry, last token, payload)...]) at each token where entries not in ``found``
+        start, in text order, the entries in the order they report in."""
         tokens = text.tokens
         present = text.present()
-        starts = present & self._first.keys()  # most words start no term: settle that in one set operation
+        starts = present & self._starting  # most words start no term: settle that in one set operation
         if self._scan:
             prefixed = self._prefixed
             begun = {}
@@ -326,30 +393,34 @@ class Matcher:
         else:
             begun = {}
         if not starts:
-            return []
+            return
         first = self._first
-        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
-        # entries in the order they report in, so the dict's order is the order of the text.
-        found: dict[int, tuple] = {}
+        end = len(tokens)
         for j in [j for j, token in enumerate(tokens) if token in starts]:
             token = tokens[j]
-            for n, _, payload in begun.get(token, ()):
-                if n not in found:
-                    found[n] = (j, j, payload)
-            for n, more, rest, prefix, payload in first.get(token, ()):
-                if n in found:
-                    continue
-                k = j + more
-                if not more or (
-                    k < len(tokens)
-                    and (
-                        rest[:-1] == tokens[j + 1 : k] and tokens[k].startswith(rest[-1])
-                        if prefix
-                        else rest == tokens[j + 1 : k + 1]
-                    )
-                ):
-                    found[n] = (j, k, payload)
-        return list(found.values())
+            if token in begun:
+                new = [(n, j, payload) for n, _, payload in begun[token] if n not in found]
+            else:
+                new = []
+            node = first.get(token)
+            k = j
+            while node is not None:
+                ending, following, ending_in_prefix = node
+                for n, payload in ending:
+                    if n not in found:
+                        new.append((n, k, payload))
+                k += 1
+                if k == end:
+                    break
+                word = tokens[k]
+                for prefix, n, payload in ending_in_prefix:
+                    if n not in found and word.startswith(prefix):
+                        new.append((n, k, payload))
+                node = following.get(word)
+            if new:
+                if len(new) > 1:
+                    new.sort()
+                yield j, new
 
 
 @lru_cache(maxsize=1)
@@ -475,8 +546,8 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
     region_names = reference.iati_regions()
     for child in el:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue  # a comment
+        if tag not in _READ:
+            continue  # a comment, or an element not read (transactions, results, documents...)
         if tag == "iati-identifier":
             identifier = (child.text or "").strip() or None
         elif tag == "reporting-org":
@@ -738,15 +809,15 @@ def _relevance(fields: list[Text], sdg: set[str], vocab: dict) -> tuple[str | No
         for f in fields:
             if f.field != kind:
                 continue
-            hits = vocab["tip"].hits(f)
-            if hits:
-                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {f.words(*hits[0][:2])!r}"
+            hit = vocab["tip"].first(f)
+            if hit:
+                return ("main_purpose" if kind == "title" else "component"), f"{kind}: {f.words(*hit[:2])!r}"
     tagged = sorted(sdg & vocab["relevance_tags"])
     if tagged:
         for f in fields:
-            hits = vocab["related"].hits(f)
-            if hits:
-                return "component", f"tag SDG target {tagged[0]} with {f.field}: {f.words(*hits[0][:2])!r}"
+            hit = vocab["related"].first(f)
+            if hit:
+                return "component", f"tag SDG target {tagged[0]} with {f.field}: {f.words(*hit[:2])!r}"
     return None, None
 
 
@@ -990,7 +1061,8 @@ def _map_some(items, name: str, ctx: Context, limit: int | None) -> tuple[list[t
         if m.skip is None:
             rows.append(act)
             lines.append(line)
-    columns = {c: [a.get(c) for a in rows] for c in ACTIVITIES_SCHEMA.names}  # column by column: quicker
+    # every mapped activity has every column, in one order: its values as a row, the rows as columns
+    columns = dict(zip(_ROW_NAMES, zip(*map(_ROW, rows)))) if rows else dict.fromkeys(_ROW_NAMES, ())
     columns.update(_file=[name] * len(rows), _row=lines, _ord=[0] * len(rows))
     return activities, pa.Table.from_pydict(columns, schema=_STAGED_SCHEMA)
 
