@@ -43,6 +43,7 @@ PAGE_KEYS = (
     "breakdown",
     "tab",
     "overlap",
+    "page",  # the page of a list of rows (Data, Agencies)
     # the Library and Events pages
     "q",
     "kind",
@@ -328,15 +329,19 @@ def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), hide
     return (where or st).dataframe(df, hide_index=True, column_config=config or None, **kwargs)
 
 
-def rows_pager(key: str, n: int, selection, order: str) -> downloads.Page:
-    """A page-number box over a list of ``n`` rows (back to page 1 when ``selection`` changes)
-    and the words saying which rows show; returns the page to fetch. Call it in a fragment,
-    so that moving to another page reruns only the list."""
-    if st.session_state.get(f"_{key}_for") != selection:
+def rows_pager(key: str, n: int, selection, order: str, *, param: str = "page") -> downloads.Page:
+    """A page-number box over a list of ``n`` rows and the words saying which rows show;
+    returns the page to fetch. The page number is kept in the link as ``?param=`` (a shared
+    link opens on it) and goes back to page 1 when ``selection`` changes. Call it in a
+    fragment, so that moving to another page reruns only the list."""
+    seen = st.session_state.get(f"_{key}_for", _UNSEEN)
+    if seen != selection:
         st.session_state[f"_{key}_for"] = selection
-        st.session_state[key] = 1
+        raw = st.query_params.get(param, "") if seen is _UNSEEN else ""
+        st.session_state[key] = int(raw) if raw.isdigit() else 1
     page = downloads.page_of(n, st.session_state.get(key))
     st.session_state[key] = page.number
+    set_param(param, str(page.number) if page.number > 1 else None)
     left, right = st.columns([1, 4], vertical_alignment="bottom")
     if page.pages > 1:
         left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key=key)
