@@ -170,15 +170,23 @@ def _described_pairs(path: str, version: str, filters: Filters, threshold: float
     return duplication.describe_pairs(_connection(path, version), rows, limit=limit)
 
 
-def duplicate_pairs(filters: Filters, threshold: float, weights: tuple) -> pd.DataFrame:
-    """The scored candidate pairs of the current export at ``threshold``, cached by export version;
-    a selection too large to search while the page opens stops the page with what to narrow."""
-    path, version = str(current_data_dir()), export_version()
+@st.cache_data(max_entries=16, show_spinner=False)
+def _hotspots(path: str, version: str, filters: Filters, threshold: float, weights: tuple) -> dict:
+    from icat_analysis.ui import duplication_view
+
+    return duplication_view.hotspot_summary(_scored_pairs(path, version, filters, threshold, weights))
+
+
+def hotspots(filters: Filters, threshold: float, weights: tuple) -> dict:
+    """``duplication_view.hotspot_summary`` of the current export's scored pairs at ``threshold``,
+    cached by export version, filters, threshold and weights: a repeat visit neither regroups
+    the pairs nor reads them all back from the cache. A selection too large to search while
+    the page opens stops the page with what to narrow."""
     n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
-    if duplication.too_many_to_search(_connection(path, version), n, threshold, dict(weights)):
+    if duplication.too_many_to_search(connection(), n, threshold, dict(weights)):
         st.info(duplication.narrow_the_selection(n), icon=":material/filter_alt:")
         st.stop()
-    return _scored_pairs(path, version, filters, threshold, weights)
+    return _hotspots(str(current_data_dir()), export_version(), filters, threshold, weights)
 
 
 def described_pairs(filters: Filters, threshold: float, weights: tuple, limit: int) -> pd.DataFrame:
