@@ -38,12 +38,10 @@ if view.agency_sentence(f):
 threshold = float(st.session_state["dup_threshold"])
 data_dir = st_adapter.current_data_dir()
 weights = view.weights_key(view.weights_in_use(data_dir))
-scored = st_adapter.duplicate_pairs(f, threshold, weights)
-by_country = duplication.hotspots_by_country(scored)
+hot = st_adapter.hotspots(f, threshold, weights)
+by_country, n_pairs, agencies_involved = hot["by_country"], hot["pairs"], hot["agencies"]
 latest = view.latest_reviews(data_dir)
 reviewed = set(zip(latest["activity_id_a"], latest["activity_id_b"]))
-n_pairs = scored[["activity_id_a", "activity_id_b"]].drop_duplicates().shape[0] if len(scored) else 0
-agencies_involved = sorted(set(scored["lead_a"]) | set(scored["lead_b"])) if len(scored) else []
 for col, (label, value, hint) in zip(st.columns(4), [
     ("Likely duplicate pairs", n_pairs, f"Scoring {threshold:.2f} or more"), ("Countries with pairs", len(by_country), None),
     ("Agencies involved", len(agencies_involved), ", ".join(agencies_involved)),
@@ -72,8 +70,8 @@ if tab_hot.open:
                                     config={"topojsonURL": "app/static/", "displaylogo": False, "scrollZoom": False},
                                     alt="World map of likely duplicate pairs by country")  # fmt: skip
             st.caption(geo.UN_MAP_DISCLAIMER)
-            for title, table, name in (("By country", view.hotspot_table(by_country), "hotspots-by-country"),
-                                       ("By country and theme", view.theme_table(scored), "hotspots-by-theme")):  # fmt: skip
+            for title, table, name in (("By country", hot["country_table"], "hotspots-by-country"),
+                                       ("By country and theme", hot["theme_table"], "hotspots-by-theme")):  # fmt: skip
                 st.subheader(title)
                 st.dataframe(table, hide_index=True, width="stretch", column_config=money)
                 st_adapter.table_downloads(table, f"Hot-spots {title.lower()}", name, title[:30], f"dup_{name}")

@@ -79,58 +79,61 @@ st.caption(about["caveat"])
 
 # ---- citizenship ---------------------------------------------------------------------------
 with_citizenship = ind.citizenship_countries(countries, area)
-if not with_citizenship.empty:
-    st.subheader("Where the people counted come from")
-    country_names = dict(zip(with_citizenship["iso3"], with_citizenship["name"]))
-    if len(country_names) == 1:
-        detecting = next(iter(country_names))
-    else:
-        # The country publishing the most citizenship figures comes first: the richest view.
-        richest = with_citizenship.sort_values(["citizenship_cells", "name"], ascending=[False, True])
-        detecting = st.selectbox(
-            "Country of detection",
-            richest["iso3"].tolist(),
-            format_func=country_names.get,
-            key="ind_detecting",
-            help="Citizenship is published for one country of detection at a time.",
-        )
-    origins = ind.origins(st_adapter.run, indicator, detecting)
-    year, latest, censored_origins = ind.latest_origins(origins, top=10)
-    c1, c2 = st.columns(2)
-    with c1:
-        if latest.empty:
-            st.info(
-                st_adapter.literal(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
-            )
+# Closed (as it opens), the section is not built: its two charts were most of the browser's work.
+box = None if with_citizenship.empty else st.expander("Where the people counted come from", key="ind_origins_open",
+                                                      on_change="rerun")  # fmt: skip
+if box is not None and box.open:
+    with box:
+        country_names = dict(zip(with_citizenship["iso3"], with_citizenship["name"]))
+        if len(country_names) == 1:
+            detecting = next(iter(country_names))
         else:
-            st_adapter.plotly_chart(
-                lambda: indicator_charts.origins_bar_figure(
-                    latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"
-                ),
-                key="ind_origins_latest",
-                same=(indicator, detecting),
+            # The country publishing the most citizenship figures comes first: the richest view.
+            richest = with_citizenship.sort_values(["citizenship_cells", "name"], ascending=[False, True])
+            detecting = st.selectbox(
+                "Country of detection",
+                richest["iso3"].tolist(),
+                format_func=country_names.get,
+                key="ind_detecting",
+                help="Citizenship is published for one country of detection at a time.",
             )
-        if censored_origins:
-            st.caption(
-                st_adapter.literal(
-                    f"Also reported in {year} as fewer than 5 (<5): " + "; ".join(censored_origins) + "."
+        origins = ind.origins(st_adapter.run, indicator, detecting)
+        year, latest, censored_origins = ind.latest_origins(origins, top=10)
+        c1, c2 = st.columns(2)
+        with c1:
+            if latest.empty:
+                st.info(
+                    st_adapter.literal(f"In {year}, every citizenship {country_names[detecting]} reported was below 5.")
                 )
-            )
-    with c2:
-        top = ind.top_origins(origins, top=6)
-        trend = origins[origins["series"].isin(top)]
-        if not trend.empty:
-            st_adapter.plotly_chart(
-                lambda: indicator_charts.trend_figure(
-                    trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
-                ),
-                key="ind_origins_trend",
-                same=(indicator, detecting),
-            )
-    st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
-    with st.expander("Table of citizenships"):
+            else:
+                st_adapter.plotly_chart(
+                    lambda: indicator_charts.origins_bar_figure(
+                        latest, title=f"Largest citizenships, {country_names[detecting]}, {year}"
+                    ),
+                    key="ind_origins_latest",
+                    same=(indicator, detecting),
+                )
+            if censored_origins:
+                st.caption(
+                    st_adapter.literal(
+                        f"Also reported in {year} as fewer than 5 (<5): " + "; ".join(censored_origins) + "."
+                    )
+                )
+        with c2:
+            top = ind.top_origins(origins, top=6)
+            trend = origins[origins["series"].isin(top)]
+            if not trend.empty:
+                st_adapter.plotly_chart(
+                    lambda: indicator_charts.trend_figure(
+                        trend, title=f"Largest citizenships over time, {country_names[detecting]}", aggregate=False
+                    ),
+                    key="ind_origins_trend",
+                    same=(indicator, detecting),
+                )
+        st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
+        st.markdown("**Table of citizenships**")  # an expander holds no other expander
         table = ind.origins_table(origins)
-        st.dataframe(table, hide_index=True)
+        st.dataframe(table, hide_index=True, height=250)
         name = ind.file_stem(indicator, ind.Area("country", (detecting,)), "citizenship")
         st_adapter.table_downloads(table, "Citizenships", name, "Citizenships", "ind_origins_dl")
 

@@ -201,13 +201,14 @@ def test_agencies_page_second_page_of_2500_activities(many_rows):
     assert not at.exception
     assert [m.value for m in at.metric][:3] == ["1,250", "1,250", "1"]
     acts = _activities(at)
-    assert len(acts) == 1000 and acts["Activity ID"].iloc[0] == "B2499"
-    at.number_input(key="agency_rows_page").set_value(2).run()
+    assert len(acts) == 100 and acts["Activity ID"].iloc[0] == "B2499"
+    at.number_input(key="agency_rows_page").set_value(11).run()
     acts = _activities(at)
-    assert acts["Activity ID"].iloc[0] == "B1499" and acts["Activity ID"].iloc[-1] == "B0500"
+    assert acts["Activity ID"].iloc[0] == "B1499" and acts["Activity ID"].iloc[-1] == "B1400"
     assert acts.set_index("Activity ID").at["B1499", "Role of this agency"] == "Lead"
     assert acts.set_index("Activity ID").at["B1498", "Role of this agency"] == "Partner"
-    assert any(m.value.startswith("**Rows 1,001–2,000 of 2,500 (page 2 of 3)**") for m in at.markdown)
+    assert any(m.value.startswith("**Rows 1,001–1,100 of 2,500 (page 11 of 25)**") for m in at.markdown)
+    assert at.query_params["page"] == "11"
 
 
 def test_agencies_page_agency_without_activities_and_unknown_code(page_data):

@@ -1,5 +1,5 @@
 """The Data page and the full download on 2,500 activities: the page counts them, shows one
-page of 1,000 at a time in the order of the activity ID, and the downloads hold all 2,500."""
+page of 100 at a time (the page number kept in the link) in the order of the activity ID, and the downloads hold all 2,500."""
 
 from __future__ import annotations
 
@@ -47,13 +47,13 @@ def con(export):
 
 
 def test_page_positions_in_words():
-    p = downloads.page_of(2500, 2)
+    p = downloads.page_of(2500, 2, size=1000)
     assert (p.offset, p.limit, p.first, p.last, p.pages) == (1000, 1000, 1001, 2000, 3)
     assert p.words() == "Rows 1,001–2,000 of 2,500 (page 2 of 3)"
-    assert downloads.page_of(2500, 3).words() == "Rows 2,001–2,500 of 2,500 (page 3 of 3)"
-    assert downloads.page_of(2500, 99).number == 3  # a page past the end shows the last one
+    assert downloads.page_of(2500, 3, size=1000).words() == "Rows 2,001–2,500 of 2,500 (page 3 of 3)"
+    assert downloads.page_of(2500, 99).number == 25  # a page past the end shows the last one
     assert downloads.page_of(2500, 0).number == 1
-    assert downloads.page_of(1_000_000, 1).words() == "Rows 1–1,000 of 1,000,000 (page 1 of 1,000)"
+    assert downloads.page_of(1_000_000, 1).words() == "Rows 1–100 of 1,000,000 (page 1 of 10,000)"
     assert downloads.page_of(12, 1).words() == "Rows 1–12 of 12"
     assert downloads.page_of(0, 1).words() == "No rows."
 
@@ -149,10 +149,13 @@ def page_env(export, monkeypatch):
     st.cache_resource.clear()
 
 
-def _page():
+def _page(**link):
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file("../pages/data.py", default_timeout=60).run()
+    at = AppTest.from_file("../pages/data.py", default_timeout=60)
+    for param, value in link.items():
+        at.query_params[param] = value
+    return at.run()
 
 
 def _position(at) -> str:
@@ -164,19 +167,31 @@ def test_data_page_moves_through_pages(page_env):
     assert not at.exception
     assert at.caption[0].value == "2,500 activities. Data as of 1 January 2026."  # the day its manifest was made
     table = at.dataframe[0].value
-    assert len(table) == 1000 and table["Activity ID"].iloc[0] == "A0000"
-    assert _position(at).startswith("**Rows 1–1,000 of 2,500 (page 1 of 3)**")
+    assert len(table) == 100 and table["Activity ID"].iloc[0] == "A0000"
+    assert _position(at).startswith("**Rows 1–100 of 2,500 (page 1 of 25)**")
+    assert "page" not in at.query_params
 
-    at.number_input(key="data_rows_page").set_value(2).run()
+    at.number_input(key="data_rows_page").set_value(11).run()
     table = at.dataframe[0].value
-    assert table["Activity ID"].iloc[0] == "A1000" and table["Activity ID"].iloc[-1] == "A1999"
+    assert table["Activity ID"].iloc[0] == "A1000" and table["Activity ID"].iloc[-1] == "A1099"
     assert table.set_index("Activity ID").at["A1001", "Countries"] == "Thailand; Cambodia"
-    assert _position(at).startswith("**Rows 1,001–2,000 of 2,500 (page 2 of 3)**")
+    assert _position(at).startswith("**Rows 1,001–1,100 of 2,500 (page 11 of 25)**")
+    assert at.query_params["page"] == "11"  # the link opens on this page
 
-    at.number_input(key="data_rows_page").increment().run()
-    assert len(at.dataframe[0].value) == 500
-    assert _position(at).startswith("**Rows 2,001–2,500 of 2,500 (page 3 of 3)**")
+    at.number_input(key="data_rows_page").set_value(25).run()
+    assert len(at.dataframe[0].value) == 100
+    assert _position(at).startswith("**Rows 2,401–2,500 of 2,500 (page 25 of 25)**")
     assert not at.info  # 2,500 rows: the Excel file is offered
+
+
+def test_data_page_opens_on_the_page_in_the_link(page_env):
+    at = _page(page="12")
+    assert not at.exception
+    assert at.dataframe[0].value["Activity ID"].iloc[0] == "A1100"
+    assert _position(at).startswith("**Rows 1,101–1,200 of 2,500 (page 12 of 25)**")
+    # a page past the end opens on the last one, and a word on the first
+    assert _position(_page(page="99")).startswith("**Rows 2,401–2,500 of 2,500 (page 25 of 25)**")
+    assert _position(_page(page="two")).startswith("**Rows 1–100 of 2,500 (page 1 of 25)**")
 
 
 def test_data_page_says_when_no_excel_file_is_made_and_zips_the_csv(page_env, monkeypatch):

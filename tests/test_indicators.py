@@ -479,3 +479,21 @@ def test_both_names_of_one_citizenship_in_one_year_add_up_on_one_line_naming_bot
     assert own["published_as"] == "Netherlands (Kingdom of the); Netherlands (own country)"
     assert got.loc["Germany", "published_as"] == "Germany"
     assert pd.isna(got.loc["Germany", "value"]) and got.loc["Germany", "censored_cells"] == 1
+
+
+def test_the_citizenship_charts_are_built_only_when_their_section_is_opened(monkeypatch, clean_streamlit):
+    # The shipped export's World view: one trend chart; opening the section adds its two charts.
+    monkeypatch.setenv("ICAT_DATA_DIR", str(paths.DATA_ROOT / "demo"))
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../dashboard.py", default_timeout=120).run()
+    at.switch_page("pages/indicators.py").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1
+    assert "Where the people counted come from" in [e.label for e in at.expander]
+    at.session_state["ind_origins_open"] = True
+    at.run()
+    assert not at.exception
+    specs = [e.proto.spec for e in at.get("plotly_chart")]
+    assert len(specs) == 3 and any("Largest citizenships" in s for s in specs)
+    assert "Citizenships (CSV)" in [b.proto.label for b in at.get("download_button")]

@@ -179,3 +179,24 @@ def test_duplication_asks_for_a_narrower_selection_when_too_many_would_be_search
     assert not _problems(at)
     assert "Too many activities" not in " ".join(i.value for i in at.info)
     assert [m.label for m in at.metric][0] == "Likely duplicate pairs"
+
+
+def test_duplication_hot_spots_are_grouped_once_per_threshold(default_export, monkeypatch, clean_streamlit):
+    # A repeat visit shows the stored hot-spot tables; another threshold groups its own pairs.
+    from icat_analysis.analyses import duplication
+
+    grouped = []
+    original = duplication.hotspots_by_country
+    monkeypatch.setattr(duplication, "hotspots_by_country", lambda scored: grouped.append(1) or original(scored))
+    at = _app(default_export, monkeypatch)
+    at.switch_page("pages/duplication.py").run()
+    assert not _problems(at)
+    first = at.dataframe[0].value
+    assert len(first) > 0 and len(grouped) == 1
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/duplication.py").run()
+    assert len(grouped) == 1
+    assert at.dataframe[0].value.equals(first)
+    at.slider(key="dup_threshold").set_value(0.95).run()
+    assert not _problems(at) and len(grouped) == 2
+    assert at.dataframe[0].value["Pairs"].sum() < first["Pairs"].sum()

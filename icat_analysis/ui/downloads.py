@@ -97,8 +97,9 @@ OPTIONAL_GROUPS: dict[str, tuple[str, ...]] = {
 OPTIONAL = frozenset(c for group in OPTIONAL_GROUPS.values() for c in group)
 LIST_SEPARATOR = "; "
 
-#: rows shown on one page of a table of activities
-PAGE_ROWS = 1000
+#: rows shown on one page of a table of activities: about a dozen show at once, and every row
+#: sent is drawn by the browser (1,000 rows were 850 KB a visit and most of the Data page's time)
+PAGE_ROWS = 100
 #: the largest selection offered as an Excel file: openpyxl writes about 1,800 rows of
 #: activities a second (50,000 take about half a minute), and a sheet holds at most
 #: 1,048,576 rows. The CSV holds every selection and opens in Excel too.

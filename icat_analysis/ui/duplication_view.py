@@ -81,6 +81,19 @@ def theme_table(scored: pd.DataFrame) -> pd.DataFrame:
     return by_theme.drop(columns=["iso3", "n_agencies"]).rename(columns=HOTSPOT_LABELS)
 
 
+def hotspot_summary(scored: pd.DataFrame) -> dict:
+    """What the Hot-spots tab and the page's tiles show of the scored pairs: the countries
+    (``by_country``, and as the two tables), how many distinct pairs and which lead agencies."""
+    by_country = duplication.hotspots_by_country(scored)
+    return {
+        "by_country": by_country,
+        "country_table": hotspot_table(by_country),
+        "theme_table": theme_table(scored),
+        "pairs": scored[["activity_id_a", "activity_id_b"]].drop_duplicates().shape[0] if len(scored) else 0,
+        "agencies": sorted(set(scored["lead_a"]) | set(scored["lead_b"])) if len(scored) else [],
+    }
+
+
 def open_table(pairs: pd.DataFrame) -> pd.DataFrame:
     out = pairs[list(OPEN_LABELS)].rename(columns=OPEN_LABELS)
     out["Score"] = out["Score"].astype(float).round(2)

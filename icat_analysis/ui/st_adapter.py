@@ -43,6 +43,7 @@ PAGE_KEYS = (
     "breakdown",
     "tab",
     "overlap",
+    "page",  # the page of a list of rows (Data, Agencies)
     # the Library and Events pages
     "q",
     "kind",
@@ -169,15 +170,23 @@ def _described_pairs(path: str, version: str, filters: Filters, threshold: float
     return duplication.describe_pairs(_connection(path, version), rows, limit=limit)
 
 
-def duplicate_pairs(filters: Filters, threshold: float, weights: tuple) -> pd.DataFrame:
-    """The scored candidate pairs of the current export at ``threshold``, cached by export version;
-    a selection too large to search while the page opens stops the page with what to narrow."""
-    path, version = str(current_data_dir()), export_version()
+@st.cache_data(max_entries=16, show_spinner=False)
+def _hotspots(path: str, version: str, filters: Filters, threshold: float, weights: tuple) -> dict:
+    from icat_analysis.ui import duplication_view
+
+    return duplication_view.hotspot_summary(_scored_pairs(path, version, filters, threshold, weights))
+
+
+def hotspots(filters: Filters, threshold: float, weights: tuple) -> dict:
+    """``duplication_view.hotspot_summary`` of the current export's scored pairs at ``threshold``,
+    cached by export version, filters, threshold and weights: a repeat visit neither regroups
+    the pairs nor reads them all back from the cache. A selection too large to search while
+    the page opens stops the page with what to narrow."""
     n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
-    if duplication.too_many_to_search(_connection(path, version), n, threshold, dict(weights)):
+    if duplication.too_many_to_search(connection(), n, threshold, dict(weights)):
         st.info(duplication.narrow_the_selection(n), icon=":material/filter_alt:")
         st.stop()
-    return _scored_pairs(path, version, filters, threshold, weights)
+    return _hotspots(str(current_data_dir()), export_version(), filters, threshold, weights)
 
 
 def described_pairs(filters: Filters, threshold: float, weights: tuple, limit: int) -> pd.DataFrame:
@@ -328,15 +337,19 @@ def table(df: pd.DataFrame, where=None, *, large=(), medium=(), numbers=(), hide
     return (where or st).dataframe(df, hide_index=True, column_config=config or None, **kwargs)
 
 
-def rows_pager(key: str, n: int, selection, order: str) -> downloads.Page:
-    """A page-number box over a list of ``n`` rows (back to page 1 when ``selection`` changes)
-    and the words saying which rows show; returns the page to fetch. Call it in a fragment,
-    so that moving to another page reruns only the list."""
-    if st.session_state.get(f"_{key}_for") != selection:
+def rows_pager(key: str, n: int, selection, order: str, *, param: str = "page") -> downloads.Page:
+    """A page-number box over a list of ``n`` rows and the words saying which rows show;
+    returns the page to fetch. The page number is kept in the link as ``?param=`` (a shared
+    link opens on it) and goes back to page 1 when ``selection`` changes. Call it in a
+    fragment, so that moving to another page reruns only the list."""
+    seen = st.session_state.get(f"_{key}_for", _UNSEEN)
+    if seen != selection:
         st.session_state[f"_{key}_for"] = selection
-        st.session_state[key] = 1
+        raw = st.query_params.get(param, "") if seen is _UNSEEN else ""
+        st.session_state[key] = int(raw) if raw.isdigit() else 1
     page = downloads.page_of(n, st.session_state.get(key))
     st.session_state[key] = page.number
+    set_param(param, str(page.number) if page.number > 1 else None)
     left, right = st.columns([1, 4], vertical_alignment="bottom")
     if page.pages > 1:
         left.number_input(f"Page (of {page.pages:,})", min_value=1, max_value=page.pages, step=1, key=key)
@@ -1289,17 +1302,30 @@ def changes_between(since: date, until: date | None):
 
 
 # ---- freshness -------------------------------------------------------------------------
+# Two caches: a hit copies its whole result, and the stale rows (up to one per activity: 0.27 s
+# a visit at 1,000,000 activities) are not what the Agencies page shows.
 @st.cache_data(max_entries=8, show_spinner=False)
-def _freshness(path: str, version: str, day: date):
+def _scorecards(path: str, version: str, day: date):
     from icat_analysis.analyses import freshness
 
-    con = _connection(path, version)
-    return freshness.scorecards(con, day), freshness.stale_rows(con, day)
+    return freshness.scorecards(_connection(path, version), day)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stale_rows(path: str, version: str, day: date):
+    from icat_analysis.analyses import freshness
+
+    return freshness.stale_rows(_connection(path, version), day)
+
+
+def scorecards():
+    """Every lead agency's freshness scorecard, as of today."""
+    return _scorecards(str(current_data_dir()), export_version(), today())
 
 
 def freshness_tables():
     """(scorecards, stale rows) of the whole export, as of today."""
-    return _freshness(str(current_data_dir()), export_version(), today())
+    return scorecards(), _stale_rows(str(current_data_dir()), export_version(), today())
 
 
 _CARD_COLUMNS = {
@@ -1323,7 +1349,7 @@ def agency_scorecards() -> None:
     """Every lead agency's freshness scorecard (the Agencies page)."""
     from icat_analysis.analyses import freshness
 
-    cards, _ = freshness_tables()
+    cards = scorecards()
     st.dataframe(cards, hide_index=True, column_config=_CARD_COLUMNS)
     st.caption(
         f"Against an update every {freshness.cycle_days():,} days: fresh within one cycle of the last submission, "

@@ -100,5 +100,10 @@ def test_world_total_shows_countries_reporting_and_activities(default_server, pa
     texts = page.locator(".js-plotly-plot").first.inner_text()
     assert "Countries reporting" in texts and "Activities active" in texts
     assert page.get_by_text("Where the people counted come from").count() == 1
+    assert page.locator(".js-plotly-plot").count() == 1  # the citizenship charts wait for their section
+    page.get_by_text("Where the people counted come from").click()
+    wait_until_done(page)
+    page.get_by_text("Largest citizenships over time").first.wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 3
     assert page.locator("[data-testid='stException']").count() == 0
     screenshot(page, tmp_path, "indicators-world.png")
