@@ -164,3 +164,15 @@ def test_accepting_or_restoring_weights_writes_a_version_indexed_with_them(tmp_p
     con = db.connect(tmp_path)
     assert duplicate_index.covers(duplicate_search.stored_index(con), 0.77, duplication.WEIGHTS)
     assert not duplicate_index.follow_weights(tmp_path, "Ana")  # already indexed with them: nothing written
+
+
+@pytest.mark.parametrize("sample_from", [0, 10**9])
+def test_the_bound_on_texts_changes_how_fast_never_which_pairs(indexed, monkeypatch, sample_from):
+    # from 0: a sample decides whether the bound is worked out; never: it always is
+    con = db.connect(indexed)
+    always = duplicate_search.scored_pairs(con, threshold=duplicate_index.LEAST_SCORE, stored=False)
+    monkeypatch.setattr(duplicate_search, "BOUND_SAMPLE_FROM", sample_from)
+    decided = duplicate_search.scored_pairs(con, threshold=duplicate_index.LEAST_SCORE, stored=False)
+    assert len(always) > 0
+    assert decided[KEY].values.tolist() == always[KEY].values.tolist()
+    assert decided["score"].tolist() == pytest.approx(always["score"].tolist())

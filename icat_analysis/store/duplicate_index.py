@@ -88,7 +88,7 @@ def ensure(version_dir: Path, weights: dict[str, float]) -> dict | None:
         return {"built": False, "activities": n, "why": f"more than {MAX_ACTIVITIES:,} activities"}
     con = db.connect(version_dir)
     try:
-        rows = duplicate_search.scored_pairs(con, threshold=LEAST_SCORE, weights=weights, stored=False)
+        rows = duplicate_search.scored_pairs(con, threshold=LEAST_SCORE, weights=weights, stored=False, names=True)
         rows = _with_words(con, rows)
     finally:
         con.close()
@@ -116,21 +116,18 @@ WORDS = ("concepts_shared", "figures_shared", "wording", "title_a", "title_b")
 
 
 def _with_words(con, rows):
-    """``rows`` with :data:`WORDS`: the concepts and figures both texts name, the wording (for
-    every pair, not only where it is the text part) and both titles."""
+    """``rows`` (scored with ``names``: the concepts and figures both texts name, the wording of
+    every pair, not only where it is the text part) with both titles (:data:`WORDS`)."""
     from icat_analysis.store import db
 
     if rows.empty:
         return rows.assign(concepts_shared=[], figures_shared=[], title_a=[], title_b=[])
-    pairs = rows.drop_duplicates(["activity_id_a", "activity_id_b"])[["activity_id_a", "activity_id_b"]]
-    named = duplicate_search.text_parts(con, pairs, names=True)[["concepts_shared", "figures_shared", "wording"]]
-    ids = sorted(set(pairs["activity_id_a"]) | set(pairs["activity_id_b"]))
+    ids = sorted(set(rows["activity_id_a"]) | set(rows["activity_id_b"]))
     titles = db.query(con, "duplication_texts", ids=ids)
     title = dict(zip(titles["activity_id"], titles["title"]))
-    pairs = pairs.join(named).assign(
-        title_a=pairs["activity_id_a"].map(title), title_b=pairs["activity_id_b"].map(title)
-    )
-    return rows.drop(columns=["wording"]).merge(pairs, on=["activity_id_a", "activity_id_b"], how="left")
+    words = ["concepts_shared", "figures_shared", "wording"]
+    rows = rows[[c for c in rows.columns if c not in words] + words]
+    return rows.assign(title_a=rows["activity_id_a"].map(title), title_b=rows["activity_id_b"].map(title))
 
 
 def country_pairs(data_dir: Path, iso3: str | None, threshold: float):
