@@ -140,9 +140,15 @@ def country_pairs(data_dir: Path, iso3: str | None, threshold: float):
 
     from icat_analysis.store import db
 
-    path = export.current_dir(Path(data_dir)) / FILE
+    version = export.current_dir(Path(data_dir))
+    path = version / FILE
     desc = description(path) if path.is_file() else None
     if not (covers(desc, threshold, weights_in_use(Path(data_dir))) and desc.get("words")):
+        return None
+    # Only for the activities it was built from: a damaged or replaced activity file (or a cut
+    # manifest) is then named by the export's own reader, as on every other command.
+    export.read_manifest(Path(data_dir))
+    if desc.get("sources") != _sources(version):
         return None
     con = duckdb.connect()
     try:
