@@ -168,15 +168,27 @@ class TextIndex:
 
     def shared(self, a: str, b: str) -> list[str]:
         """The vocabulary's concepts both texts name (figures left out), in the vocabulary's order."""
-        return shared_concepts(self.found.get(a, frozenset()), self.found.get(b, frozenset()))
+        return list(_shared_concepts(self.found.get(a, frozenset()), self.found.get(b, frozenset())))
 
     def shared_figures(self, a: str, b: str) -> list[str]:
         """The figures both texts quote, smallest first, a close pair marked: ``["5", "23", "172 ≈ 169"]``."""
         fa, fb = self.found.get(a, frozenset()), self.found.get(b, frozenset())
-        both = fa & fb
-        same = [(int(c[1:]), c[1:]) for c in both if c.startswith("#")]
-        close = _close_figures(self.figures.get(a, ()), self.figures.get(b, ()), both)
-        return [words for _, words in sorted(same + [(x, f"{x} ≈ {y}") for (x, _), (y, _) in close])]
+        return list(_shared_figures(fa, fb, self.figures.get(a, ()), self.figures.get(b, ())))
+
+
+# Many activities name the same set of concepts and figures (texts written from one template):
+# what two such sets share is worked out once. A frozenset keeps its hash, so a look-up is cheap.
+@functools.lru_cache(maxsize=1 << 16)
+def _shared_concepts(a: frozenset[str], b: frozenset[str]) -> tuple[str, ...]:
+    return tuple(shared_concepts(a, b))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shared_figures(fa: frozenset[str], fb: frozenset[str], xs: Figures, ys: Figures) -> tuple[str, ...]:
+    both = fa & fb
+    same = [(int(c[1:]), c[1:]) for c in both if c.startswith("#")]
+    close = _close_figures(xs, ys, both)
+    return tuple(words for _, words in sorted(same + [(x, f"{x} ≈ {y}") for (x, _), (y, _) in close]))
 
 
 def _close_figures(xs: Figures, ys: Figures, both: frozenset[str]) -> list[tuple[tuple[int, str], tuple[int, str]]]:
