@@ -197,7 +197,7 @@ def _load_duplicate_index(con: duckdb.DuckDBPyConnection, version: Path) -> None
     if not desc or not desc.get("built"):
         return
     try:
-        con.execute(f"CREATE TABLE duplicate_pairs AS SELECT * FROM read_parquet({_quote(path)})")
+        con.execute("CREATE TABLE duplicate_pairs AS SELECT * FROM read_parquet(?)", [str(path)])
     except duckdb.Error:
         return  # an unreadable index is searched for instead: it holds nothing the export lacks
     con.execute("CREATE TABLE duplicate_index_info AS SELECT ?::VARCHAR AS description", [json.dumps(desc)])
