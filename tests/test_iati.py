@@ -570,6 +570,22 @@ def test_big_file_with_a_comment_holding_activity_tags_reads_as_on_one_core(tmp_
     assert _import_on(2, monkeypatch, [path], tmp_path / "two") == one
 
 
+def _nest_100_in_99(text: str) -> str:
+    lines = text.split("\n")
+    i = next(n for n, line in enumerate(lines) if "-BENCH-0000099<" in line)
+    lines[i] = lines[i].removesuffix("</iati-activity>")
+    lines[i + 1] += "</iati-activity>"
+    return "\n".join(lines)
+
+
+def test_big_file_with_an_activity_inside_another_reads_as_on_one_core(tmp_path, monkeypatch, small_pieces):
+    # streaming reads the inner activity first: the pieces are not used, the file is read whole
+    path = _bench_file(tmp_path, edit=_nest_100_in_99)
+    one = _import_on(1, monkeypatch, [path], tmp_path / "one")
+    assert "read 200, kept 197" in one[0]
+    assert _import_on(2, monkeypatch, [path], tmp_path / "two") == one
+
+
 def test_big_file_cut_off_is_refused_with_the_line_one_core_gives(tmp_path, monkeypatch, small_pieces):
     path = _bench_file(tmp_path, "cut.xml", edit=lambda text: text[: len(text) * 2 // 3])
     one = _import_on(1, monkeypatch, [path], tmp_path / "one")

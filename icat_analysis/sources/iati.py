@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import multiprocessing as mp
 import os
 import re
@@ -176,7 +177,9 @@ def _line_count(path: Path) -> int:
 def _narratives(el, lang: str | None) -> list[tuple[str | None, str]]:
     """(language, text) of an element's narratives; a 1.0x element carries its text directly."""
     out = []
-    for n in el.iterchildren("narrative"):
+    for n in el:  # iterchildren("narrative") sets up a tag matcher on every call: three times slower
+        if n.tag != "narrative":
+            continue
         text = (n.text or "").strip()
         if text:
             out.append(((n.get(XML_LANG) or lang or "").lower() or None, text))
@@ -262,21 +265,24 @@ class Text:
         # the parts two blanks apart, so that no phrase runs from one into the next
         self.original = "  ".join(" ".join(p.split()) for p in parts)
         padded = " " + _fold(self.original) + " "
-        if blank is not None:
-            words = set(padded.split())
-            for t, _ in blank.candidates(words):  # drug trafficking, migrant smuggling, SDG target texts
-                i = padded.find(t.folded)
-                while i >= 0:
-                    padded = padded[: i + 1] + " " * (len(t.folded) - 2) + padded[i + len(t.folded) - 1 :]
-                    i = padded.find(t.folded, i + 1)
-        self.padded = padded
         self.tokens = padded.split(" ")
-        self._present = self._ends = None
+        self._present = set(self.tokens)
+        if blank is not None:
+            blanked = padded
+            for t, _ in blank.candidates(self._present):  # drug trafficking, migrant smuggling, SDG target texts
+                i = blanked.find(t.folded)
+                while i >= 0:
+                    blanked = blanked[: i + 1] + " " * (len(t.folded) - 2) + blanked[i + len(t.folded) - 1 :]
+                    i = blanked.find(t.folded, i + 1)
+            if blanked != padded:
+                padded = blanked
+                self.tokens = padded.split(" ")
+                self._present = set(self.tokens)
+        self.padded = padded
+        self._ends = None
 
     def present(self) -> set[str]:
         """The distinct tokens (read by every matcher looking into the text)."""
-        if self._present is None:
-            self._present = set(self.tokens)
         return self._present
 
     def words(self, first: int, last: int) -> str:
@@ -331,7 +337,12 @@ class Matcher:
                 else:
                     node[2].append((last, n, payload))
                 n += 1
+        # tokens -> the one-word prefixes they start with, filled as tokens are met: the tokens
+        # looked up already, and those that start one, are sets, so that a text's tokens are
+        # settled in two set operations instead of one lookup each
         self._prefixed: dict[str, tuple] = {}
+        self._looked_up: set[str] = set()
+        self._prefix_starting: set[str] = set()
         # a set, not the dict's keys: a set of words & a dict's keys copies every key first
         self._starting = frozenset(self._first)
         self._filed = frozenset(self.by_word)
@@ -346,14 +357,20 @@ class Matcher:
         filed.sort(key=itemgetter(0))
         return self.scan + [e for _, e in filed]
 
-    def _prefixes(self, token: str) -> tuple:
-        found = self._prefixed.get(token)
-        if found is None:
+    def _look_up_prefixes(self, present: set[str], tokens: set[str]) -> None:
+        """File the one-word prefixes each of ``tokens`` (those of ``present`` not looked up yet)
+        starts with."""
+        if len(self._looked_up) + len(tokens) > self.CACHE:  # bounded, so memory stays flat
+            self._prefixed.clear()
+            self._looked_up.clear()
+            self._prefix_starting.clear()
+            tokens = present
+        for token in tokens:
             found = tuple(e for e in self._scan if token.startswith(e[1]))
-            if len(self._prefixed) >= self.CACHE:
-                self._prefixed.clear()
-            self._prefixed[token] = found
-        return found
+            if found:
+                self._prefixed[token] = found
+                self._prefix_starting.add(token)
+        self._looked_up |= tokens
 
     def hits(self, text: Text) -> list[tuple[int, int, object]]:
         """(first token, last token, payload) of the first place each term is found in ``text``,
@@ -380,18 +397,15 @@ class Matcher:
         present = text.present()
         starts = present & self._starting  # most words start no term: settle that in one set operation
         if self._scan:
-            prefixed = self._prefixed
-            begun = {}
-            for token in present:
-                entries = prefixed.get(token)
-                if entries is None:
-                    entries = self._prefixes(token)
-                if entries:
-                    begun[token] = entries
+            new_tokens = present - self._looked_up
+            if new_tokens:
+                self._look_up_prefixes(present, new_tokens)
+            begun = present & self._prefix_starting
             if begun:
-                starts |= begun.keys()
+                starts |= begun
+            prefixed = self._prefixed
         else:
-            begun = {}
+            begun = ()
         if not starts:
             return
         first = self._first
@@ -399,7 +413,7 @@ class Matcher:
         for j in [j for j, token in enumerate(tokens) if token in starts]:
             token = tokens[j]
             if token in begun:
-                new = [(n, j, payload) for n, _, payload in begun[token] if n not in found]
+                new = [(n, j, payload) for n, _, payload in prefixed[token] if n not in found]
             else:
                 new = []
             node = first.get(token)
@@ -971,8 +985,9 @@ def stage(files: list[Path], out: Path, ctx_args: dict, workers: int | None = No
 
 def _stage(files: list[Path], out: Path, ctx_args: dict, workers: int) -> Report:
     report = Report()
-    seen: dict[str, str] = {}
-    writer = pq.ParquetWriter(out, _STAGED_SCHEMA, compression="zstd")
+    seen: dict[str, tuple[str, int]] = {}  # activity_id -> (file, line) where it was first read
+    # lz4: the staged file is read three times (contract check, merge, write) and then deleted
+    writer = pq.ParquetWriter(out, _STAGED_SCHEMA, compression="lz4")
     pending: list[pa.Table] = []  # kept activities not written yet (fewer than BATCH)
     ord_ = 0
     problems: list[Problem] = []
@@ -987,31 +1002,38 @@ def _stage(files: list[Path], out: Path, ctx_args: dict, workers: int) -> Report
                 if ranges and pool is None:
                     pool = _pool(workers)
                 for activities, table in _read(path, name, ctx_args, ranges, pool, workers):
+                    # counted a piece at a time: one Python step an activity costs the import
+                    # process, which shares the cores with the workers, a second per 100,000
+                    publishers = Counter(a[1] for a in activities)
+                    for counts in (report.read, report.kept, per_file["publishers"]):
+                        counts.update(publishers)
+                    for pub, pub_name in {a[1]: a[2] for a in reversed(activities)}.items():
+                        report.names.setdefault(pub, pub_name)  # the first name read
+                    per_file["read"] += len(activities)
                     keep = []  # for each activity the piece staged: whether it stays staged
-                    for line, pub, pub_name, aid, skip, detail in activities:
-                        position += 1
+                    dropped = False
+                    first_position = position + 1
+                    position += len(activities)
+                    for number, (line, pub, _, aid, skip, detail) in enumerate(activities, first_position):
                         staged = skip is None
-                        report.read[pub] += 1
-                        report.kept[pub] += 1
-                        report.names.setdefault(pub, pub_name)
-                        per_file["read"] += 1
-                        per_file["publishers"][pub] += 1
-                        if skip is None and aid in seen:
-                            skip, detail = f"read already from {seen[aid]}", True
-                        if skip is not None:
-                            report.skip(pub, skip)
-                            if detail:
-                                where = f"{name}:{line}: activity " + (
-                                    repr(aid) if aid else f"number {position} (no identifier)"
-                                )
-                                report.details.append(f"{where}: {skip}")
-                            if staged:
-                                keep.append(False)
-                            continue
-                        seen[aid] = f"{name}:{line}"
-                        per_file["kept"] += 1
-                        keep.append(True)
-                    if not all(keep):
+                        if staged:
+                            first = seen.get(aid)
+                            if first is None:
+                                seen[aid] = (name, line)
+                                keep.append(True)
+                                continue
+                            skip, detail = f"read already from {first[0]}:{first[1]}", True
+                        report.skip(pub, skip)
+                        if detail:
+                            where = f"{name}:{line}: activity " + (
+                                repr(aid) if aid else f"number {number} (no identifier)"
+                            )
+                            report.details.append(f"{where}: {skip}")
+                        if staged:
+                            keep.append(False)
+                            dropped = True
+                    per_file["kept"] += keep.count(True)
+                    if dropped:
                         table = table.filter(pa.array(keep, pa.bool_()))
                     if table.num_rows:
                         n = table.num_rows
@@ -1158,7 +1180,14 @@ def _pieces(path: Path, name: str) -> list[tuple[int, int]] | None:
 def _pool(workers: int):
     # Read once here, so that every worker starts with them instead of reading them again.
     _vocabulary(), _iso2_to_iso3(), _agency_names(), reference.iati_regions(), reference.iati_organisations()
-    return mp.get_context("fork").Pool(workers)
+    # Out of the cyclic collector's sight in the workers: it would walk every object of this
+    # process (pandas, pyarrow, DuckDB, the vocabularies) in each of them, and its writes would
+    # copy the pages they share with this process.
+    gc.freeze()
+    try:
+        return mp.get_context("fork").Pool(workers)
+    finally:
+        gc.unfreeze()
 
 
 def _map_piece(task) -> tuple[int, list, bytes] | None:
@@ -1173,10 +1202,18 @@ def _map_piece(task) -> tuple[int, list, bytes] | None:
         root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
     except etree.XMLSyntaxError:
         return None
-    if root.xpath("boolean(//iati-activity//iati-activity)"):
-        return None  # an activity inside another: streaming reads the inner one first
     items = ((version, file_lang, el) for el in root.iter("iati-activity"))
-    activities, table = _map_some(items, name, Context(file=name, **ctx_args), None)
+    # Mapping makes no reference cycles, and a piece's objects are freed with it: the cyclic
+    # collector would only walk them again and again while they are made.
+    gc.disable()
+    try:
+        activities, table = _map_some(items, name, Context(file=name, **ctx_args), None)
+    finally:
+        gc.enable()
+    # Every activity a child of the root (counted without walking the tree again), else the
+    # slower exact question: is one inside another? Streaming would read the inner one first.
+    if len(activities) != root.xpath("count(iati-activity)") and root.xpath("boolean(//iati-activity//iati-activity)"):
+        return None
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as out:
         out.write_table(table)
@@ -1348,9 +1385,12 @@ def _write_merged(con, current: Path | None, staged: Path, out: Path, now: datet
                     table = pa.Table.from_pylist(rows, schema=ACTIVITIES_SCHEMA)
                 writer.write_table(table)
                 start += batch.num_rows
-        for batch in pq.ParquetFile(staged).iter_batches(BATCH):
+        staged_file = pq.ParquetFile(staged)
+        every_one = len(inserted) == staged_file.metadata.num_rows  # a new export, say: nothing to pick out
+        for batch in staged_file.iter_batches(BATCH):
             table = pa.Table.from_batches([batch])
-            table = table.filter(pc.is_in(table.column("_ord"), value_set=inserted))
+            if not every_one:
+                table = table.filter(pc.is_in(table.column("_ord"), value_set=inserted))
             if table.num_rows:
                 writer.write_table(stamped(table))
 
