@@ -74,11 +74,14 @@ def _stop_server(server: subprocess.Popen) -> None:
 
 
 #: a page's figures drawn: plotly's SVG inside every chart element shown on the page (a chart
-#: of the page being left, or one in a part that is not shown, never draws and is not waited for)
+#: of the page being left, or one in a part that is not shown, never draws and is not waited for),
+#: and no element still a placeholder (on a first visit a chart is a skeleton until its code,
+#: plotly.js, has arrived: without this the page counted as drawn before its charts were)
 FIGURES_DRAWN = """() => {
+  const shown = e => e.offsetParent !== null && !e.closest("[data-stale='true']");
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
-  return charts.filter(c => c.offsetParent !== null && !c.closest("[data-stale='true']"))
-               .every(c => c.querySelector('.main-svg'));
+  const waiting = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stSkeleton']")];
+  return charts.filter(shown).every(c => c.querySelector('.main-svg')) && !waiting.some(shown);
 }"""
 #: how long to wait for a page's charts once its run is done, before calling it not drawn
 FIGURES_TIMEOUT_S = 60
