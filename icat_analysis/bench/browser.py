@@ -73,15 +73,16 @@ def _stop_server(server: subprocess.Popen) -> None:
         server.kill()
 
 
-#: a page's figures drawn: plotly's SVG inside every chart element shown on the page (a chart
-#: of the page being left, or one in a part that is not shown, never draws and is not waited for),
-#: and no element still a placeholder (on a first visit a chart is a skeleton until its code,
-#: plotly.js, has arrived: without this the page counted as drawn before its charts were)
+#: a page drawn: no element still waiting for its code (on a first visit Streamlit fetches each kind
+#: of element's code when one first arrives and shows a grey placeholder, `stSkeleton`, until it
+#: has; a chart waiting so is not a chart element yet) and plotly's SVG inside every chart element
+#: shown (a chart of the page being left, or one in a part that is not shown, never draws and is
+#: not waited for)
 FIGURES_DRAWN = """() => {
-  const shown = e => e.offsetParent !== null && !e.closest("[data-stale='true']");
+  const shown = el => el.offsetParent !== null && !el.closest("[data-stale='true']");
+  if ([...document.querySelectorAll("[data-testid='stSkeleton']")].some(shown)) return false;
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
-  const waiting = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stSkeleton']")];
-  return charts.filter(shown).every(c => c.querySelector('.main-svg')) && !waiting.some(shown);
+  return charts.filter(shown).every(c => c.querySelector('.main-svg'));
 }"""
 #: how long to wait for a page's charts once its run is done, before calling it not drawn
 FIGURES_TIMEOUT_S = 60
