@@ -149,7 +149,7 @@ def _warm_up() -> None:
 
     from icat_analysis import analyses, ui
     from icat_analysis.analyses import events, library, overview
-    from icat_analysis.ui import briefing, overview_charts
+    from icat_analysis.ui import overview_charts
 
     offered = exports()
     path = str(offered.get(provenance.default_export(list(offered))) or data_dir())
@@ -178,7 +178,6 @@ def _warm_up() -> None:
         _figure_spec(path, version, ("chart", name), (), f, False, make)
     runner("region_band", f)
     overview.freshness(runner, export.read_manifest(Path(path)))
-    briefing.static_images_available()  # imports kaleido
     for package in (analyses, ui):
         for module in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package.__name__}.{module.name}")
