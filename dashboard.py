@@ -53,6 +53,8 @@ if __name__ != "__main__":
 else:
     from icat_analysis.ui import st_adapter
 
+    # The first visitor on a fresh server waits for the start-up work instead of repeating it.
+    st_adapter.wait_for_warm_up()
     st.set_page_config(
         page_title="ICAT coordination dashboard",
         # A local file: a material icon as page_icon is fetched from a font CDN as the favicon.

@@ -22,14 +22,14 @@ else:
     left, right = st.columns([3, 2])
     with left:
         # Each chart is made once per filter set and export version (and its data fetched then).
-        st_adapter.plotly_chart(lambda: overview_charts.starts_chart(overview.starts_per_year_by_theme(st_adapter.run, f)))
+        st_adapter.plotly_chart(lambda: overview_charts.starts_figure(st_adapter.run, f), name=overview_charts.STARTS)
         st.caption("An activity with several themes counts once under each of them.")
     with right:
-        top = overview.top_countries(st_adapter.run, f, n=10)
+        top = overview.top_countries(st_adapter.run, f, n=overview_charts.TOP_COUNTRIES)
         if top.empty:
             st.info("None of these activities names a country.", icon=":material/public:")
         else:
-            st_adapter.plotly_chart(lambda: overview_charts.countries_chart(top))
+            st_adapter.plotly_chart(lambda: overview_charts.countries_chart(top), name=overview_charts.COUNTRIES)
         st_adapter.regions_band(f)
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())

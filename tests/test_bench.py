@@ -203,19 +203,66 @@ def test_streamlit_run_serves_the_app_that_warms_up_at_start():
     assert dashboard.app.script_path.name == "dashboard.py"
 
 
-def test_the_warm_up_answers_the_first_overview_before_anyone_visits(tmp_path, monkeypatch, clean_streamlit):
-    from icat_analysis.analyses import overview
-    from icat_analysis.store import db
+def test_a_first_run_during_the_warm_up_waits_for_it(monkeypatch):
+    import threading
+
     from icat_analysis.ui import st_adapter
 
-    d = make_export(tmp_path / "data", four_activities(), versioned=True)
+    monkeypatch.setattr(st_adapter, "_WARMING", threading.Event())
+    monkeypatch.setattr(st_adapter, "_WARMED", threading.Event())
+    order, gate = [], threading.Event()
+    st_adapter.wait_for_warm_up()  # no warm-up started (tests, a bare script run): no wait
+    monkeypatch.setattr(st_adapter, "_warm_up", lambda: gate.wait(30) and order.append("warm-up done"))
+    warming = threading.Thread(target=st_adapter.warm_up)
+    warming.start()
+    assert st_adapter._WARMING.wait(30)
+    page = threading.Thread(target=lambda: st_adapter.wait_for_warm_up() or order.append("page runs"))
+    page.start()
+    gate.set()
+    page.join(30)
+    warming.join(30)
+    assert order == ["warm-up done", "page runs"]
+
+
+def test_the_served_dashboard_does_not_watch_its_source_files():
+    import tomllib
+
+    # Watching maps every loaded module to its real path on each new visitor's first run,
+    # holding the server; a served dashboard's code does not change under it.
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_the_warm_up_answers_the_first_overview_before_anyone_visits(tmp_path, monkeypatch, clean_streamlit):
+    import gc
+
+    from streamlit.testing.v1 import AppTest
+
+    from icat_analysis.ui import overview_charts, st_adapter
+
+    d = make_export(tmp_path / "data", four_activities(), versioned=True, synthetic=True)
     monkeypatch.setenv("ICAT_DATA_DIR", str(d))
-    st_adapter.warm_up()
-    asked = []
-    real_query = db.query
+    try:
+        st_adapter.warm_up()
+        # what was made at start is left out of every later garbage collection
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    asked, built = [], []
+    real_query, real_starts = db.query, overview_charts.starts_chart
     monkeypatch.setattr(db, "query", lambda *a, **kw: asked.append(a[1]) or real_query(*a, **kw))
-    # What the Overview's first visit asks with no filter is answered by the caches the warm-up filled.
-    head = overview.headline_figures(st_adapter.run, Filters(), st_adapter.today())
-    assert head.activities == 4
-    assert overview.top_countries(st_adapter.run, Filters(), n=10)["activities"].sum() > 0
-    assert asked == []
+    monkeypatch.setattr(overview_charts, "starts_chart", lambda *a: built.append("starts") or real_starts(*a))
+    monkeypatch.setattr(overview_charts, "countries_chart", lambda *a: built.append("countries"))
+    # The first person's Overview, with no filter: every query was answered at start and both
+    # figures were made then, so the run asks DuckDB nothing and builds no figure.
+    at = AppTest.from_file("../dashboard.py", default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert asked == [] and built == []
+    # and it shows what it would have shown without the warm-up
+    assert [m.value for m in at.metric][:3] == ["4", "3", "4"]  # activities, agencies (ILO, IOM, UNODC), countries
+    assert "Demonstration data" in at.info[0].value
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
+    assert titles[0].startswith("Activities started per year, by theme")
+    assert titles[1].startswith("The 4 countries with most activities")

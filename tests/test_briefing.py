@@ -129,3 +129,11 @@ def test_the_coverage_matrix_and_its_caption_print_on_one_page(iom):
     assert block[0].xpath("./div[@class='chart']") and block[0].xpath("./p[@class='note']")
     assert "Orange cells" in block[0].xpath("./p[@class='note']")[0].text
     assert re.search(r"\.keep-together \{ break-inside: avoid;", iom.split("@media print", 1)[1])
+
+
+def test_slides_say_when_kaleido_is_not_installed(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "kaleido" else real(name, *a))
+    assert briefing.static_images_available() == (False, "kaleido is not installed (pip install kaleido).")

@@ -202,3 +202,19 @@ def test_data_page_says_when_no_excel_file_is_made_and_zips_the_csv(page_env, mo
     assert not at.exception
     assert any("No Excel file for 2,500 rows" in i.value for i in at.info)
     assert any("the CSV comes in a ZIP file" in c.value for c in at.caption)
+
+
+def test_the_data_quality_report_is_made_only_when_asked_for(page_env, monkeypatch):
+    # Neither table is shown on the page; at 1,000,000 activities the two queries took 4-5 s each.
+    from icat_analysis.analyses import freshness
+
+    def asked(*_a, **_k):
+        raise AssertionError("the data-quality report was made on a visit")
+
+    monkeypatch.setattr(freshness, "scorecards", asked)
+    monkeypatch.setattr(freshness, "stale_rows", asked)
+    at = _page()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    for what in ("Agency scorecards", "Stale rows, by agency"):
+        assert f"{what} (CSV)" in labels and f"{what} (XLSX)" in labels

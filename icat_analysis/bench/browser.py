@@ -73,12 +73,16 @@ def _stop_server(server: subprocess.Popen) -> None:
         server.kill()
 
 
-#: a page's figures drawn: plotly's SVG inside every chart element shown on the page (a chart
-#: of the page being left, or one in a part that is not shown, never draws and is not waited for)
+#: a page drawn: no element still waiting for its code (on a first visit Streamlit fetches each kind
+#: of element's code when one first arrives and shows a grey placeholder, `stSkeleton`, until it
+#: has; a chart waiting so is not a chart element yet) and plotly's SVG inside every chart element
+#: shown (a chart of the page being left, or one in a part that is not shown, never draws and is
+#: not waited for)
 FIGURES_DRAWN = """() => {
+  const shown = el => el.offsetParent !== null && !el.closest("[data-stale='true']");
+  if ([...document.querySelectorAll("[data-testid='stSkeleton']")].some(shown)) return false;
   const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
-  return charts.filter(c => c.offsetParent !== null && !c.closest("[data-stale='true']"))
-               .every(c => c.querySelector('.main-svg'));
+  return charts.filter(shown).every(c => c.querySelector('.main-svg'));
 }"""
 #: how long to wait for a page's charts once its run is done, before calling it not drawn
 FIGURES_TIMEOUT_S = 60

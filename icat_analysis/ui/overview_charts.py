@@ -5,7 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from icat_analysis.analyses import overview
+from icat_analysis.analyses.overview import Runner
+from icat_analysis.filters import Filters
 from icat_analysis.ui.charts import THEME_COLOURS, colour, count_ticks, layout
+
+#: the charts' names: the page draws them and the warm-up at start makes them (st_adapter.warm_up)
+STARTS, COUNTRIES = "overview-starts", "overview-countries"
+#: how many countries the busiest-countries chart shows
+TOP_COUNTRIES = 10
+
+
+def starts_figure(run: Runner, f: Filters) -> go.Figure:
+    """The starts chart of the selected activities."""
+    return starts_chart(overview.starts_per_year_by_theme(run, f))
 
 
 def starts_chart(df: pd.DataFrame) -> go.Figure:

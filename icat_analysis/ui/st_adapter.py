@@ -10,6 +10,7 @@ another page.)
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -114,39 +115,88 @@ def run(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
     return _run_on(str(current_data_dir()), export_version(), name, filters, params)
 
 
+#: set while the warm-up started with the server runs, and once it is done
+_WARMING, _WARMED = threading.Event(), threading.Event()
+#: how long a first run waits for the warm-up at most (a stuck warm-up must not stop the page)
+WARM_UP_WAIT_S = 60
+
+
 def warm_up() -> None:
     """What the first visit on a fresh server would otherwise wait for, done when the server
-    starts (dashboard.py's ``app``): the pages' imports, the default export's connection and the
-    Overview's default view through the same caches the pages use, and plotly's first figure
-    (plotly checks and loads its property validators on first use, about 1.4 s once a process)."""
+    starts (dashboard.py's ``app``): the default export's connection, the Overview's whole
+    first run with no filter through the same caches the page uses (its queries, the agenda
+    and the Regions band, its two figures, the sidebar's code lists), so that run asks DuckDB
+    nothing and builds no figure, then every other page's imports."""
+    _WARMING.set()
+    try:
+        _warm_up()
+    finally:
+        _WARMED.set()
+
+
+def wait_for_warm_up() -> None:
+    """A run that starts while the warm-up is still going waits for it rather than doing the
+    same work beside it: the two threads share one interpreter, so each would go at half speed,
+    and the module map, the code lists and the figures would be made twice."""
+    if _WARMING.is_set():
+        _WARMED.wait(WARM_UP_WAIT_S)
+
+
+def _warm_up() -> None:
     import importlib
+    import inspect
     import pkgutil
 
-    import plotly.io as pio
-
     from icat_analysis import analyses, ui
-    from icat_analysis.analyses import overview
+    from icat_analysis.analyses import events, library, overview
     from icat_analysis.ui import overview_charts
 
-    for package in (analyses, ui):
-        for module in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{package.__name__}.{module.name}")
     offered = exports()
     path = str(offered.get(provenance.default_export(list(offered))) or data_dir())
     version = export.export_version(Path(path))
     _connection(path, version)
+    for kind in {*LIST_FIELDS.values(), "agency"}:  # the sidebar's choices and their labels
+        allowed_values(kind)
+        _format(kind)
 
     def runner(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
         return _run_on(path, version, name, filters, params)
 
     f = Filters()
+    # In the order the Overview asks; the figures go through the same stored-figure cache
+    # (plotly checks every property of a figure as it is built, and loads its checks once a
+    # process, about 1.4 s).
     overview.headline_figures(runner, f, today())
+    events.events(runner, f)
+    library.resources(runner, f)
+    top = overview.top_countries(runner, f, n=overview_charts.TOP_COUNTRIES)
+    charts = {
+        overview_charts.STARTS: lambda: overview_charts.starts_figure(runner, f),
+        overview_charts.COUNTRIES: lambda: overview_charts.countries_chart(top),
+    }
+    for name, make in charts.items():
+        _figure_spec(path, version, ("chart", name), (), f, False, make)
+    runner("region_band", f)
     overview.freshness(runner, export.read_manifest(Path(path)))
-    for fig in (
-        overview_charts.starts_chart(overview.starts_per_year_by_theme(runner, f)),
-        overview_charts.countries_chart(overview.top_countries(runner, f, n=10)),
-    ):
-        pio.to_json(with_sentence(fig, f.describe(None), present=False), validate=False)
+    for package in (analyses, ui):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    # Streamlit looks at the call stack once a process, as the first element is drawn; inspect
+    # then maps every loaded module to its file (0.1 s idle, 0.4 s on a loaded machine), and
+    # keeps the map: made here, once everything is imported, the first run finds it.
+    inspect.stack()
+    _freeze_what_lives_on()
+
+
+def _freeze_what_lives_on() -> None:
+    # After every script run Streamlit collects garbage through every object in the process
+    # (runner.postScriptGC), holding the interpreter: 0.07 s a run on an idle machine, 0.5 s
+    # on a loaded one. The modules, reference lists and caches made at start live as long as
+    # the server; frozen, no collection walks them again (new objects are still collected).
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def fetch(name: str, filters: Filters | None = None, **params) -> pd.DataFrame:
@@ -837,17 +887,22 @@ def _figure_spec(path: str, version: str, site: tuple, same: tuple, f: Filters, 
     return with_sentence(_make(), f.describe(None), present=present).to_dict()
 
 
-def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), **kwargs):
+def plotly_chart(
+    fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), name: str | None = None, **kwargs
+):
     """``st.plotly_chart`` with the filter sentence under the title and a toolbar PNG download
     (made in the browser, no network) carrying both; larger in presentation mode.
 
     ``fig`` is a figure, or a function making one: that one is made once per export version,
     filter set and ``same`` (whatever else it shows: the page's choices), and a repeat visit
     draws the stored figure. plotly checks every property of a figure as it is built, about
-    0.1 s a chart; the stored one is taken as it is."""
+    0.1 s a chart; the stored one is taken as it is. ``name`` names a chart whose figure is
+    also made outside its page (the warm-up at start makes the Overview's), so both find the
+    same stored figure."""
     f = f if f is not None else current_filters()
     if callable(fig):
-        site = (fig.__code__.co_filename, fig.__code__.co_firstlineno)  # which chart of which page
+        # which chart of which page
+        site = ("chart", name) if name else (fig.__code__.co_filename, fig.__code__.co_firstlineno)
         spec = _figure_spec(str(current_data_dir()), export_version(), site, same, f, presenting(), fig)
         fig = go.Figure(spec, _validate=False)
     else:
@@ -1386,7 +1441,16 @@ def agency_scorecard(code: str) -> None:
 
 
 def quality_downloads() -> None:
-    """The data-quality report (the ``quality`` command's CSVs) for the secretariat to send on."""
-    cards, stale = freshness_tables()
-    table_downloads(cards, "Agency scorecards", "quality-scorecards", "Scorecards", key="quality_cards")
-    table_downloads(stale, "Stale rows, by agency", "quality-stale-rows", "Stale rows", key="quality_stale")
+    """The data-quality report (the ``quality`` command's CSVs) for the secretariat to send on.
+
+    Made when a button is clicked, not on every visit: the page shows neither table, and at
+    1,000,000 activities the two queries over the whole export took 4-5 s each on a first visit."""
+    path, version = str(current_data_dir()), export_version()
+    table_downloads(
+        lambda: _scorecards(path, version, today()), "Agency scorecards", "quality-scorecards", "Scorecards",
+        key="quality_cards",
+    )
+    table_downloads(
+        lambda: _stale_rows(path, version, today()), "Stale rows, by agency", "quality-stale-rows", "Stale rows",
+        key="quality_stale",
+    )

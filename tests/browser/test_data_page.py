@@ -46,6 +46,19 @@ def test_data_page_moves_to_page_two_and_downloads_every_row(default_server, pag
     with open(dl.value.path(), encoding="utf-8-sig") as fh:
         assert fh.readline().startswith("# Source:,\"export 'demo', 1 November 2026: synthetic demonstration data")
     assert back["Activity ID"].tolist() == sorted(_activities()["activity_id"])
+
+    # the data-quality report is made when its button is clicked (the page shows neither table)
+    from datetime import date
+
+    from icat_analysis.analyses import freshness
+    from icat_analysis.store import db
+
+    stale = freshness.stale_rows(db.connect(REPO / "data" / "demo"), date.today())
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Stale rows, by agency (CSV)", exact=True).click()
+    back = pd.read_csv(dl.value.path(), encoding="utf-8-sig", comment="#")
+    assert len(back) == len(stale) > 0
+    assert sorted(back["activity_id"]) == sorted(stale["activity_id"])
     assert page.outside_requests == [], page.outside_requests
 
 
