@@ -23,6 +23,7 @@ import sys
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -1387,12 +1388,27 @@ def _write_merged(con, current: Path | None, staged: Path, out: Path, now: datet
                 start += batch.num_rows
         staged_file = pq.ParquetFile(staged)
         every_one = len(inserted) == staged_file.metadata.num_rows  # a new export, say: nothing to pick out
-        for batch in staged_file.iter_batches(BATCH):
-            table = pa.Table.from_batches([batch])
+
+        groups = iter(range(staged_file.num_row_groups))  # each of BATCH rows (_write_full_batches)
+
+        def next_rows() -> pa.Table | None:
+            group = next(groups, None)
+            if group is None:
+                return None
+            table = staged_file.read_row_group(group)
             if not every_one:
                 table = table.filter(pc.is_in(table.column("_ord"), value_set=inserted))
-            if table.num_rows:
-                writer.write_table(stamped(table))
+            return stamped(table)
+
+        # The next batch is read and decoded while this one is encoded and written: both release
+        # the interpreter, so the second core (idle once the reading is done) does half the work.
+        # One thread reads, in order; two batches at most are held.
+        with ThreadPoolExecutor(1) as ahead:
+            coming = ahead.submit(next_rows)
+            while (table := coming.result()) is not None:
+                coming = ahead.submit(next_rows)
+                if table.num_rows:
+                    writer.write_table(table)
 
 
 def _sharing_defaults(names) -> str:
