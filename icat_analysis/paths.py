@@ -41,3 +41,10 @@ def pinned_data_dir() -> Path | None:
     """The one export ``ICAT_DATA_DIR`` names, when it is set: the dashboard then offers no other."""
     env = os.environ.get("ICAT_DATA_DIR")
     return Path(env).expanduser().resolve() if env else None
+
+
+def sql_literal(value: str | os.PathLike) -> str:
+    """A path (or a text of ours) as a DuckDB string literal, for the statements that take no
+    bound parameters: views, ``ATTACH``, ``COPY ... TO``, ``SET``. Where a statement takes one,
+    bind the value instead."""
+    return "'" + str(value).replace("'", "''") + "'"

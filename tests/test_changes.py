@@ -183,3 +183,8 @@ def test_the_comparison_is_the_same_without_the_stored_hashes_and_duckdb_files(t
         (v / export.DATABASE).unlink()
     assert changes.compare(bare, date(2026, 3, 1)).changes.values.tolist() == stored.values.tolist()
     assert len(stored) == 5
+    # who works where, read from the parquet files instead of the DuckDB file: the same places
+    gained = changes.places_gained_lost(snaps[0].path, snaps[-1].path).values.tolist()
+    bare_snaps = history.snapshots(bare)
+    assert changes.places_gained_lost(bare_snaps[0].path, bare_snaps[-1].path).values.tolist() == gained
+    assert gained

@@ -139,19 +139,19 @@ def places_gained_lost(old: Path, new: Path) -> pd.DataFrame:
         for key, version in (("old", old), ("new", new)):
             if db.attach_version(con, version, f"{key}_db"):
                 # who works where, as the version's DuckDB file already holds it
-                sql = f"SELECT DISTINCT agency, iso3 FROM {key}_db.activity_places_agencies"
+                sql, params = f"SELECT DISTINCT agency, iso3 FROM {key}_db.activity_places_agencies", {}
             else:
                 path = version / "activity_agencies.parquet"
                 link = version / "activity_countries.parquet"
                 if not (path.exists() and link.exists()):
                     places[key] = set()
                     continue
-                q = lambda p: "'" + str(p).replace("'", "''") + "'"  # noqa: E731 - our paths
                 sql = (
-                    f"SELECT DISTINCT a.agency, c.iso3 FROM read_parquet({q(path)}) AS a "
-                    f"JOIN read_parquet({q(link)}) AS c USING (activity_id)"
+                    "SELECT DISTINCT a.agency, c.iso3 FROM read_parquet($agencies) AS a "
+                    "JOIN read_parquet($countries) AS c USING (activity_id)"
                 )
-            places[key] = set(con.execute(sql).fetchall())
+                params = {"agencies": str(path), "countries": str(link)}
+            places[key] = set(con.execute(sql, params).fetchall())
     finally:
         con.close()
     rows = [(a, c, "gained") for a, c in places["new"] - places["old"]]

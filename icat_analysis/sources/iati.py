@@ -39,6 +39,7 @@ from lxml import etree
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.paths import sql_literal
 from icat_analysis.sources.template import Refused, print_problems, status_from_dates, undo
 from icat_analysis.store import export
 from icat_analysis.store.contract import (
@@ -1225,10 +1226,6 @@ def _compared_columns() -> list[str]:
     return [n for n in ACTIVITIES_SCHEMA.names if n not in ("source_file", "imported_at")]
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def import_iati(
     paths: list[Path],
     data_dir: Path,
@@ -1253,10 +1250,10 @@ def import_iati(
             con.execute("SET enable_progress_bar = false")
             # The merge sorts whole rows: a bounded memory that spills to disk keeps the import's
             # peak memory the same whatever the size of the files (docs/PERFORMANCE.md).
-            con.execute(f"SET temp_directory = {_quote(Path(tmp))}")
+            con.execute(f"SET temp_directory = {sql_literal(Path(tmp))}")
             con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
             con.execute("SET threads = 1")
-            con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({_quote(staged)})")
+            con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({sql_literal(staged)})")
             _skip_contract_problems(con, report)
             with export.export_lock(data_dir):
                 _merge(con, data_dir, staged, report, now)
@@ -1302,7 +1299,7 @@ def _merge(con, data_dir: Path, staged: Path, report: Report, now: datetime) -> 
         con.execute(
             f"CREATE VIEW existing_raw AS SELECT *{missing_optional_sql(names)}{_sharing_defaults(names)}, "
             "file_row_number AS _eord "
-            f"FROM read_parquet({_quote(current)}, file_row_number = true)"
+            f"FROM read_parquet({sql_literal(current)}, file_row_number = true)"
         )
         con.execute(f"CREATE VIEW existing AS SELECT {', '.join(cols)}, _eord FROM existing_raw")
     # Rows are compared by a hash of their compared columns: the join then holds an identifier
@@ -1322,7 +1319,7 @@ def _merge(con, data_dir: Path, staged: Path, report: Report, now: datetime) -> 
     prepared = {name: export.prepared_path(data_dir, name) for name in ACTIVITY_FILES}
     merged_path = prepared["activities.parquet"]
     _write_merged(con, current if names is not None else None, staged, merged_path, now)
-    m = _quote(merged_path)
+    m = sql_literal(merged_path)
     _copy(
         con.sql(f"SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet({m})"),
         prepared["activity_countries.parquet"],

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from icat_analysis import reference
-from icat_analysis.paths import SQL_DIR
+from icat_analysis.paths import SQL_DIR, sql_literal
 from icat_analysis.store import export
 from icat_analysis.store.contract import (
     DEFAULT_LEVEL,
@@ -150,7 +150,7 @@ def attach_version(con: duckdb.DuckDBPyConnection, version_dir: Path, alias: str
     if not path.is_file():
         return False
     try:
-        con.execute(f"ATTACH {_quote(path)} AS {alias} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(path)} AS {alias} (READ_ONLY)")
     except duckdb.Error:
         return False
     try:
@@ -169,7 +169,7 @@ def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path |
         table = file_name.removesuffix(".parquet")
         path = version / file_name
         if path.exists():
-            source = f"read_parquet({_quote(path)})"
+            source = f"read_parquet({sql_literal(path)})"
         else:
             con.register("empty", schema.empty_table())
             source = "empty"
@@ -246,11 +246,6 @@ def _default_levels_sql(names) -> str:
     """``, 'members' AS visibility`` ... for an export written before sharing levels (its rows
     were never said to be public)."""
     return "".join(f", '{DEFAULT_LEVEL}' AS {c}" for c in SHARING_COLUMNS if c not in names)
-
-
-def _quote(path: Path) -> str:
-    # A path of ours, not a person's value; DDL does not take bound parameters.
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def query(

@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from icat_analysis.paths import sql_literal
 from icat_analysis.store.contract import ACTIVITIES_SCHEMA, DEFAULT_LEVEL, SHARING_COLUMNS, SQL_TYPES
 
 FILE = "activity_hashes.parquet"
@@ -48,10 +49,6 @@ def stamp() -> str:
     return f"duckdb {duckdb.__version__} hash of struct_pack({typed})"
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"  # our path, not a person's value
-
-
 def sql_type(column: str) -> str:
     return SQL_TYPES[ACTIVITIES_SCHEMA.field(column).type]
 
@@ -71,7 +68,7 @@ def compared(version: Path, table: str | None = None) -> str:
         f"CAST({c if c in names else (repr(DEFAULT_LEVEL) if c in SHARING_COLUMNS else 'NULL')} AS {sql_type(c)}) AS {c}"
         for c in COMPARED
     )
-    return f"SELECT activity_id, {cols} FROM {table or f'read_parquet({_quote(path)})'}"
+    return f"SELECT activity_id, {cols} FROM {table or f'read_parquet({sql_literal(path)})'}"
 
 
 def _computed(version: Path, table: str | None = None) -> str:
@@ -87,7 +84,7 @@ def hashes(version: Path, table: str | None = None) -> str:
     except (OSError, pa.ArrowException):
         meta = {}
     if meta.get(_STAMP_KEY, b"").decode() == stamp():
-        return f"SELECT activity_id, row_hash FROM read_parquet({_quote(path)})"
+        return f"SELECT activity_id, row_hash FROM read_parquet({sql_literal(path)})"
     return _computed(version, table)
 
 
@@ -103,8 +100,8 @@ def write(version: Path) -> None:
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(
-            f"COPY ({_computed(version)}) TO {_quote(version / FILE)} "
-            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{_STAMP_KEY.decode()}: {_quote(stamp())}}})"
+            f"COPY ({_computed(version)}) TO {sql_literal(version / FILE)} "
+            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{_STAMP_KEY.decode()}: {sql_literal(stamp())}}})"
         )
     except duckdb.Error:
         (version / FILE).unlink(missing_ok=True)

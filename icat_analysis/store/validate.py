@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from icat_analysis import reference
 from icat_analysis.paths import data_dir as resolve_data_dir
+from icat_analysis.paths import sql_literal
 from icat_analysis.store import export
 from icat_analysis.store.contract import (
     ACTIVITY_FILES,
@@ -173,11 +174,6 @@ def _same_logical_type(got: pa.DataType, want: pa.DataType) -> bool:
     return got.equals(want)
 
 
-def _quote(path: Path) -> str:
-    # A path of ours, not a person's value; table functions in DDL take no bound parameters.
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def _link_problems(con: duckdb.DuckDBPyConnection) -> list[Problem]:
     """Link tables must equal export.link_tables(activities), row for row (duplicates count)."""
     out: list[Problem] = []
@@ -303,7 +299,7 @@ def validate_export(data_dir: Path, *, threads: int | None = None) -> list[Probl
             try:
                 con.execute(
                     f"CREATE VIEW checked AS SELECT *, {levels}'{name}' AS _file, file_row_number + 1 AS _row, "
-                    f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / name)}, file_row_number = true)"
+                    f"file_row_number AS _ord FROM read_parquet({sql_literal(data_dir / name)}, file_row_number = true)"
                 )
                 problems += rules(con)
             finally:
@@ -318,21 +314,21 @@ def validate_export(data_dir: Path, *, threads: int | None = None) -> list[Probl
         con.execute(
             f"CREATE VIEW checked AS SELECT *{missing}, {defaults}'activities.parquet' AS _file, "
             "file_row_number + 1 AS _row, "
-            f"file_row_number AS _ord FROM read_parquet({_quote(data_dir / 'activities.parquet')}, "
+            f"file_row_number AS _ord FROM read_parquet({sql_literal(data_dir / 'activities.parquet')}, "
             "file_row_number = true)"
         )
         problems += activity_problems(con)
         con.execute(
             "CREATE VIEW acts AS SELECT * FROM read_parquet("
-            f"{_quote(data_dir / 'activities.parquet')}, file_row_number = true)"
+            f"{sql_literal(data_dir / 'activities.parquet')}, file_row_number = true)"
         )
         con.execute(
             "CREATE VIEW link_countries AS SELECT * FROM read_parquet("
-            f"{_quote(data_dir / 'activity_countries.parquet')}, file_row_number = true)"
+            f"{sql_literal(data_dir / 'activity_countries.parquet')}, file_row_number = true)"
         )
         con.execute(
             "CREATE VIEW link_agencies AS SELECT * FROM read_parquet("
-            f"{_quote(data_dir / 'activity_agencies.parquet')}, file_row_number = true)"
+            f"{sql_literal(data_dir / 'activity_agencies.parquet')}, file_row_number = true)"
         )
         problems += _link_problems(con)
     finally:
