@@ -1319,16 +1319,17 @@ def _merge(con, data_dir: Path, staged: Path, report: Report, now: datetime) -> 
     prepared = {name: export.prepared_path(data_dir, name) for name in ACTIVITY_FILES}
     merged_path = prepared["activities.parquet"]
     _write_merged(con, current if names is not None else None, staged, merged_path, now)
-    m = sql_literal(merged_path)
+    merged = {"merged": str(merged_path)}
     _copy(
-        con.sql(f"SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet({m})"),
+        con.sql("SELECT activity_id, unnest(countries) AS iso3 FROM read_parquet($merged)", params=merged),
         prepared["activity_countries.parquet"],
         EXPORT_FILES["activity_countries.parquet"],
     )
     _copy(
         con.sql(
-            f"SELECT activity_id, lead_agency AS agency, 'lead' AS role FROM read_parquet({m}) "
-            f"UNION ALL SELECT activity_id, unnest(partner_agencies), 'partner' FROM read_parquet({m})"
+            "SELECT activity_id, lead_agency AS agency, 'lead' AS role FROM read_parquet($merged) "
+            "UNION ALL SELECT activity_id, unnest(partner_agencies), 'partner' FROM read_parquet($merged)",
+            params=merged,
         ),
         prepared["activity_agencies.parquet"],
         EXPORT_FILES["activity_agencies.parquet"],

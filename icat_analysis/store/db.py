@@ -168,13 +168,14 @@ def _load_tables(con: duckdb.DuckDBPyConnection, version: Path, data_dir: Path |
     for file_name, schema in EXPORT_FILES.items():
         table = file_name.removesuffix(".parquet")
         path = version / file_name
+        # the file's path is bound; the table's name is one of the contract's files
         if path.exists():
-            source = f"read_parquet({sql_literal(path)})"
+            source, params = "read_parquet($path)", {"path": str(path)}
         else:
             con.register("empty", schema.empty_table())
-            source = "empty"
+            source, params = "empty", {}
         try:
-            _load_table(con, table, source, path if path.exists() else None, schema)
+            _load_table(con, table, source, params, path if path.exists() else None, schema)
         except (duckdb.Error, pa.ArrowException, OSError) as exc:
             raise DamagedExport(path, f"cannot be read as parquet ({str(exc).splitlines()[0]})", data_dir) from exc
         if source == "empty":
@@ -203,7 +204,9 @@ def _load_duplicate_index(con: duckdb.DuckDBPyConnection, version: Path) -> None
     con.execute("CREATE TABLE duplicate_index_info AS SELECT ?::VARCHAR AS description", [json.dumps(desc)])
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: Path | None, schema) -> None:
+def _load_table(
+    con: duckdb.DuckDBPyConnection, table: str, source: str, params: dict, path: Path | None, schema
+) -> None:
     if table == "activities":
         # `rid`, a dense INTEGER id, is what the page queries join on: joining the link
         # tables on it is about three times faster than on the text activity_id.
@@ -211,17 +214,19 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: str, source: str, path: P
         names = pq.read_schema(path).names if path is not None else schema.names
         con.execute(
             f"CREATE TABLE activities AS SELECT *{missing_optional_sql(names)}{_default_levels_sql(names)}, "
-            f"(row_number() OVER ())::INTEGER AS rid FROM {source}"
+            f"(row_number() OVER ())::INTEGER AS rid FROM {source}",
+            params,
         )
     elif table in ("activity_countries", "activity_agencies"):
         # A link row whose activity is missing keeps a NULL rid rather than being dropped
         # (validate reports it).
         con.execute(
             f"CREATE TABLE {table} AS SELECT ids.rid, link.* FROM {source} AS link "
-            "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)"
+            "LEFT JOIN (SELECT activity_id, rid FROM activities) AS ids USING (activity_id)",
+            params,
         )
     else:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}")
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {source}", params)
 
 
 def _derived_tables(con: duckdb.DuckDBPyConnection) -> None:
