@@ -1013,7 +1013,6 @@ def _stage(files: list[Path], out: Path, ctx_args: dict, workers: int) -> Report
                         report.names.setdefault(pub, pub_name)  # the first name read
                     per_file["read"] += len(activities)
                     keep = []  # for each activity the piece staged: whether it stays staged
-                    dropped = False
                     first_position = position + 1
                     position += len(activities)
                     for number, (line, pub, _, aid, skip, detail) in enumerate(activities, first_position):
@@ -1033,9 +1032,8 @@ def _stage(files: list[Path], out: Path, ctx_args: dict, workers: int) -> Report
                             report.details.append(f"{where}: {skip}")
                         if staged:
                             keep.append(False)
-                            dropped = True
                     per_file["kept"] += keep.count(True)
-                    if dropped:
+                    if not all(keep):
                         table = table.filter(pa.array(keep, pa.bool_()))
                     if table.num_rows:
                         n = table.num_rows
