@@ -21,8 +21,9 @@ def test_changes_page_and_scorecard(tmp_path, page):
         open_page(page, f"{url}/changes?since=2026-09-01&until=2026-11-30")
         assert page.locator("[data-testid='stException']").count() == 0
         assert "since=2026-09-01" in page.url and "until=2026-11-30" in page.url  # both dates stay in the link
-        # On a loaded machine the first run can report done before the comparison is drawn.
-        page.locator("[data-testid='stMetric']").first.wait_for(timeout=60_000)
+        # On a loaded machine the first run can report done before the comparison is drawn, and
+        # its tiles arrive one by one: wait for the last of the four.
+        page.locator("[data-testid='stMetricLabel']", has_text="Removed").wait_for(timeout=60_000)
         metrics = {
             m.locator("[data-testid='stMetricLabel']").inner_text(): m.locator(
                 "[data-testid='stMetricValue']"
