@@ -229,10 +229,33 @@ class _Folded(dict):
 _FOLDED = _Folded()
 
 
+def _byte_folding(encoding: str) -> bytes:
+    """Byte -> the byte of what _fold makes of its character, for a one-byte encoding whose
+    every character folds to one of its own (checked here, at import)."""
+    table = bytearray(range(256))
+    for b in range(256):
+        try:
+            char = bytes([b]).decode(encoding)
+        except UnicodeDecodeError:
+            continue  # a byte the encoding leaves undefined: never written by encoding a text
+        table[b] = _FOLDED[ord(char)].encode(encoding)[0]
+        assert table[b : b + 1].decode(encoding) == _FOLDED[ord(char)], char
+    return bytes(table)
+
+
+#: French, Spanish and Portuguese texts, curly quotes and dashes included, are Windows-1252
+#: text: encoded, folded byte by byte and decoded, instead of a dictionary lookup a character
+_CP1252_FOLD = _byte_folding("cp1252")
+
+
 def _fold(text: str) -> str:
     """Lower case, accents and punctuation gone, same length as ``text`` (positions map back)."""
     if text.isascii():  # most texts: one pass over bytes instead of two over characters
         return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+    try:
+        return text.encode("cp1252").translate(_CP1252_FOLD).decode("cp1252")
+    except UnicodeEncodeError:
+        pass  # a character beyond Windows-1252 (Greek, Cyrillic, C1 controls...)
     folded = text.translate(_FOLDED)  # one pass, each character looked up once
     if len(folded) == len(text):
         return folded
@@ -446,13 +469,25 @@ def _vocabulary() -> dict:
     blank = [_term(t) for t in rel.loc[rel["kind"].isin(["exclude", "boilerplate"]), "term"]]
     blank = Matcher([(t, None) for t in sorted(blank, key=lambda t: -len(t.folded))])
     inf = reference.iati_inference()
-    text_terms: dict[Term, list[tuple[str, str]]] = defaultdict(list)
-    codes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    # A class value is its place in the order it is listed in (the columns in turn, each in its
+    # code list's order), so that the values found sort into that order as numbers; the text
+    # listed for it in inferred_from is made once, here.
+    order = {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS}
+    ranks = {
+        (c, code): (i * 10_000 + order[c].get(code, 9_999), c, code, f"{c} {code}: ")
+        for column, code in zip(inf["column"], inf["code"])
+        for i, c in enumerate(_CLASS_COLUMNS)
+        if c == column
+    }
+    text_terms: dict[Term, list[int]] = defaultdict(list)
+    codes: dict[tuple[str, str], list[int]] = defaultdict(list)
     for column, code, source, match in inf.itertuples(index=False):
-        if source == "text":
-            text_terms[_term(match)].append((column, code))
-        else:
-            codes[(source, match)].append((column, code))
+        rank = ranks.get((column, code))
+        if rank is None:
+            continue  # a column the mapping does not fill
+        targets = text_terms[_term(match)] if source == "text" else codes[(source, match)]
+        if rank[0] not in targets:
+            targets.append(rank[0])
     return {
         "tip": Matcher([(t, None) for t, _ in terms["tip"]]),
         "related": Matcher([(t, None) for t, _ in terms["related"]]),
@@ -460,7 +495,7 @@ def _vocabulary() -> dict:
         "relevance_tags": set(rel.loc[rel["kind"] == "tag", "term"]),
         "text_terms": Matcher(list(text_terms.items())),
         "codes": dict(codes),
-        "order": {c: {code: i for i, code in enumerate(reference.codes(_LIST[c]))} for c in _CLASS_COLUMNS},
+        "ranked": {rank: (c, code, label) for rank, c, code, label in ranks.values()},
     }
 
 
@@ -842,7 +877,7 @@ _CLASS_COLUMNS = ("themes", "activity_types", "target_groups", "exploitation_for
 
 def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str], dict[str, list[str]]]:
     """Every class value the evidence supports, and for each what it was read from."""
-    found: dict[tuple[str, str], str] = {}
+    found: dict[int, str] = {}  # a class value's rank (_vocabulary) -> what it was read from
     for kind in ("title", "description"):
         for f in fields:
             if f.field != kind:
@@ -867,14 +902,13 @@ def _infer(fields: list[Text], sectors, tags, markers, vocab) -> tuple[list[str]
         if v == "1":
             for t in codes.get(("policy_marker", f"{code}:{significance}"), ()):
                 found.setdefault(t, f"policy marker {code} (OECD DAC), significance {significance}")
-    order = vocab["order"]
+    ranked = vocab["ranked"]
     classes: dict[str, list[str]] = {c: [] for c in _CLASS_COLUMNS}
-    for col, code in found:
-        if col in classes:
-            classes[col].append(code)
-    for c, codes_found in classes.items():
-        codes_found.sort(key=order[c].get)
-    inferred = [f"{c} {code}: {found[(c, code)]}" for c in _CLASS_COLUMNS for code in classes[c]]
+    inferred = []
+    for rank in sorted(found):
+        column, code, label = ranked[rank]
+        classes[column].append(code)
+        inferred.append(label + found[rank])
     return inferred, classes
 
 
