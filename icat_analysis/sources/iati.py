@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import math
 import multiprocessing as mp
 import os
 import re
@@ -81,6 +82,7 @@ _STAGED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append
 _STAGED_SCHEMA = _STAGED_SCHEMA.append(pa.field("_ord", pa.int64()))
 _ROW_NAMES = ACTIVITIES_SCHEMA.names
 _ROW = itemgetter(*_ROW_NAMES)
+_FIRST = itemgetter(0)
 
 
 # --- reading files ----------------------------------------------------------------------------
@@ -538,7 +540,7 @@ class Context:
     today: date
 
 
-@dataclass
+@dataclass(slots=True)  # one an activity: no attribute dict to make for each
 class Mapped:
     """An activity as read, before it is kept or skipped."""
 
@@ -563,7 +565,7 @@ def _float(value: str | None) -> float | None:
         v = float((value or "").strip())
     except ValueError:
         return None
-    return v if v == v and v not in (float("inf"), float("-inf")) else None
+    return v if math.isfinite(v) else None
 
 
 def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Context) -> Mapped:
@@ -687,7 +689,7 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
     title_lang, title = _choose(titles, lang)
     other_texts = [f"title ({code or '?'}): {text}" for code, text in titles if text != title or code != title_lang]
     chosen_desc = []
-    for _, texts in sorted(descriptions, key=lambda d: d[0]):
+    for _, texts in sorted(descriptions, key=_FIRST):
         code, text = _choose(texts, lang)
         if text:
             chosen_desc.append(text)
