@@ -79,6 +79,28 @@ def test_hotspot_table_lists_the_countries_with_most_pairs(con):
     assert list(table["Likely duplicate pairs"]) == sorted(table["Likely duplicate pairs"], reverse=True)
 
 
+def test_hotspots_of_a_selection_too_large_to_search_say_what_to_narrow(con, monkeypatch):
+    # As on the Duplication page: a selection with more pairs sharing a country than a search
+    # takes while one waits is not searched (the demonstration export stores no index).
+    from icat_analysis.analyses import duplication
+
+    monkeypatch.setattr(duplication, "MAX_SEARCH_PAIRS", 3_000)
+    monkeypatch.setattr(duplication, "scored_pairs", lambda *a, **k: pytest.fail("searched"))
+    b = briefing.build(
+        functools.partial(db.query, con),
+        con,
+        Filters(countries=("THA",)),
+        export.read_manifest(DEFAULT_DATA_DIR),
+        TODAY,
+    )
+    section = b.section("hotspots")
+    assert section.table is None
+    assert "Too many pairs to compare here: 54 activities are selected, and comparing them means 3,019 pairs" in (
+        section.notes[0]
+    )
+    assert "no stored hot-spot index" in section.notes[0] and "to 3,000 or fewer" in section.notes[0]
+
+
 def test_print_styles_break_pages_and_hide_the_toolbar(iom):
     assert "@media print" in iom and "page-break-before: always" in iom and ".modebar" in iom
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from icat_analysis.analyses import duplication
@@ -176,3 +178,44 @@ def test_the_bound_on_texts_changes_how_fast_never_which_pairs(indexed, monkeypa
     assert len(always) > 0
     assert decided[KEY].values.tolist() == always[KEY].values.tolist()
     assert decided["score"].tolist() == pytest.approx(always["score"].tolist())
+
+
+def test_the_pairs_a_search_would_compare_are_counted_country_by_country(tmp_path, monkeypatch):
+    # Thailand: A, B and D (three pairs); Laos: B and C (one); Viet Nam: C alone; E names no country.
+    rows = [
+        activity("A", lead="ILO", countries=["THA"]),
+        activity("B", lead="IOM", scope="regional", countries=["THA", "LAO"]),
+        activity("C", lead="IOM", scope="regional", countries=["LAO", "VNM"]),
+        activity("D", lead="UNODC", countries=["THA"]),
+        activity("E", lead="ILO", scope="global", countries=[]),
+    ]
+    con = db.connect(make_export(tmp_path / "e", rows))
+    run = functools.partial(db.query, con)
+    monkeypatch.setattr(duplication, "MAX_SEARCH_PAIRS", 0)
+    assert duplication.too_many_to_search(run, con, None, 0.83) == duplication.SearchSize(4, 5)
+    # B and C are selected: they share Laos; Thailand and Viet Nam each hold only one of them
+    assert duplication.too_many_to_search(run, con, Filters(countries=("LAO",)), 0.83).pairs == 1
+    # ILO's activities are compared with every agency's: the same four pairs as no filter
+    assert duplication.too_many_to_search(run, con, Filters(agencies=("ILO",)), 0.83).pairs == 4
+    monkeypatch.setattr(duplication, "MAX_SEARCH_PAIRS", 4)
+    assert duplication.too_many_to_search(run, con, None, 0.83) is None
+    # a large export is not searched at all: every activity's texts are read first
+    monkeypatch.setattr(duplication, "MAX_RARITY_ACTIVITIES", 4)
+    assert duplication.too_many_to_search(run, con, Filters(countries=("VNM",)), 0.83) == duplication.SearchSize(0, 5)
+    text = duplication.narrow_the_selection(con, Filters(countries=("VNM",)), 1, duplication.SearchSize(0, 5), 0.83)
+    assert text.startswith("**Too many activities to search here: this export holds 5.** It has no stored hot-spot")
+    assert "`python -m icat_analysis duplicates --country VNM` lists one country's pairs" in text
+
+
+def test_a_selection_too_large_to_search_is_read_from_the_index_where_it_covers(indexed, monkeypatch):
+    monkeypatch.setattr(duplication, "MAX_SEARCH_PAIRS", 0)
+    con = db.connect(indexed)
+    run = functools.partial(db.query, con)
+    assert duplication.too_many_to_search(run, con, None, duplicate_index.LEAST_SCORE) is None
+    assert duplication.too_many_to_search(run, con, None, 0.6).pairs > 0  # below the stored least score: searched
+    text = duplication.narrow_the_selection(
+        con, Filters(agencies=("ILO",)), 300, duplication.SearchSize(5_000, 900), 0.6
+    )
+    assert "300 activities are selected, and comparing them means 5,000 pairs of activities that share" in text
+    assert "(that agency's activities with every agency's)" in text
+    assert "lists pairs from 0.75" in text and "set the threshold to 0.75 or more" in text

@@ -161,23 +161,28 @@ def test_html_in_the_data_is_shown_as_text(tmp_path, monkeypatch, clean_streamli
 def test_duplication_asks_for_a_narrower_selection_when_too_many_would_be_searched(
     small_export, monkeypatch, clean_streamlit
 ):
-    # The four activities stand in for an export too large to search while the page opens; the
-    # export is flat, so it stores no hot-spot index.
-    from icat_analysis.store import duplicate_index
+    # The four activities stand in for an export too large to search while the page opens: A1 and
+    # A3 share Thailand, the only pair sharing a country. The export is flat, so it stores no
+    # hot-spot index.
+    from icat_analysis.analyses import duplication
 
-    monkeypatch.setattr(duplicate_index, "MAX_ACTIVITIES", 3)
+    monkeypatch.setattr(duplication, "MAX_SEARCH_PAIRS", 0)
     at = _app(small_export, monkeypatch)
     at.switch_page("pages/duplication.py").run()
     assert not _problems(at)
     shown = " ".join(i.value for i in at.info)
-    assert "Too many activities to compare here: 4 are selected." in shown
-    assert "to 3 activities or fewer" in shown
+    assert (
+        "Too many pairs to compare here: 4 activities are selected, and comparing them means 1 pair of activities "
+        "that shares a country." in shown
+    )
+    assert "no stored hot-spot index" in shown
+    assert "to bring the pairs to 0 or fewer" in shown
     assert not at.metric  # nothing was searched
 
-    at = _app(small_export, monkeypatch, {"countries": "THA"})  # A1 and A3: two activities
+    at = _app(small_export, monkeypatch, {"countries": "VNM"})  # A2 alone: no pair to compare
     at.switch_page("pages/duplication.py").run()
     assert not _problems(at)
-    assert "Too many activities" not in " ".join(i.value for i in at.info)
+    assert "Too many pairs" not in " ".join(i.value for i in at.info)
     assert [m.label for m in at.metric][0] == "Likely duplicate pairs"
 
 

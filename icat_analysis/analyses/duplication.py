@@ -26,6 +26,7 @@ import argparse
 import csv
 import math
 import sys
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -51,6 +52,7 @@ from icat_analysis.store.duplicate_search import (
     block_kinds,
     candidate_pairs,
     checked_weights,
+    compared_activities,
     must_share,
     normalise_text,
     related_codes,
@@ -106,24 +108,73 @@ PAIR_COLUMNS = [
 
 
 # ---- scored pairs ----------------------------------------------------------------------
-def too_many_to_search(con, n_activities: int, threshold: float, weights: dict[str, float] | None = None) -> bool:
-    """Whether listing the pairs of ``n_activities`` would mean searching live more activities
-    than a hot-spot index is stored for. The search grows with the square of a country's
-    activities (minutes at 100,000, far longer at 1,000,000: docs/DUPLICATION.md, "Measured"),
-    so a page asks for a narrower selection rather than keep a room waiting."""
-    if n_activities <= duplicate_index.MAX_ACTIVITIES:
-        return False
-    return not duplicate_index.covers(stored_index(con), threshold, checked_weights(weights))
+#: How many pairs of selected activities sharing a country a page searches live when no stored
+#: hot-spot index covers the selection. The search compares activities country by country, so its
+#: time follows these pairs, not the activities: 4.2 s for the 1,463,768 of the 10,000-activity
+#: demo, 65 s for the 3,131,022 of the Bahamas' 2,003 activities at 1,000,000 (docs/DUPLICATION.md,
+#: "Scale"). A country of the 1,000,000-activity demo over two years holds ten times as many.
+MAX_SEARCH_PAIRS = 2_000_000
+#: Activities of an export above which a page does not search live at all: before comparing any
+#: pair, a search weighs each concept by how rare it is, reading every activity's texts once
+#: (about 1 s per 10,000 activities, 100 s at 1,000,000; once per open export).
+MAX_RARITY_ACTIVITIES = 200_000
 
 
-def narrow_the_selection(n_activities: int) -> str:
+@dataclass(frozen=True)
+class SearchSize:
+    """What a live search of a selection would read: the pairs of compared activities that share
+    a country, and every activity of the export (for the concepts' rarity)."""
+
+    pairs: int
+    export_activities: int
+
+
+def too_many_to_search(run, con, filters: Filters | None, threshold: float, weights=None) -> SearchSize | None:
+    """What a live search of ``filters`` would read, when that is more than a page can search
+    while it opens (:data:`MAX_SEARCH_PAIRS`, :data:`MAX_RARITY_ACTIVITIES`) and no stored
+    hot-spot index covers the selection at ``threshold``; otherwise None. A page then asks for a
+    narrower selection rather than keep a room waiting for minutes, or hours at 1,000,000
+    activities. ``run`` runs a named query."""
+    if duplicate_index.covers(stored_index(con), threshold, checked_weights(weights)):
+        return None
+    compared, _ = compared_activities(filters)
+    row = run("duplication_compared_pairs", compared).iloc[0]
+    size = SearchSize(int(row["country_pairs"]), int(row["export_activities"]))
+    if size.pairs > MAX_SEARCH_PAIRS or size.export_activities > MAX_RARITY_ACTIVITIES:
+        return size
+    return None
+
+
+def narrow_the_selection(con, filters: Filters | None, n_activities: int, size: SearchSize, threshold: float) -> str:
     """What to do when :func:`too_many_to_search`, in a planner's words."""
+    desc = stored_index(con)
+    if desc and desc.get("built") and threshold < float(desc["least_score"]):
+        least = float(desc["least_score"])
+        why = f"The hot-spot index stored with this export lists pairs from {least:.2f}, so a threshold of {threshold:.2f}"
+        instead = f", or set the threshold to {least:.2f} or more"
+    else:
+        why = (
+            "This export has no stored hot-spot index for this selection (an import stores one for up to "
+            f"{duplicate_index.MAX_ACTIVITIES:,} activities), so listing its pairs"
+        )
+        instead = ""
+    if size.export_activities > MAX_RARITY_ACTIVITIES:
+        one = filters.countries[0] if filters and len(filters.countries) == 1 else "THA"
+        return (
+            f"**Too many activities to search here: this export holds {size.export_activities:,}.** It has no "
+            f"stored hot-spot index (an import stores one for up to {duplicate_index.MAX_ACTIVITIES:,} activities), "
+            "so listing pairs would first weigh what two texts share by how rare it is in the whole export, reading "
+            "every activity's texts while the page opens: minutes before any pair is compared. From the command "
+            f"line, `python -m icat_analysis duplicates --country {one}` lists one country's pairs."
+        )
+    pairs = size.pairs
+    anchored = " (that agency's activities with every agency's)" if filters and filters.agencies else ""
     return (
-        f"**Too many activities to compare here: {n_activities:,} are selected.** This export has no "
-        f"stored hot-spot index (an import stores one for up to {duplicate_index.MAX_ACTIVITIES:,} "
-        "activities), and comparing this many while the page opens would take far too long. Choose a "
-        "country, a region or a shorter period in the sidebar to bring the selection to "
-        f"{duplicate_index.MAX_ACTIVITIES:,} activities or fewer."
+        f"**Too many pairs to compare here: {n_activities:,} activities are selected, and comparing them means "
+        f"{pairs:,} {'pair of activities that shares' if pairs == 1 else 'pairs of activities that share'} a "
+        f"country{anchored}.** {why} means comparing them while the page opens, which would take minutes. Choose a "
+        f"country, a shorter period or an agency in the sidebar to bring the pairs to {MAX_SEARCH_PAIRS:,} or "
+        f"fewer{instead}."
     )
 
 

@@ -185,10 +185,13 @@ def page_agency_profile(run, con, f, data_dir):
 
 
 def page_duplication_count(run, con, f, data_dir):
-    """The duplication page before its (separately timed, cached) scoring."""
+    """The duplication page before its (separately timed, cached) scoring: the selection counted,
+    and whether it is too large to search without a stored index."""
+    from icat_analysis.analyses import duplication
     from icat_analysis.store import reviews
 
     run("duplication_activity_count", f)
+    duplication.too_many_to_search(run, con, f, duplication.DEFAULT_THRESHOLD)
     reviews.latest_reviews(data_dir)
 
 

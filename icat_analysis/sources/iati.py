@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import math
 import multiprocessing as mp
 import os
 import re
@@ -65,6 +66,9 @@ DUCKDB_MEMORY = "64MB"
 
 ROLE_NAMES = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 DATE_NAMES = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
+#: the values most files give, as they are: looked up before anything is stripped or lowered
+_ROLES = {code: code for code in ROLE_NAMES.values()}
+_DATE_KINDS = {code: code for code in DATE_NAMES.values()}
 STATUS = {"1": "pipeline", "2": "active", "3": "completed", "4": "completed", "5": "cancelled", "6": "suspended"}
 SCOPE = {"1": "global", "2": "regional", "3": "regional", "4": "national", "5": "national", "6": "national"}
 SCOPE.update({"7": "national", "8": "national"})
@@ -78,6 +82,7 @@ _STAGED_SCHEMA = ACTIVITIES_SCHEMA.append(pa.field("_file", pa.string())).append
 _STAGED_SCHEMA = _STAGED_SCHEMA.append(pa.field("_ord", pa.int64()))
 _ROW_NAMES = ACTIVITIES_SCHEMA.names
 _ROW = itemgetter(*_ROW_NAMES)
+_FIRST = itemgetter(0)
 
 
 # --- reading files ----------------------------------------------------------------------------
@@ -177,19 +182,43 @@ def _line_count(path: Path) -> int:
 
 
 def _narratives(el, lang: str | None) -> list[tuple[str | None, str]]:
-    """(language, text) of an element's narratives; a 1.0x element carries its text directly."""
+    """(language, text) of an element's narratives; a 1.0x element carries its text directly.
+
+    ``lang`` is the activity's language, lower case already (or None).
+    """
     out = []
     for n in el:  # iterchildren("narrative") sets up a tag matcher on every call: three times slower
-        if n.tag != "narrative":
-            continue
-        text = (n.text or "").strip()
-        if text:
-            out.append(((n.get(XML_LANG) or lang or "").lower() or None, text))
+        if n.tag == "narrative":
+            text = n.text
+            if text and (text := text.strip()):
+                code = n.get(XML_LANG)
+                out.append((code.lower() if code else lang, text))
     if not out:
         text = (el.text or "").strip()
         if text:
-            out.append(((el.get(XML_LANG) or lang or "").lower() or None, text))
+            code = el.get(XML_LANG)
+            out.append((code.lower() if code else lang, text))
     return out
+
+
+def _name(el, lang: str | None) -> str | None:
+    """``_choose(_narratives(el, lang), lang)``'s text, without the list: an organisation's name."""
+    first = own = None
+    for n in el:
+        if n.tag == "narrative":
+            text = n.text
+            if text and (text := text.strip()):
+                code = n.get(XML_LANG)
+                code = code.lower() if code else lang
+                if code == "en":
+                    return text
+                if own is None and lang and code == lang:
+                    own = text
+                elif first is None:
+                    first = text
+    if own is None and first is None:  # no narrative: a 1.0x element carries its text directly
+        return (el.text or "").strip() or None
+    return own or first
 
 
 def _choose(texts: list[tuple[str | None, str]], lang: str | None) -> tuple[str | None, str | None]:
@@ -546,7 +575,7 @@ class Context:
     today: date
 
 
-@dataclass
+@dataclass(slots=True)  # one an activity: no attribute dict to make for each
 class Mapped:
     """An activity as read, before it is kept or skipped."""
 
@@ -556,6 +585,7 @@ class Mapped:
     detail: bool = False  # a problem of the activity itself, listed one by one in the report
 
 
+@lru_cache(maxsize=4096)  # activities of a file share their dates; a date is immutable
 def _iso_date(value: str | None) -> date | None:
     if not value:
         return None
@@ -570,7 +600,7 @@ def _float(value: str | None) -> float | None:
         v = float((value or "").strip())
     except ValueError:
         return None
-    return v if v == v and v not in (float("inf"), float("-inf")) else None
+    return v if math.isfinite(v) else None
 
 
 def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Context) -> Mapped:
@@ -599,31 +629,27 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
         tag = child.tag
         if tag not in _READ:
             continue  # a comment, or an element not read (transactions, results, documents...)
-        if tag == "iati-identifier":
-            identifier = (child.text or "").strip() or None
-        elif tag == "reporting-org":
-            publisher_ref = (child.get("ref") or "").strip() or None
-            publisher_name = _choose(_narratives(child, lang), lang)[1]
+        # the most frequent elements first; an attribute read once, its usual values looked up
+        if tag == "budget":
+            _read_budget(child, default_currency, budgets, notes)
+        elif tag == "participating-org":
+            role = _code(child.get("role"), _ROLES, ROLE_NAMES)
+            ref = child.get("ref")
+            orgs.append((role, ref.strip() or None if ref else None, _name(child, lang)))
+        elif tag == "activity-date":
+            kind = _code(child.get("type"), _DATE_KINDS, DATE_NAMES)
+            iso = child.get("iso-date")
+            d = _iso_date(iso)
+            if d is None and iso:
+                notes.append(f"activity-date {iso!r} is not a date; left out")
+            elif d is not None and kind in _DATE_KINDS:
+                dates.setdefault(kind, d)
+        elif tag == "sector":
+            sectors.append(((child.get("vocabulary") or "1").strip(), (child.get("code") or "").strip()))
         elif tag == "title":
             titles += _narratives(child, lang)
         elif tag == "description":
             descriptions.append((child.get("type") or "1", _narratives(child, lang)))
-        elif tag == "participating-org":
-            role = (child.get("role") or "").strip()
-            role = ROLE_NAMES.get(role.lower(), role)
-            orgs.append((role, (child.get("ref") or "").strip() or None, _choose(_narratives(child, lang), lang)[1]))
-        elif tag == "activity-status":
-            status_code = (child.get("code") or "").strip()
-        elif tag == "activity-scope":
-            scope_code = (child.get("code") or "").strip()
-        elif tag == "activity-date":
-            kind = (child.get("type") or "").strip()
-            kind = DATE_NAMES.get(kind.lower(), kind)
-            d = _iso_date(child.get("iso-date"))
-            if d is None and child.get("iso-date"):
-                notes.append(f"activity-date {child.get('iso-date')!r} is not a date; left out")
-            elif d is not None and kind in ("1", "2", "3", "4"):
-                dates.setdefault(kind, d)
         elif tag == "recipient-country":
             code = (child.get("code") or "").strip().upper()
             if code in iso3:
@@ -631,6 +657,15 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
                     countries.append(iso3[code])
             elif code:
                 notes.append(f"recipient-country {code!r} is not an ISO 3166 country code; left out")
+        elif tag == "iati-identifier":
+            identifier = (child.text or "").strip() or None
+        elif tag == "reporting-org":
+            publisher_ref = (child.get("ref") or "").strip() or None
+            publisher_name = _name(child, lang)
+        elif tag == "activity-status":
+            status_code = (child.get("code") or "").strip()
+        elif tag == "activity-scope":
+            scope_code = (child.get("code") or "").strip()
         elif tag == "recipient-region":
             vocab = (child.get("vocabulary") or "1").strip()
             code = (child.get("code") or "").strip()
@@ -641,13 +676,11 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
             if named:
                 name, scope = named
             else:
-                given = _choose(_narratives(child, lang), lang)[1]
+                given = _name(child, lang)
                 name, scope = (given or f"{code} (region code of vocabulary {vocab})"), "regional"
             if name not in regions:
                 regions.append(name)
                 region_scopes.append(scope)
-        elif tag == "sector":
-            sectors.append(((child.get("vocabulary") or "1").strip(), (child.get("code") or "").strip()))
         elif tag == "tag":
             tags.append(((child.get("vocabulary") or "1").strip(), (child.get("code") or "").strip()))
         elif tag == "policy-marker":
@@ -658,8 +691,6 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
                     (child.get("significance") or "").strip(),
                 )
             )
-        elif tag == "budget":
-            _read_budget(child, default_currency, budgets, notes)
     publisher = publisher_ref or publisher_name or "(no reporting organisation)"
     act: dict = {"activity_id": identifier, "iati_publisher": publisher_ref, "iati_publisher_name": publisher_name}
     mapped = Mapped(act, publisher)
@@ -693,7 +724,7 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
     title_lang, title = _choose(titles, lang)
     other_texts = [f"title ({code or '?'}): {text}" for code, text in titles if text != title or code != title_lang]
     chosen_desc = []
-    for _, texts in sorted(descriptions, key=lambda d: d[0]):
+    for _, texts in sorted(descriptions, key=_FIRST):
         code, text = _choose(texts, lang)
         if text:
             chosen_desc.append(text)
@@ -734,41 +765,55 @@ def map_activity(el, file_version: str | None, file_lang: str | None, ctx: Conte
     scope = _scope(scope_code, countries, regions, region_scopes, notes)
     value, currency, usd = _money(budgets, ctx.rates, notes)
     inferred, classes = _infer(fields, sectors, tags, markers, vocab)
-    act.update(
-        title=title,
-        description=description,
-        lead_agency=lead,
-        partner_agencies=partners,
-        scope=scope,
-        countries=countries,
-        start_date=start,
-        end_date=end,
-        status=status,
-        budget_usd=usd,
-        donors=donors,
-        last_updated=_iso_date(el.get("last-updated-datetime")),
+    # the whole row in one dict display (cheaper than update() with keywords)
+    mapped.activity = {
+        "activity_id": identifier,
+        "iati_publisher": publisher_ref,
+        "iati_publisher_name": publisher_name,
+        "title": title,
+        "description": description,
+        "lead_agency": lead,
+        "partner_agencies": partners,
+        "scope": scope,
+        "countries": countries,
+        "start_date": start,
+        "end_date": end,
+        "status": status,
+        "budget_usd": usd,
+        "donors": donors,
+        "last_updated": _iso_date(el.get("last-updated-datetime")),
         # What a publisher reports to IATI is public already, its budgets included.
-        visibility="public",
-        budget_visibility="public",
-        is_joint=bool(partners),
-        source_file=ctx.file,
-        imported_at=None,
-        regions=regions,
-        implementing_partners=implementers,
-        language=lang,
-        other_language_texts=other_texts,
-        iati_version=version,
-        relevance=relevance,
-        relevance_reason=reason,
-        start_date_kind=start_kind,
-        end_date_kind=end_kind,
-        budget_value=value,
-        budget_currency=currency,
-        inferred_from=inferred,
-        import_notes=notes,
+        "visibility": "public",
+        "budget_visibility": "public",
+        "is_joint": bool(partners),
+        "source_file": ctx.file,
+        "imported_at": None,
+        "regions": regions,
+        "implementing_partners": implementers,
+        "language": lang,
+        "other_language_texts": other_texts,
+        "iati_version": version,
+        "relevance": relevance,
+        "relevance_reason": reason,
+        "start_date_kind": start_kind,
+        "end_date_kind": end_kind,
+        "budget_value": value,
+        "budget_currency": currency,
+        "inferred_from": inferred,
+        "import_notes": notes,
         **classes,
-    )
+    }
     return mapped
+
+
+def _code(raw: str | None, usual: dict[str, str], names: dict[str, str]) -> str:
+    """A code attribute: its usual values looked up as they are; else stripped, and a 1.0x name
+    (``Funding``, ``start-actual``) turned into its code."""
+    code = usual.get(raw)
+    if code is None:
+        code = (raw or "").strip()
+        code = names.get(code.lower(), code)
+    return code
 
 
 @lru_cache(maxsize=1)
@@ -778,15 +823,16 @@ def _iso2_to_iso3() -> dict[str, str]:
 
 
 def _read_budget(el, default_currency, budgets: dict, notes: list[str]) -> None:
-    kind = (el.get("type") or "1").strip()
-    start = end = None
-    value_el = None
+    kind = el.get("type")
+    revised = kind == "2" or kind is not None and kind.strip() == "2"
+    start = end = value_el = None
     for child in el:
-        if child.tag == "period-start":
+        tag = child.tag
+        if tag == "period-start":
             start = child.get("iso-date")
-        elif child.tag == "period-end":
+        elif tag == "period-end":
             end = child.get("iso-date")
-        elif child.tag == "value":
+        elif tag == "value":
             value_el = child
     if value_el is None:
         notes.append("a budget has no value; left out")
@@ -797,7 +843,6 @@ def _read_budget(el, default_currency, budgets: dict, notes: list[str]) -> None:
         return
     currency = (value_el.get("currency") or "").strip().upper() or default_currency
     period = (start, end)
-    revised = kind == "2"
     held = budgets.get(period)
     # A revised budget replaces the original one for the same period (and a later one of the
     # same type the earlier, which a publisher repeating a period means).
@@ -1236,7 +1281,13 @@ def _map_piece(task) -> tuple[int, list, bytes] | None:
         root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
     except etree.XMLSyntaxError:
         return None
-    items = ((version, file_lang, el) for el in root.iter("iati-activity"))
+    # "<iati-activity" in the bytes once for each activity under the root (the root's own tag is
+    # "<iati-activities"): every activity is a child of the root, read without walking the tree
+    # below them (walking it costs more than its parsing). Else (one inside another, a tag in a
+    # comment) the whole tree is searched.
+    children = data.count(b"<iati-activity") == root.xpath("count(iati-activity)")
+    found = root.iterchildren("iati-activity") if children else root.iter("iati-activity")
+    items = ((version, file_lang, el) for el in found)
     # Mapping makes no reference cycles, and a piece's objects are freed with it: the cyclic
     # collector would only walk them again and again while they are made.
     gc.disable()
@@ -1244,9 +1295,8 @@ def _map_piece(task) -> tuple[int, list, bytes] | None:
         activities, table = _map_some(items, name, Context(file=name, **ctx_args), None)
     finally:
         gc.enable()
-    # Every activity a child of the root (counted without walking the tree again), else the
-    # slower exact question: is one inside another? Streaming would read the inner one first.
-    if len(activities) != root.xpath("count(iati-activity)") and root.xpath("boolean(//iati-activity//iati-activity)"):
+    # Is one activity inside another? Streaming would read the inner one first.
+    if not children and root.xpath("boolean(//iati-activity//iati-activity)"):
         return None
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as out:

@@ -143,7 +143,7 @@ def block_kinds(threshold: float, weights: dict[str, float] | None = None) -> li
     return kinds
 
 
-def _compared(filters: Filters | None) -> tuple[Filters, dict]:
+def compared_activities(filters: Filters | None) -> tuple[Filters, dict]:
     """The activities compared, and the ``anchored``/``anchor`` parameters: with agencies in
     ``filters``, a pair needs one activity of theirs and the other side may be any agency's."""
     filters = filters or Filters()
@@ -167,7 +167,7 @@ def candidate_pairs(
     activity of theirs; the other side may be any agency's. ``ids`` limits the activities compared.
     """
     w = checked_weights(weights)
-    compared, anchor = _compared(filters)
+    compared, anchor = compared_activities(filters)
     params = {f"w_{k}": float(v) for k, v in w.items()}
     params.update({k: reference.codes(v) for k, v in _CODE_LISTS.items()})
     for short, list_name in (("type", "activity_type"), ("group", "target_group"), ("form", "exploitation_form")):
@@ -260,7 +260,7 @@ def scored_pairs(
     out in the same pass over the pairs as their scores (:func:`text_parts`).
     """
     if stored and ids is None and _index_covers(con, threshold, weights):
-        compared, anchor = _compared(filters)
+        compared, anchor = compared_activities(filters)
         rows = db.query(con, "duplication_stored_pairs", compared, iso3=iso3, threshold=float(threshold), **anchor)
         return rows.reset_index(drop=True)
     rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids)

@@ -133,9 +133,14 @@ def _coverage(run: Run, f: Filters) -> Section:
     return Section("coverage", "Who works where", figure=coverage_charts.coverage_heatmap(m, title), notes=notes)
 
 
-def _hotspots(con, f: Filters, threshold: float) -> Section:
-    by_country = duplication.hotspots_by_country(duplication.scored_pairs(con, f, threshold=threshold))
+def _hotspots(run, con, f: Filters, threshold: float) -> Section:
     title = "Duplication hot-spots"
+    size = duplication.too_many_to_search(run, con, f, threshold)
+    if size is not None:  # the same selection the Duplication page would not search while it opens
+        n = int(run("duplication_activity_count", f).iloc[0]["activities"])
+        note = duplication.narrow_the_selection(con, f, n, size, threshold)
+        return Section("hotspots", title, notes=[note.replace("**", "").replace("`", "")])
+    by_country = duplication.hotspots_by_country(duplication.scored_pairs(con, f, threshold=threshold))
     if by_country.empty:
         return Section("hotspots", title, notes=[f"No pair of activities scores {threshold:.2f} or more."])
     table = (
@@ -225,7 +230,7 @@ def build(
     sentence = f.describe(head.activities)
     sections = [first] + ([since] if since is not None else [])
     if head.activities:
-        sections += [_map(run, f), _coverage(run, f), _hotspots(con, f, threshold)]
+        sections += [_map(run, f), _coverage(run, f), _hotspots(run, con, f, threshold)]
     else:
         note = ["No activity matches these filters."]
         sections += [

@@ -232,9 +232,11 @@ def hotspots(filters: Filters, threshold: float, weights: tuple) -> dict:
     cached by export version, filters, threshold and weights: a repeat visit neither regroups
     the pairs nor reads them all back from the cache. A selection too large to search while
     the page opens stops the page with what to narrow."""
-    n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
-    if duplication.too_many_to_search(connection(), n, threshold, dict(weights)):
-        st.info(duplication.narrow_the_selection(n), icon=":material/filter_alt:")
+    size = duplication.too_many_to_search(run, connection(), filters, threshold, dict(weights))
+    if size is not None:
+        n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
+        text = duplication.narrow_the_selection(connection(), filters, n, size, threshold)
+        st.info(text, icon=":material/filter_alt:")
         st.stop()
     return _hotspots(str(current_data_dir()), export_version(), filters, threshold, weights)
 
@@ -1447,10 +1449,16 @@ def quality_downloads() -> None:
     1,000,000 activities the two queries over the whole export took 4-5 s each on a first visit."""
     path, version = str(current_data_dir()), export_version()
     table_downloads(
-        lambda: _scorecards(path, version, today()), "Agency scorecards", "quality-scorecards", "Scorecards",
+        lambda: _scorecards(path, version, today()),
+        "Agency scorecards",
+        "quality-scorecards",
+        "Scorecards",
         key="quality_cards",
     )
     table_downloads(
-        lambda: _stale_rows(path, version, today()), "Stale rows, by agency", "quality-stale-rows", "Stale rows",
+        lambda: _stale_rows(path, version, today()),
+        "Stale rows, by agency",
+        "quality-stale-rows",
+        "Stale rows",
         key="quality_stale",
     )
