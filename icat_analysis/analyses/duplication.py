@@ -147,6 +147,15 @@ def too_many_to_search(run, con, filters: Filters | None, threshold: float, weig
 
 def narrow_the_selection(con, filters: Filters | None, n_activities: int, size: SearchSize, threshold: float) -> str:
     """What to do when :func:`too_many_to_search`, in a planner's words."""
+    if size.export_activities > MAX_RARITY_ACTIVITIES:
+        one = filters.countries[0] if filters and len(filters.countries) == 1 else "THA"
+        return (
+            f"**Too many activities to search here: this export holds {size.export_activities:,}.** It has no "
+            f"stored hot-spot index (an import stores one for up to {duplicate_index.MAX_ACTIVITIES:,} activities), "
+            "so listing pairs would first weigh what two texts share by how rare it is in the whole export, reading "
+            "every activity's texts while the page opens: minutes before any pair is compared. From the command "
+            f"line, `python -m icat_analysis duplicates --country {one}` lists one country's pairs."
+        )
     desc = stored_index(con)
     if desc and desc.get("built") and threshold < float(desc["least_score"]):
         least = float(desc["least_score"])
@@ -158,15 +167,6 @@ def narrow_the_selection(con, filters: Filters | None, n_activities: int, size: 
             f"{duplicate_index.MAX_ACTIVITIES:,} activities), so listing its pairs"
         )
         instead = ""
-    if size.export_activities > MAX_RARITY_ACTIVITIES:
-        one = filters.countries[0] if filters and len(filters.countries) == 1 else "THA"
-        return (
-            f"**Too many activities to search here: this export holds {size.export_activities:,}.** It has no "
-            f"stored hot-spot index (an import stores one for up to {duplicate_index.MAX_ACTIVITIES:,} activities), "
-            "so listing pairs would first weigh what two texts share by how rare it is in the whole export, reading "
-            "every activity's texts while the page opens: minutes before any pair is compared. From the command "
-            f"line, `python -m icat_analysis duplicates --country {one}` lists one country's pairs."
-        )
     pairs = size.pairs
     anchored = " (that agency's activities with every agency's)" if filters and filters.agencies else ""
     return (
@@ -176,6 +176,16 @@ def narrow_the_selection(con, filters: Filters | None, n_activities: int, size: 
         f"country, a shorter period or an agency in the sidebar to bring the pairs to {MAX_SEARCH_PAIRS:,} or "
         f"fewer{instead}."
     )
+
+
+def search_refusal(run, con, filters: Filters | None, threshold: float, weights=None) -> str | None:
+    """The planner's message when a selection is too large to search while a page (or the
+    briefing) is made (:func:`too_many_to_search`), else None: the pairs may be listed."""
+    size = too_many_to_search(run, con, filters, threshold, weights)
+    if size is None:
+        return None
+    n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
+    return narrow_the_selection(con, filters, n, size, threshold)
 
 
 def _bits_to_codes(bits: int, codes: list[str]) -> list[str]:

@@ -135,11 +135,9 @@ def _coverage(run: Run, f: Filters) -> Section:
 
 def _hotspots(run, con, f: Filters, threshold: float) -> Section:
     title = "Duplication hot-spots"
-    size = duplication.too_many_to_search(run, con, f, threshold)
-    if size is not None:  # the same selection the Duplication page would not search while it opens
-        n = int(run("duplication_activity_count", f).iloc[0]["activities"])
-        note = duplication.narrow_the_selection(con, f, n, size, threshold)
-        return Section("hotspots", title, notes=[note.replace("**", "").replace("`", "")])
+    refusal = duplication.search_refusal(run, con, f, threshold)
+    if refusal is not None:  # the same selection the Duplication page would not search while it opens
+        return Section("hotspots", title, notes=[refusal.replace("**", "").replace("`", "")])
     by_country = duplication.hotspots_by_country(duplication.scored_pairs(con, f, threshold=threshold))
     if by_country.empty:
         return Section("hotspots", title, notes=[f"No pair of activities scores {threshold:.2f} or more."])

@@ -232,11 +232,9 @@ def hotspots(filters: Filters, threshold: float, weights: tuple) -> dict:
     cached by export version, filters, threshold and weights: a repeat visit neither regroups
     the pairs nor reads them all back from the cache. A selection too large to search while
     the page opens stops the page with what to narrow."""
-    size = duplication.too_many_to_search(run, connection(), filters, threshold, dict(weights))
-    if size is not None:
-        n = int(run("duplication_activity_count", filters).iloc[0]["activities"])
-        text = duplication.narrow_the_selection(connection(), filters, n, size, threshold)
-        st.info(text, icon=":material/filter_alt:")
+    refusal = duplication.search_refusal(run, connection(), filters, threshold, dict(weights))
+    if refusal is not None:
+        st.info(refusal, icon=":material/filter_alt:")
         st.stop()
     return _hotspots(str(current_data_dir()), export_version(), filters, threshold, weights)
 
