@@ -591,3 +591,26 @@ def test_big_file_cut_off_is_refused_with_the_line_one_core_gives(tmp_path, monk
     one = _import_on(1, monkeypatch, [path], tmp_path / "one")
     assert one[0][0].startswith("cut.xml:") and "the file ends before its XML is complete" in one[0][0]
     assert _import_on(2, monkeypatch, [path], tmp_path / "two") == one
+
+
+_NARRATIVE = st.tuples(
+    st.sampled_from([None, "en", "EN", "fr", "es", "pt"]), st.sampled_from(["", "  ", "A", " B ", "C"])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    narratives=st.lists(_NARRATIVE, max_size=4),
+    own_text=st.sampled_from([None, "", "Direct", " 1.0x name "]),
+    lang=st.sampled_from([None, "en", "fr", "es"]),
+)
+def test_an_organisations_name_is_the_narrative_a_title_would_choose(narratives, own_text, lang):
+    # the import reads names with a quicker twin of _choose(_narratives(...)): they must agree
+    el = etree.Element("participating-org")
+    el.text = own_text
+    for code, text in narratives:
+        n = etree.SubElement(el, "narrative")
+        n.text = text
+        if code:
+            n.set(iati.XML_LANG, code)
+    assert iati._name(el, lang) == iati._choose(iati._narratives(el, lang), lang)[1]
