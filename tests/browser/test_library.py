@@ -10,6 +10,7 @@ from datetime import date
 import icalendar
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_done
 
@@ -50,8 +51,10 @@ def test_library_search_and_kind_filter_are_kept_in_the_link(default_server, pag
     # the link opens the same view in a fresh visit
     url = page.url
     open_page(page, url)
-    assert page.get_by_label("Search titles and summaries").input_value() == "child"
-    assert page.get_by_text(f"{len(guidelines)} resource", exact=False).first.is_visible()
+    # Read through expect(), which waits: a box can be drawn a moment before its value is set.
+    count = page.locator("[data-testid='stMarkdown']", has_text="the search child")
+    expect(count).to_contain_text(f"{len(guidelines)} resource")
+    expect(page.get_by_label("Search titles and summaries")).to_have_value("child", timeout=15_000)
     assert page.outside_requests == [], page.outside_requests
 
 
