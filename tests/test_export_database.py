@@ -146,3 +146,21 @@ def test_a_damaged_parquet_file_is_still_reported_when_there_is_no_usable_databa
     with pytest.raises(export.DamagedExport, match="activities.parquet: cannot be read as parquet"):
         db.connect(d)
     shutil.rmtree(d)
+
+
+def test_an_export_under_two_row_groups_is_written_in_two_halves(tmp_path):
+    # DuckDB reads a row group on one core: the 100,000 activities of an IATI import are cut in two
+    assert db.row_group_size(100_000) == 51_200
+    assert db.row_group_size(2_000) == 2_048  # a vector is the least
+    assert db.row_group_size(245_760) == db.row_group_size(1_000_000) == 122_880  # DuckDB's own
+    rows = [activity(f"A{i:04d}", countries=["THA" if i % 2 else "LAO"]) for i in range(5_000)]
+    d = make_export(tmp_path / "x", rows, versioned=True)
+    assert db.opens_from_database(d)
+    stored = duckdb.connect(str(export.current_dir(d) / db.DATABASE), read_only=True)
+    groups = stored.execute(
+        "SELECT row_group_id, max(count) FROM pragma_storage_info('activities') GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    assert groups == [(0, 4_096), (1, 904)]
+    con = db.connect(d)
+    assert db.query(con, "activity_rows_count", Filters(countries=("THA",)))["activities"].iloc[0] == 2_500
+    assert _activity_ids(con) == sorted(r["activity_id"] for r in rows)
