@@ -7,6 +7,7 @@ import io
 import random
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from icat_analysis.analyses import duplication
 from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD
 from icat_analysis.filters import Filters
-from icat_analysis.store import db
+from icat_analysis.store import db, duplicate_search
 from tests.factories import activity, make_export
 
 REPO = Path(__file__).resolve().parents[1]
@@ -392,6 +393,10 @@ def test_blocking_at_a_threshold_loses_no_pair(seeded, threshold):
     assert narrow["score"].tolist() == pytest.approx(wide["score"].tolist())
 
 
+#: the day reference/duplication_calibration.csv was worked out (docs/DUPLICATION.md)
+CALIBRATED_ON = date(2026, 12, 1)
+
+
 def test_calibration_file_is_what_the_score_gives(seeded):
     # The "How well does this work?" curve is shipped as data; it must be what the score gives today.
     from icat_analysis.analyses import duplication_fit
@@ -401,7 +406,10 @@ def test_calibration_file_is_what_the_score_gives(seeded):
     name = f"demo export of {size * 100:,} activities, seed 2006"
     shipped = duplication.calibration()
     shipped = shipped[shipped["development_set"] == name].reset_index(drop=True)
-    rows = duplication.scored_pairs(con, threshold=0.5).drop_duplicates(["activity_id_a", "activity_id_b"])
+    # An activity with no end date runs until the day of the search: the curve was worked out on
+    # CALIBRATED_ON, and is recomputed as of that day (the next day, open pairs score a little more).
+    rows = duplication.scored_pairs(con, threshold=0.5, today=CALIBRATED_ON)
+    rows = rows.drop_duplicates(["activity_id_a", "activity_id_b"])
     planted = _planted(path)
     is_dup = [k in planted for k in zip(rows["activity_id_a"], rows["activity_id_b"])]
     again = duplication_fit.precision_recall(rows["score"], is_dup, len(planted), shipped["threshold"])
@@ -419,3 +427,22 @@ def test_cli_min_score_takes_the_pages_range(tmp_path, value):
         capture_output=True, text=True, cwd=REPO,
     )  # fmt: skip
     assert bad.returncode == 2 and "between 0.50 and 0.99" in bad.stderr
+
+
+def test_an_activity_with_no_end_date_runs_until_the_day_of_the_search(tmp_path):
+    # A started in January with no end; B runs from June 2020 to 2023. In July 2020 they share
+    # 30 days of A's 182; by 2025 A has outrun B, which they share whole.
+    make_export(
+        tmp_path,
+        [
+            _a("A", lead="ILO", start="2020-01-01", end=None),
+            _a("B", lead="IOM", start="2020-06-01", end="2023-12-31"),
+        ],
+    )
+    con = db.connect(tmp_path)
+    early = duplicate_search.candidate_pairs(con, today=date(2020, 7, 1))
+    late = duplicate_search.candidate_pairs(con, today=date(2025, 1, 1))
+    assert early["overlap_days"].iloc[0] == 31 and late["overlap_days"].iloc[0] == 1_309
+    assert early["time_overlap"].iloc[0] < 0.5 and late["time_overlap"].iloc[0] == 1.0
+    searched = duplication.scored_pairs(con, threshold=0.5, today=date(2025, 1, 1))
+    assert searched["time"].iloc[0] == 1.0

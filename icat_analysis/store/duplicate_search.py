@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import replace
+from datetime import date
 from functools import cache
 
 import duckdb
@@ -159,12 +160,15 @@ def candidate_pairs(
     threshold: float = 0.0,
     weights: dict[str, float] | None = None,
     ids: list[str] | None = None,
+    today: date | None = None,
 ):
     """One row per candidate pair and shared country, with the structured parts of the score.
 
     Pairs that could not reach ``threshold`` even with identical texts are left out
     (``threshold=0`` keeps every candidate). With agencies in ``filters``, a pair needs one
     activity of theirs; the other side may be any agency's. ``ids`` limits the activities compared.
+    An activity with no end date runs until ``today`` (default: the clock's day), so the time
+    part of its pairs grows by the day; a figure that must stay the same passes its own day.
     """
     w = checked_weights(weights)
     compared, anchor = compared_activities(filters)
@@ -184,6 +188,7 @@ def candidate_pairs(
         period_days=PERIOD_DAYS,
         **anchor,
         ids=list(ids) if ids is not None else None,
+        today=today or date.today(),
     )
     return db.query(con, "duplication_candidates", compared, iso3=iso3, threshold=float(threshold), **params)
 
@@ -250,6 +255,7 @@ def scored_pairs(
     ids: list[str] | None = None,
     stored: bool = True,
     names: bool = False,
+    today: date | None = None,
 ) -> pd.DataFrame:
     """Pairs scoring at least ``threshold``, one row per pair and shared country (no reasons).
 
@@ -257,13 +263,14 @@ def scored_pairs(
     was scored with, ``threshold`` at or above its least score: :mod:`.duplicate_index`), else
     searched (``stored=False`` always searches: the index is built so). ``names`` (a search
     only): also the concepts and figures both texts name and the wording of every pair, worked
-    out in the same pass over the pairs as their scores (:func:`text_parts`).
+    out in the same pass over the pairs as their scores (:func:`text_parts`). ``today``: as in
+    :func:`candidate_pairs` (a search only; the stored index was scored the day it was built).
     """
-    if stored and ids is None and _index_covers(con, threshold, weights):
+    if stored and ids is None and today is None and _index_covers(con, threshold, weights):
         compared, anchor = compared_activities(filters)
         rows = db.query(con, "duplication_stored_pairs", compared, iso3=iso3, threshold=float(threshold), **anchor)
         return rows.reset_index(drop=True)
-    rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids)
+    rows = candidate_pairs(con, filters, iso3=iso3, threshold=threshold, weights=weights, ids=ids, today=today)
     rows = rows.rename(columns={"time_overlap": "time"})
     empty = {c: pd.Series(dtype=float) for c in ("text", "wording", "concepts", "score")}
     if rows.empty:

@@ -26,13 +26,13 @@
 -- an exact one); $full_overlap; $theme_codes, $type_codes, $group_codes, $form_codes (code order = bit
 -- order); $type_rel, $group_rel, $form_rel (per code, the bit mask of its related codes);
 -- $type_class, $group_class, $form_class (per code, its class) and $n_form_classes;
--- $kinds; $n_themes; $period_days.
+-- $kinds; $n_themes; $period_days; $today (the day an activity with no end date runs until).
 WITH sel AS MATERIALIZED (  -- only narrow columns: a million rows on a large export
     SELECT
         a.rid,
         a.lead_agency,
         a.start_date,
-        greatest(coalesce(a.end_date, current_date), a.start_date) AS end_day,
+        greatest(coalesce(a.end_date, $today), a.start_date) AS end_day,
         greatest(len(a.countries), 1) AS n_countries,
         -- with an agency chosen, pairs must involve one of its activities (the other side may be any agency's)
         (NOT $anchored OR a.rid IN (SELECT rid FROM selected_activities($anchor))) AS anchor,
