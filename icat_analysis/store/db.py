@@ -134,12 +134,12 @@ _VECTOR = 2_048
 def row_group_size(activities: int) -> int:
     """Rows in each row group of an export's DuckDB file of ``activities`` activities.
 
-    DuckDB reads a table on one core per row group, and compresses each row group as a whole.
-    Under two of its usual row groups (245,760 activities), the activities are cut in two, so
-    that every page query reads them on both cores; and the file is written with about a third
-    less CPU (100,000 activities: 1.5 s instead of 2.3, docs/PERFORMANCE.md). From that size up
-    the usual size is kept: smaller groups there made every page query dearer (16,384 rows:
-    12 % more CPU at 1,000,000).
+    DuckDB compresses each row group as a whole, and one under-filled group of 122,880 rows costs
+    more to write than two halves: under two of its usual groups (245,760 activities), the
+    activities are cut in two, and the file is written with about a third less CPU (100,000
+    activities: 1.55 s instead of 2.5; page queries measured the same, docs/PERFORMANCE.md).
+    From that size up the usual size is kept: smaller groups there made every page query dearer
+    (16,384 rows: 12 % more CPU at 1,000,000).
     """
     if activities >= 2 * ROW_GROUP:
         return ROW_GROUP
