@@ -53,6 +53,7 @@ from icat_analysis.store.duplicate_search import (
     candidate_pairs,
     checked_weights,
     compared_activities,
+    index_covers,
     must_share,
     normalise_text,
     related_codes,
@@ -135,7 +136,7 @@ def too_many_to_search(run, con, filters: Filters | None, threshold: float, weig
     hot-spot index covers the selection at ``threshold``; otherwise None. A page then asks for a
     narrower selection rather than keep a room waiting for minutes, or hours at 1,000,000
     activities. ``run`` runs a named query."""
-    if duplicate_index.covers(stored_index(con), threshold, checked_weights(weights)):
+    if index_covers(con, threshold, weights):
         return None
     compared, _ = compared_activities(filters)
     row = run("duplication_compared_pairs", compared).iloc[0]

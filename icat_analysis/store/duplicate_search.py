@@ -266,7 +266,7 @@ def scored_pairs(
     out in the same pass over the pairs as their scores (:func:`text_parts`). ``today``: as in
     :func:`candidate_pairs` (a search only; the stored index was scored the day it was built).
     """
-    if stored and ids is None and today is None and _index_covers(con, threshold, weights):
+    if stored and ids is None and today is None and index_covers(con, threshold, weights):
         compared, anchor = compared_activities(filters)
         rows = db.query(con, "duplication_stored_pairs", compared, iso3=iso3, threshold=float(threshold), **anchor)
         return rows.reset_index(drop=True)
@@ -389,7 +389,8 @@ def stored_index(con) -> dict | None:
     return json.loads(row[0]) if row else None
 
 
-def _index_covers(con, threshold: float, weights: dict[str, float] | None) -> bool:
+def index_covers(con, threshold: float, weights: dict[str, float] | None) -> bool:
+    """Whether the hot-spot index stored with this connection answers ``threshold`` and ``weights``."""
     from icat_analysis.store import duplicate_index  # it builds with this module
 
     return duplicate_index.covers(stored_index(con), threshold, checked_weights(weights))
