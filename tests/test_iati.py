@@ -614,3 +614,33 @@ def test_an_organisations_name_is_the_narrative_a_title_would_choose(narratives,
         if code:
             n.set(iati.XML_LANG, code)
     assert iati._name(el, lang) == iati._choose(iati._narratives(el, lang), lang)[1]
+
+
+BUDGET = """<iati-activities version="2.03"><iati-activity default-currency="USD" xml:lang="en">
+<iati-identifier>XM-DAC-47066-BUDGET-1</iati-identifier>
+<reporting-org ref="XM-DAC-47066"><narrative>IOM</narrative></reporting-org>
+<title><narrative>Counter-trafficking in Ghana</narrative></title>
+<activity-date type="2" iso-date="2020-01-01"/>
+<budget><period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/><value>{}</value></budget>
+</iati-activity></iati-activities>"""
+
+
+@pytest.mark.parametrize(
+    ("written", "usd", "note"),
+    [
+        ("\n   250000.00\n  ", 250_000.0, None),
+        ("1e5", 100_000.0, None),
+        ("1,500", None, "budget value '1,500' is not an amount of 0 or more; left out"),
+        ("-5", None, "budget value '-5' is not an amount of 0 or more; left out"),
+        ("NaN", None, "budget value 'NaN' is not an amount of 0 or more; left out"),
+        ("", None, "budget value '' is not an amount of 0 or more; left out"),
+    ],
+)
+def test_a_budget_value_is_read_as_publishers_write_it(tmp_path, capsys, written, usd, note):
+    path = tmp_path / "budget.xml"
+    path.write_text(BUDGET.format(written), encoding="utf-8")
+    code, _, err = run(capsys, path, "--data", tmp_path / "d")
+    assert code == 0, err
+    got = activities(tmp_path / "d")["XM-DAC-47066-BUDGET-1"]
+    assert got["budget_usd"] == usd
+    assert [n for n in got["import_notes"] if "budget" in n] == ([note] if note else [])

@@ -317,7 +317,9 @@ class Text:
     def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
         # the parts two blanks apart, so that no phrase runs from one into the next
-        self.original = "  ".join(" ".join(p.split()) for p in parts)
+        self.original = (
+            " ".join(parts[0].split()) if len(parts) == 1 else "  ".join([" ".join(p.split()) for p in parts])
+        )
         padded = " " + _fold(self.original) + " "
         self.tokens = padded.split(" ")
         self._present = set(self.tokens)
@@ -368,7 +370,9 @@ class Matcher:
                 self.scan.append((term, payload))
             else:
                 self.by_word[words[0]].append((term, payload))
-                self._placed[words[0]].append((place, (term, payload)))
+                # with the whole words it needs: a text lacking one of them cannot hold the term
+                needs = frozenset(words[:-1] if term.prefix else words)
+                self._placed[words[0]].append((place, (term, payload), needs))
         # Where several terms start at one word, they are reported in this order (the scan
         # first, then as filed): entry n. The filed terms form a tree of their words, walked
         # from each word that starts one: a node is (the entries ending at it, the next words'
@@ -402,14 +406,16 @@ class Matcher:
         self._filed = frozenset(self.by_word)
 
     def candidates(self, words: set[str]) -> list:
-        """Every one-word prefix, then the (term, payload) entries whose first word is among
-        ``words`` in the order given (the blanked terms longest first: where two overlap, the
-        longer wins, whatever order a set of words comes in)."""
+        """Every one-word prefix, then the (term, payload) entries whose whole words are all
+        among ``words``, in the order given (the blanked terms longest first: where two overlap,
+        the longer wins, whatever order a set of words comes in)."""
         filed = []
         for word in words & self._filed:
             filed += self._placed[word]
-        filed.sort(key=itemgetter(0))
-        return self.scan + [e for _, e in filed]
+        if not filed:
+            return self.scan
+        filed.sort(key=_FIRST)
+        return self.scan + [e for _, e, needs in filed if needs <= words]
 
     def _look_up_prefixes(self, present: set[str], tokens: set[str]) -> None:
         """File the one-word prefixes each of ``tokens`` (those of ``present`` not looked up yet)
@@ -597,9 +603,14 @@ def _iso_date(value: str | None) -> date | None:
 
 def _float(value: str | None) -> float | None:
     try:
-        v = float((value or "").strip())
-    except ValueError:
+        v = float(value)  # float() strips the blanks str.strip() does, but for \x1c-\x1f
+    except TypeError:
         return None
+    except ValueError:
+        try:
+            v = float(value.strip())
+        except ValueError:
+            return None
     return v if math.isfinite(v) else None
 
 
