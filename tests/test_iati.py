@@ -644,3 +644,59 @@ def test_a_budget_value_is_read_as_publishers_write_it(tmp_path, capsys, written
     got = activities(tmp_path / "d")["XM-DAC-47066-BUDGET-1"]
     assert got["budget_usd"] == usd
     assert [n for n in got["import_notes"] if "budget" in n] == ([note] if note else [])
+
+
+def _mapped(title: str, description: str = "", lang: str = "en", tag: str = "") -> iati.Mapped:
+    desc = f"<description><narrative>{description}</narrative></description>" if description else ""
+    xml = f"""<iati-activity xml:lang="{lang}"><iati-identifier>XM-DAC-47066-TEXT-1</iati-identifier>
+<reporting-org ref="XM-DAC-47066"><narrative>IOM</narrative></reporting-org>
+<title><narrative>{title}</narrative></title>{desc}{tag}<activity-date type="2" iso-date="2020-01-01"/>
+</iati-activity>"""
+    ctx = iati.Context(file="texts.xml", keep_all=False, rates={}, today=date(2026, 12, 1))
+    return iati.map_activity(etree.fromstring(xml), "2.03", None, ctx)
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "lang", "tag", "relevance", "reason"),
+    [
+        # a term written with a star (trafficked person*) quotes the whole word, as written
+        ("Support to Trafficked Persons in Nepal", "", "en", "", "main_purpose", "title: 'Trafficked Persons'"),
+        ("Lutte contre la Traite des Êtres Humains au Mali", "", "fr", "", "main_purpose", "title: 'Lutte contre la Traite'"),
+        # narcotráfico is blanked out; the trafficking in persons beside it still counts
+        (
+            "Programa regional",
+            "Contra el narcotráfico y la trata de personas; formación de policías.",
+            "es",
+            "",
+            "component",
+            "description: 'trata de personas'",
+        ),
+        (
+            "Youth employment",
+            "Decent work for young people and an end to child labour.",
+            "en",
+            '<tag vocabulary="3" code="8.7"/>',
+            "component",
+            "tag SDG target 8.7 with description: 'child labour'",
+        ),
+        # drug and arms trafficking never count, nor a phrase cut by punctuation
+        ("Border management", "Fighting drug trafficking and arms trafficking along the border.", "en", "", None, None),
+        ("Human. Trafficking statistics", "", "en", "", None, None),
+    ],
+)
+def test_the_reason_an_activity_is_kept_quotes_its_own_words(title, description, lang, tag, relevance, reason):
+    mapped = _mapped(title, description, lang, tag)
+    if relevance is None:
+        assert mapped.skip == NOT_TIP
+    else:
+        assert mapped.skip is None
+        assert (mapped.activity["relevance"], mapped.activity["relevance_reason"]) == (relevance, reason)
+
+
+def test_classes_inferred_from_a_text_and_a_tag_say_where_each_was_read():
+    got = _mapped("Youth employment", "Decent work for young people and an end to child labour.", "en", '<tag vocabulary="3" code="8.7"/>')
+    assert got.activity["inferred_from"] == [
+        "target_groups children: description: 'child'",
+        "exploitation_forms forced_labour: tag SDG target 8.7",
+    ]
+    assert got.activity["target_groups"] == ["children"] and got.activity["exploitation_forms"] == ["forced_labour"]

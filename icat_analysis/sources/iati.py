@@ -28,10 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from itertools import accumulate, islice
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
+import ahocorasick
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -307,12 +308,12 @@ def _term(raw: str) -> Term:
 class Text:
     """One field's text, folded once for every term looked up in it.
 
-    ``padded`` is " " + the folded text + " ", so position i of it is i - 1 of ``original``;
-    ``tokens`` is ``padded`` cut at every blank, so two words one blank apart are neighbours and
-    a phrase never runs across punctuation (which folds to a second blank, an empty token).
+    ``padded`` is " " + the folded text + " ", so position i of it is i - 1 of ``original``
+    (folding keeps the length). A phrase never runs across punctuation, which folds to a second
+    blank.
     """
 
-    __slots__ = ("field", "original", "padded", "tokens", "_present", "_ends")
+    __slots__ = ("field", "original", "padded")
 
     def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
@@ -321,180 +322,94 @@ class Text:
             " ".join(parts[0].split()) if len(parts) == 1 else "  ".join([" ".join(p.split()) for p in parts])
         )
         padded = " " + _fold(self.original) + " "
-        self.tokens = padded.split(" ")
-        self._present = set(self.tokens)
-        if blank is not None:
-            blanked = padded
-            for t, _ in blank.candidates(self._present):  # drug trafficking, migrant smuggling, SDG target texts
-                i = blanked.find(t.folded)
-                while i >= 0:
-                    blanked = blanked[: i + 1] + " " * (len(t.folded) - 2) + blanked[i + len(t.folded) - 1 :]
-                    i = blanked.find(t.folded, i + 1)
-            if blanked != padded:
-                padded = blanked
-                self.tokens = padded.split(" ")
-                self._present = set(self.tokens)
-        self.padded = padded
-        self._ends = None
+        # drug trafficking, migrant smuggling, SDG target texts
+        self.padded = blank.blank(padded) if blank is not None else padded
 
-    def present(self) -> set[str]:
-        """The distinct tokens (read by every matcher looking into the text)."""
-        return self._present
-
-    def words(self, first: int, last: int) -> str:
-        """The words of ``original`` from token ``first`` to the end of token ``last``."""
-        if self._ends is None:  # token j ends at position _ends[j] + j of padded (one blank after each)
-            self._ends = list(accumulate(map(len, self.tokens)))
-        start = self._ends[first] + first - len(self.tokens[first]) - 1
-        return self.original[start : self._ends[last] + last - 1]
+    def words(self, start: int, end: int) -> str:
+        """The words of ``original`` a hit spans (see :meth:`Matcher.hits`)."""
+        return self.original[start:end]
 
 
 class Matcher:
-    """Terms as sequences of words, filed by their first word; a text is read once, word by word.
+    """Terms, each found in a folded text as whole words (``human trafficking``) or words the
+    last of which starts a word (``prevent*``), all at once.
 
-    (A text of a few hundred words and a vocabulary of a few hundred terms: looking for every
-    term in every text costs more than the rest of the mapping together.)
+    The terms are one Aho-Corasick automaton (pyahocorasick, in C) over the padded texts: a text
+    is read once, whatever the number of terms, and a term is found only with a blank on each
+    side, or on its left for a prefix. (A text of a few hundred words and a vocabulary of a few
+    hundred terms: looking for every term in every text costs more than the rest of the mapping
+    together.)
     """
 
-    #: words seen -> the one-word prefixes they start with; bounded, so memory stays flat
-    CACHE = 50_000
-
     def __init__(self, entries):
-        self.by_word: dict[str, list] = defaultdict(list)
-        self.scan: list = []  # one-word prefixes ("prevent*"): no whole first word to file them by
-        # each entry with its place in the order given, for candidates()
-        self._placed: dict[str, list] = defaultdict(list)
-        for place, (term, payload) in enumerate(entries):
-            words = term.folded.split()
-            if term.prefix and len(words) == 1:
-                self.scan.append((term, payload))
-            else:
-                self.by_word[words[0]].append((term, payload))
-                # with the whole words it needs: a text lacking one of them cannot hold the term
-                needs = frozenset(words[:-1] if term.prefix else words)
-                self._placed[words[0]].append((place, (term, payload), needs))
-        # Where several terms start at one word, they are reported in this order (the scan
-        # first, then as filed): entry n. The filed terms form a tree of their words, walked
-        # from each word that starts one: a node is (the entries ending at it, the next words'
-        # nodes, the entries whose last word is a prefix: (prefix, n, payload)).
-        n = len(self.scan)
-        self._scan = [(i, term.folded.strip(), payload) for i, (term, payload) in enumerate(self.scan)]
-        self._first: dict[str, tuple] = {}
-        for filed in self.by_word.values():
-            for term, payload in filed:
-                words = term.folded.split()
-                last = words.pop() if term.prefix else None
-                nodes = self._first
-                for word in words:
-                    node = nodes.get(word)
-                    if node is None:
-                        node = nodes[word] = ([], {}, [])
-                    nodes = node[1]
-                if last is None:
-                    node[0].append((n, payload))
-                else:
-                    node[2].append((last, n, payload))
-                n += 1
-        # tokens -> the one-word prefixes they start with, filled as tokens are met: the tokens
-        # looked up already, and those that start one, are sets, so that a text's tokens are
-        # settled in two set operations instead of one lookup each
-        self._prefixed: dict[str, tuple] = {}
-        self._looked_up: set[str] = set()
-        self._prefix_starting: set[str] = set()
-        # a set, not the dict's keys: a set of words & a dict's keys copies every key first
-        self._starting = frozenset(self._first)
-        self._filed = frozenset(self.by_word)
-
-    def candidates(self, words: set[str]) -> list:
-        """Every one-word prefix, then the (term, payload) entries whose whole words are all
-        among ``words``, in the order given (the blanked terms longest first: where two overlap,
-        the longer wins, whatever order a set of words comes in)."""
-        filed = []
-        for word in words & self._filed:
-            filed += self._placed[word]
-        if not filed:
-            return self.scan
-        filed.sort(key=_FIRST)
-        return self.scan + [e for _, e, needs in filed if needs <= words]
-
-    def _look_up_prefixes(self, present: set[str], tokens: set[str]) -> None:
-        """File the one-word prefixes each of ``tokens`` (those of ``present`` not looked up yet)
-        starts with."""
-        if len(self._looked_up) + len(tokens) > self.CACHE:  # bounded, so memory stays flat
-            self._prefixed.clear()
-            self._looked_up.clear()
-            self._prefix_starting.clear()
-            tokens = present
-        for token in tokens:
-            found = tuple(e for e in self._scan if token.startswith(e[1]))
-            if found:
-                self._prefixed[token] = found
-                self._prefix_starting.add(token)
-        self._looked_up |= tokens
+        entries = list(entries)
+        one_word_prefix = [t.prefix and len(t.folded.split()) == 1 for t, _ in entries]
+        prefixes = [e for e, scan in zip(entries, one_word_prefix) if scan]
+        others = [e for e, scan in zip(entries, one_word_prefix) if not scan]
+        # Terms are blanked in this order: the one-word prefixes, then the others as given
+        # (longest first, so that where two overlap the longer wins).
+        self._blanking = prefixes + others
+        # Where several terms start at one word, they are reported in this order: the one-word
+        # prefixes, then the others filed by their first word (first met, first filed).
+        filed: dict[str, list] = defaultdict(list)
+        for term, payload in others:
+            filed[term.folded.split()[0]].append((term, payload))
+        self._ordered = prefixes + [e for group in filed.values() for e in group]
+        # folded term -> (its length - 1, ((entry, payload), ...))
+        keyed: dict[str, list] = defaultdict(list)
+        for n, (term, payload) in enumerate(self._ordered):
+            keyed[term.folded].append((n, payload))
+        self._automaton = ahocorasick.Automaton()
+        for key, found in keyed.items():
+            self._automaton.add_word(key, (len(key) - 1, tuple(found)))
+        self._automaton.make_automaton()
 
     def hits(self, text: Text) -> list[tuple[int, int, object]]:
-        """(first token, last token, payload) of the first place each term is found in ``text``,
-        in text order (``text.words(first, last)`` are the words matched)."""
-        # entry -> (token, last token, payload). Tokens are read in order and, at each, the
-        # entries in the order they report in, so the dict's order is the order of the text.
-        found: dict[int, tuple] = {}
-        for j, new in self._walk(text, found):
-            for n, k, payload in new:
-                found[n] = (j, k, payload)
-        return list(found.values())
+        """(start, end, payload) of the first place each term is found in ``text``, in text
+        order, and at one word in the order above: ``text.words(start, end)`` are the words."""
+        if not len(self._automaton):
+            return []
+        first: dict[int, tuple] = {}
+        for key_end, (back, found) in self._automaton.iter(text.padded):
+            for n, payload in found:
+                if n not in first:  # a term's places come in text order: its first is kept
+                    first[n] = (key_end - back, n, key_end, payload)
+        return [self._hit(text.padded, *f) for f in sorted(first.values())]
 
     def first(self, text: Text) -> tuple[int, int, object] | None:
-        """``hits(text)[0]``, reading the text only up to it (None where no term is found)."""
-        for j, new in self._walk(text, {}):
-            n, k, payload = new[0]
-            return j, k, payload
-        return None
+        """``hits(text)[0]`` (None where no term is found)."""
+        if not len(self._automaton):
+            return None
+        best = None
+        for key_end, (back, found) in self._automaton.iter(text.padded):
+            start = key_end - back
+            for n, payload in found:
+                if best is None or (start, n) < best[:2]:
+                    best = (start, n, key_end, payload)
+        return None if best is None else self._hit(text.padded, *best)
 
-    def _walk(self, text: Text, found: dict):
-        """(token, [(entry, last token, payload)...]) at each token where entries not in ``found``
-        start, in text order, the entries in the order they report in."""
-        tokens = text.tokens
-        present = text.present()
-        starts = present & self._starting  # most words start no term: settle that in one set operation
-        if self._scan:
-            new_tokens = present - self._looked_up
-            if new_tokens:
-                self._look_up_prefixes(present, new_tokens)
-            begun = present & self._prefix_starting
-            if begun:
-                starts |= begun
-            prefixed = self._prefixed
-        else:
-            begun = ()
-        if not starts:
-            return
-        first = self._first
-        end = len(tokens)
-        for j in [j for j, token in enumerate(tokens) if token in starts]:
-            token = tokens[j]
-            if token in begun:
-                new = [(n, j, payload) for n, _, payload in prefixed[token] if n not in found]
-            else:
-                new = []
-            node = first.get(token)
-            k = j
-            while node is not None:
-                ending, following, ending_in_prefix = node
-                for n, payload in ending:
-                    if n not in found:
-                        new.append((n, k, payload))
-                k += 1
-                if k == end:
-                    break
-                word = tokens[k]
-                for prefix, n, payload in ending_in_prefix:
-                    if n not in found and word.startswith(prefix):
-                        new.append((n, k, payload))
-                node = following.get(word)
-            if new:
-                if len(new) > 1:
-                    new.sort()
-                yield j, new
+    def _hit(self, padded: str, blank: int, n: int, key_end: int, payload) -> tuple[int, int, object]:
+        # padded[blank] is the blank before the term: original[blank] its first letter. A whole
+        # term's key ends with the blank after it; a prefix's last word runs on to the next blank.
+        after = key_end if padded[key_end] == " " else padded.index(" ", key_end)
+        return blank, after - 1, payload
+
+    def blank(self, padded: str) -> str:
+        """``padded`` with each term found in it blanked out but for its first and last
+        character, in the blanking order above."""
+        if not len(self._automaton) or next(self._automaton.iter(padded), None) is None:
+            return padded  # most texts hold none
+        present = set(padded.split(" "))
+        blanked = padded
+        for term, _ in self._blanking:
+            words = term.folded.split()
+            if words[0] not in present and not (term.prefix and len(words) == 1):
+                continue  # not in the text as it came: a word another blanking cut is not read
+            i = blanked.find(term.folded)
+            while i >= 0:
+                blanked = blanked[: i + 1] + " " * (len(term.folded) - 2) + blanked[i + len(term.folded) - 1 :]
+                i = blanked.find(term.folded, i + 1)
+        return blanked
 
 
 @lru_cache(maxsize=1)
