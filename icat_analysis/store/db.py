@@ -102,7 +102,13 @@ def write_database(version_dir: Path) -> Path:
     try:
         con.execute("SET enable_progress_bar = false")
         rows = row_group_size(_activity_count(version_dir))
+        # The file is created by this thread alone (with more, DuckDB may create and first sync
+        # it on another thread), so its syncs come in the same order every time; it is loaded on
+        # every core.
+        (threads,) = con.execute("SELECT current_setting('threads')").fetchone()
+        con.execute("SET threads = 1")
         con.execute(f"ATTACH {sql_literal(tmp)} AS written (ROW_GROUP_SIZE {rows})")
+        con.execute(f"SET threads = {int(threads)}")
         con.execute("USE written")
         # One transaction: one commit, then one checkpoint writes the file.
         con.execute("BEGIN")
@@ -112,7 +118,7 @@ def write_database(version_dir: Path) -> Path:
         sources = sorted(_sources(version_dir).items())
         if sources:  # an export with no files yet (a new public one, say) records none
             con.executemany("INSERT INTO database_sources VALUES (?, ?)", sources)
-        # Written by this thread alone, so the file's syncs come in the same order every time.
+        # Written by this thread alone, for the same reason.
         con.execute("SET threads = 1")
         con.execute("COMMIT")
         con.execute("CHECKPOINT")

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from icat_analysis.store import reviews
 from tests.browser.conftest import REPO, dashboard_server, free_port, open_page, screenshot_path, wait_until_done
@@ -149,10 +150,10 @@ def test_a_person_from_another_domain_is_refused_with_a_clear_page(page, members
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
     page.screenshot(path=str(screenshot_path("members-refused.png", tmp_path)))
     page.get_by_role("button", name="Sign out").click()
-    deadline = time.time() + 30
-    while not page.get_by_role("button", name="Sign in").count() and time.time() < deadline:
-        page.wait_for_timeout(300)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    # signing out goes through the provider and back: wait for the login page to be drawn
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
+    wait_until_done(page)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def test_a_malformed_configuration_stops_the_dashboard_with_a_readable_error(page, tmp_path):
