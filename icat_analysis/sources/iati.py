@@ -318,9 +318,7 @@ class Text:
     def __init__(self, field_name: str, parts: list[str], blank: Matcher | None = None):
         self.field = field_name
         # the parts two blanks apart, so that no phrase runs from one into the next
-        self.original = (
-            " ".join(parts[0].split()) if len(parts) == 1 else "  ".join([" ".join(p.split()) for p in parts])
-        )
+        self.original = "  ".join(" ".join(p.split()) for p in parts)
         padded = " " + _fold(self.original) + " "
         # drug trafficking, migrant smuggling, SDG target texts
         self.padded = blank.blank(padded) if blank is not None else padded
@@ -354,10 +352,10 @@ class Matcher:
         filed: dict[str, list] = defaultdict(list)
         for term, payload in others:
             filed[term.folded.split()[0]].append((term, payload))
-        self._ordered = prefixes + [e for group in filed.values() for e in group]
-        # folded term -> (its length - 1, ((entry, payload), ...))
+        ordered = prefixes + [e for group in filed.values() for e in group]
+        # folded term -> its (entry, payload)s; the automaton holds (its length - 1, those)
         keyed: dict[str, list] = defaultdict(list)
-        for n, (term, payload) in enumerate(self._ordered):
+        for n, (term, payload) in enumerate(ordered):
             keyed[term.folded].append((n, payload))
         self._automaton = ahocorasick.Automaton()
         for key, found in keyed.items():
@@ -367,26 +365,23 @@ class Matcher:
     def hits(self, text: Text) -> list[tuple[int, int, object]]:
         """(start, end, payload) of the first place each term is found in ``text``, in text
         order, and at one word in the order above: ``text.words(start, end)`` are the words."""
-        if not len(self._automaton):
-            return []
-        first: dict[int, tuple] = {}
-        for key_end, (back, found) in self._automaton.iter(text.padded):
-            for n, payload in found:
-                if n not in first:  # a term's places come in text order: its first is kept
-                    first[n] = (key_end - back, n, key_end, payload)
-        return [self._hit(text.padded, *f) for f in sorted(first.values())]
+        return [self._hit(text.padded, *f) for f in sorted(self._first_places(text.padded))]
 
     def first(self, text: Text) -> tuple[int, int, object] | None:
         """``hits(text)[0]`` (None where no term is found)."""
+        places = self._first_places(text.padded)
+        return self._hit(text.padded, *min(places)) if places else None
+
+    def _first_places(self, padded: str) -> list[tuple]:
+        """(blank before it, entry, end of its key, payload) of each term's first place."""
         if not len(self._automaton):
-            return None
-        best = None
-        for key_end, (back, found) in self._automaton.iter(text.padded):
-            start = key_end - back
+            return []
+        first: dict[int, tuple] = {}
+        for key_end, (back, found) in self._automaton.iter(padded):
             for n, payload in found:
-                if best is None or (start, n) < best[:2]:
-                    best = (start, n, key_end, payload)
-        return None if best is None else self._hit(text.padded, *best)
+                if n not in first:  # a term's places come in text order: its first is kept
+                    first[n] = (key_end - back, n, key_end, payload)
+        return list(first.values())
 
     def _hit(self, padded: str, blank: int, n: int, key_end: int, payload) -> tuple[int, int, object]:
         # padded[blank] is the blank before the term: original[blank] its first letter. A whole
