@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from icat_analysis.sources import template
 from tests.browser.conftest import dashboard_server, open_page, screenshot_path
@@ -21,17 +23,14 @@ def test_changes_page_and_scorecard(tmp_path, page):
         open_page(page, f"{url}/changes?since=2026-09-01&until=2026-11-30")
         assert page.locator("[data-testid='stException']").count() == 0
         assert "since=2026-09-01" in page.url and "until=2026-11-30" in page.url  # both dates stay in the link
-        # On a loaded machine the first run can report done before the comparison is drawn, and
-        # its tiles arrive one by one: wait for the last of the four.
-        page.locator("[data-testid='stMetricLabel']", has_text="Removed").wait_for(timeout=60_000)
-        metrics = {
-            m.locator("[data-testid='stMetricLabel']").inner_text(): m.locator(
-                "[data-testid='stMetricValue']"
-            ).inner_text()
-            for m in page.locator("[data-testid='stMetric']").all()
-        }
-        assert (metrics["New"], metrics["Ended"], metrics["Changed"], metrics["Removed"]) == ("1", "1", "1", "0")
-        assert page.locator("[data-testid='stPlotlyChart']").count() == 1  # countries gained by IOM
+        # On a loaded machine the tiles arrive one by one, and a tile can be between two runs when
+        # it is read: wait for each tile to show its value (a wrong or missing count still fails).
+        for label, value in (("New", "1"), ("Ended", "1"), ("Changed", "1"), ("Removed", "0")):
+            tile = page.locator("[data-testid='stMetric']").filter(
+                has=page.locator("[data-testid='stMetricLabel']", has_text=re.compile(f"^{label}$"))
+            )
+            expect(tile.locator("[data-testid='stMetricValue']")).to_have_text(value, timeout=60_000)
+        expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)  # countries gained by IOM
         page.screenshot(path=screenshot_path("changes.png", tmp_path), full_page=True)
 
         open_page(page, f"{url}/agencies?agency=UNODC")
