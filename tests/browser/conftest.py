@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -51,6 +52,9 @@ def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, .
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ICAT_DATA_DIR", "ICAT_DATA_ROOT")}
     env["ICAT_DATA_ROOT" if root else "ICAT_DATA_DIR"] = str(data_dir)
+    # A file, not a pipe: nobody reads a pipe while the tests run, and once 64 KB of log filled it
+    # the server stopped in the middle of a page's run, at its next line of log.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -69,14 +73,15 @@ def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, .
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"the dashboard exited: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"the dashboard exited: {log.read().decode(errors='replace')[-2000:]}")
             try:
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
                     break
@@ -93,6 +98,7 @@ def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, .
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 @pytest.fixture(scope="session")
