@@ -21,15 +21,15 @@ else:
 
     left, right = st.columns([3, 2])
     with left:
-        # Each chart is made once per filter set and export version (and its data fetched then).
-        st_adapter.plotly_chart(lambda: overview_charts.starts_figure(st_adapter.run, f), name=overview_charts.STARTS)
+        # Vega-Lite, not plotly: the first page of a fresh server loads no plotly.js (overview_charts).
+        st_adapter.vega_chart(overview_charts.starts_figure(st_adapter.run, f))
         st.caption("An activity with several themes counts once under each of them.")
     with right:
         top = overview.top_countries(st_adapter.run, f, n=overview_charts.TOP_COUNTRIES)
         if top.empty:
             st.info("None of these activities names a country.", icon=":material/public:")
         else:
-            st_adapter.plotly_chart(lambda: overview_charts.countries_chart(top), name=overview_charts.COUNTRIES)
+            st_adapter.vega_chart(overview_charts.countries_chart(top))
         st_adapter.regions_band(f)
 
 fresh = overview.freshness(st_adapter.run, st_adapter.manifest())

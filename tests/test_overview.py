@@ -75,21 +75,47 @@ def test_freshness_reads_the_export_and_manifest(run):
 
 
 def test_charts_have_titles_and_theme_colours(run):
-    fig = overview_charts.starts_chart(overview.starts_per_year_by_theme(run, Filters()))
-    assert fig.layout.title.text == "Activities started per year, by theme"
-    assert [t.name for t in fig.data] == ["Prevention", "Protection", "Prosecution", "Partnership"]
-    assert fig.data[0].marker.color == "#0072B2"
-    fig = overview_charts.countries_chart(overview.top_countries(run, Filters()))
-    assert list(fig.data[0].y)[-1] == "Thailand"  # the busiest country is drawn on top
+    spec = overview_charts.starts_chart(overview.starts_per_year_by_theme(run, Filters()))
+    assert spec["title"]["text"] == "Activities started per year, by theme"
+    colours = spec["encoding"]["color"]["scale"]
+    assert colours["domain"] == ["Prevention", "Protection", "Prosecution", "Partnership"]
+    assert colours["range"][0] == "#0072B2"  # prevention's blue, as on every page
+    starts = {(v["year"], v["theme"]): v["activities"] for v in spec["data"]["values"]}
+    assert starts[(2018, "Prevention")] == 1 and starts[(2018, "Protection")] == 1  # A2 has two themes
+    assert starts[(2012, "Protection")] == 0
+    assert spec["description"] == (
+        "Stacked bar chart of the activities started each year from 2010 to 2019, by theme "
+        "(Prevention, Protection, Prosecution, Partnership); an activity with several themes counts under each."
+    )
+    top = overview.top_countries(run, Filters())
+    spec = overview_charts.countries_chart(top)
+    assert spec["encoding"]["y"]["sort"][0] == "Thailand"  # the busiest country is drawn on top
+    assert spec["data"]["values"][0] == {
+        "country": "Thailand",
+        "activities": 2,
+        "joint": 0,
+    }  # A1 and A3, each by one agency
+    assert (
+        spec["description"]
+        == "Bar chart of the countries with most activities: "
+        + ", ".join(f"{c} {n}" for c, n in zip(top["country"], top["activities"], strict=True))
+        + "."
+    )
 
 
-def test_the_countries_chart_ticks_whole_numbers_for_small_counts():
-    few = pd.DataFrame({"country": ["Nigeria", "Ghana", "Thailand"], "activities": [2, 1, 1], "joint": [1, 0, 0]})
-    axis = overview_charts.countries_chart(few).layout.xaxis
-    # at most 2 activities: ticks 0, 1, 2 (never 0.5 or 1.5)
-    assert (axis.tick0, axis.dtick, axis.tickformat) == (0, 1, "d")
-    many = few.assign(activities=[240, 120, 90])
-    assert overview_charts.countries_chart(many).layout.xaxis.dtick is None  # plotly's own whole-number steps
+def test_the_charts_tick_whole_numbers_and_name_every_country_in_full():
+    few = pd.DataFrame({"country": ["Central African Republic", "Ghana"], "activities": [2, 1], "joint": [1, 0]})
+    spec = overview_charts.countries_chart(few)
+    # at most 2 activities: ticks 0, 1, 2 (never 0.5 or 1.5), and room past the longest bar for its count
+    assert spec["encoding"]["x"]["axis"] == {"format": ",d", "tickMinStep": 1}
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 2.2]
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # no "Central African Rep…"
+    years = pd.DataFrame(
+        {"year": range(2000, 2020), "theme": "prevention", "theme_label": "Prevention", "activities": 3}
+    )
+    spec = overview_charts.starts_chart(years)
+    assert spec["encoding"]["y"]["axis"]["format"] == ",d"
+    assert spec["encoding"]["x"]["axis"]["values"] == list(range(2000, 2020, 2))  # 20 years: every other one named
 
 
 def test_money_and_percent_words():

@@ -27,6 +27,24 @@ def test_a_chart_carries_the_filter_sentence_and_a_png_download():
     assert config["topojsonURL"] == "app/static/" and config["scrollZoom"] is False
 
 
+def test_the_overview_charts_carry_the_sentence_and_grow_when_presenting():
+    spec = {
+        "title": {"text": "Activities started per year, by theme", "fontSize": 18},
+        "height": 400,
+        "config": {"axis": {"labelFontSize": 13, "titleFontSize": 14}, "text": {"fontSize": 13}},
+    }
+    plain = p.vega_with_sentence(spec, "458 activities involving IOM")
+    assert plain["title"]["subtitle"] == ["458 activities involving IOM"]
+    assert plain["height"] == 400 and plain["title"]["fontSize"] == 18 and "subtitle" not in spec["title"]
+    shown = p.vega_with_sentence(spec, "word " * 60, present=True)
+    assert len(shown["title"]["subtitle"]) == 3  # wrapped, one line a list item
+    assert shown["title"]["fontSize"] == 25 and shown["title"]["subtitleFontSize"] == 18  # 18 and 13 px x 1.4
+    assert shown["config"]["axis"] == {"labelFontSize": 18, "titleFontSize": 20}
+    assert shown["config"]["legend"]["labelFontSize"] == 17 and shown["config"]["text"]["fontSize"] == 18
+    assert shown["height"] == 500
+    assert p.vega_with_sentence({"height": {"step": 28}}, "x", present=True)["height"] == {"step": 35}
+
+
 def test_a_long_sentence_is_wrapped_and_a_missing_title_gets_one():
     fig = go.Figure()
     p.with_sentence(fig, "word " * 60)

@@ -75,14 +75,17 @@ def _stop_server(server: subprocess.Popen) -> None:
 
 #: a page drawn: no element still waiting for its code (on a first visit Streamlit fetches each kind
 #: of element's code when one first arrives and shows a grey placeholder, `stSkeleton`, until it
-#: has; a chart waiting so is not a chart element yet) and plotly's SVG inside every chart element
+#: has; a chart waiting so is not a chart element yet) and the drawn SVG (plotly's, or Vega-Lite's on
+#: the Overview) inside every chart element
 #: shown (a chart of the page being left, or one in a part that is not shown, never draws and is
 #: not waited for)
 FIGURES_DRAWN = """() => {
   const shown = el => el.offsetParent !== null && !el.closest("[data-stale='true']");
   if ([...document.querySelectorAll("[data-testid='stSkeleton']")].some(shown)) return false;
-  const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
-  return charts.filter(shown).every(c => c.querySelector('.main-svg'));
+  const plotly = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+  const vega = [...document.querySelectorAll("[data-testid='stVegaLiteChart']")];
+  return plotly.filter(shown).every(c => c.querySelector('.main-svg'))
+    && vega.filter(shown).every(c => c.querySelector('svg.marks'));
 }"""
 #: how long to wait for a page's charts once its run is done, before calling it not drawn
 FIGURES_TIMEOUT_S = 60

@@ -91,6 +91,42 @@ def with_sentence(fig: go.Figure, sentence: str, *, present: bool = False) -> go
     return fig
 
 
+def vega_with_sentence(spec: dict, sentence: str, *, present: bool = False) -> dict:
+    """A Vega-Lite chart (the Overview's) with the filter sentence as its subtitle, so its
+    downloaded picture says what was selected, as :func:`with_sentence` does for a plotly
+    figure; in presentation mode, larger text and a taller plot. Returns a new spec."""
+    spec = {**spec, "title": {**spec.get("title", {}), "subtitle": wrap_sentence(sentence).split("<br>")}}
+    spec["title"].setdefault("subtitleFontSize", SUBTITLE_FONT["size"])
+    spec["title"].setdefault("subtitleColor", SUBTITLE_FONT["color"])
+    if not present:
+        return spec
+
+    def bigger(size) -> int:
+        return round(size * PRESENTATION_FONT_FACTOR)
+
+    title = spec["title"]
+    title.update(
+        fontSize=bigger(title.get("fontSize", _PLOTLY_TITLE)), subtitleFontSize=bigger(title["subtitleFontSize"])
+    )
+    config = {**spec.get("config", {})}
+    for part in ("axis", "legend"):
+        sizes = config.get(part, {})
+        config[part] = {
+            **sizes,
+            "labelFontSize": bigger(sizes.get("labelFontSize", _PLOTLY_FONT)),
+            "titleFontSize": bigger(sizes.get("titleFontSize", _PLOTLY_FONT)),
+        }
+    if "text" in config:  # a mark's own labels (the count at a bar's end)
+        config["text"] = {**config["text"], "fontSize": bigger(config["text"].get("fontSize", _PLOTLY_FONT))}
+    spec["config"] = config
+    height = spec.get("height")
+    if isinstance(height, int):
+        spec["height"] = int(height * PRESENTATION_HEIGHT_FACTOR)
+    elif isinstance(height, dict) and "step" in height:
+        spec["height"] = {"step": int(height["step"] * PRESENTATION_HEIGHT_FACTOR)}
+    return spec
+
+
 def is_map(fig: go.Figure) -> bool:
     return any(t.type in ("choropleth", "scattergeo") for t in fig.data)
 

@@ -27,7 +27,14 @@ from icat_analysis.paths import data_dir
 from icat_analysis.store import db, export, reviews, validate
 from icat_analysis.ui import downloads, members, provenance
 from icat_analysis.ui.markdown import literal
-from icat_analysis.ui.presentation import PRESENT_KEY, PRESENTATION_CSS, chart_config, is_presenting, with_sentence
+from icat_analysis.ui.presentation import (
+    PRESENT_KEY,
+    PRESENTATION_CSS,
+    chart_config,
+    is_presenting,
+    vega_with_sentence,
+    with_sentence,
+)
 
 FILTER_PREFIX = "flt_"
 WIDGET_PREFIX = "w_"
@@ -163,19 +170,13 @@ def _warm_up() -> None:
         return _run_on(path, version, name, filters, params)
 
     f = Filters()
-    # In the order the Overview asks; the figures go through the same stored-figure cache
-    # (plotly checks every property of a figure as it is built, and loads its checks once a
-    # process, about 1.4 s).
+    # In the order the Overview asks: its first visitor's run then asks DuckDB nothing, and makes
+    # its two charts (plain Vega-Lite dicts, overview_charts) from these answers.
     overview.headline_figures(runner, f, today())
     events.events(runner, f)
     library.resources(runner, f)
-    top = overview.top_countries(runner, f, n=overview_charts.TOP_COUNTRIES)
-    charts = {
-        overview_charts.STARTS: lambda: overview_charts.starts_figure(runner, f),
-        overview_charts.COUNTRIES: lambda: overview_charts.countries_chart(top),
-    }
-    for name, make in charts.items():
-        _figure_spec(path, version, ("chart", name), (), f, False, make)
+    overview.starts_per_year_by_theme(runner, f)
+    overview.top_countries(runner, f, n=overview_charts.TOP_COUNTRIES)
     runner("region_band", f)
     overview.freshness(runner, export.read_manifest(Path(path)))
     for package in (analyses, ui):
@@ -887,27 +888,32 @@ def _figure_spec(path: str, version: str, site: tuple, same: tuple, f: Filters, 
     return with_sentence(_make(), f.describe(None), present=present).to_dict()
 
 
-def plotly_chart(
-    fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), name: str | None = None, **kwargs
-):
+def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), **kwargs):
     """``st.plotly_chart`` with the filter sentence under the title and a toolbar PNG download
     (made in the browser, no network) carrying both; larger in presentation mode.
 
     ``fig`` is a figure, or a function making one: that one is made once per export version,
     filter set and ``same`` (whatever else it shows: the page's choices), and a repeat visit
     draws the stored figure. plotly checks every property of a figure as it is built, about
-    0.1 s a chart; the stored one is taken as it is. ``name`` names a chart whose figure is
-    also made outside its page (the warm-up at start makes the Overview's), so both find the
-    same stored figure."""
+    0.1 s a chart; the stored one is taken as it is."""
     f = f if f is not None else current_filters()
     if callable(fig):
         # which chart of which page
-        site = ("chart", name) if name else (fig.__code__.co_filename, fig.__code__.co_firstlineno)
+        site = (fig.__code__.co_filename, fig.__code__.co_firstlineno)
         spec = _figure_spec(str(current_data_dir()), export_version(), site, same, f, presenting(), fig)
         fig = go.Figure(spec, _validate=False)
     else:
         with_sentence(fig, f.describe(None), present=presenting())
     return st.plotly_chart(fig, config=chart_config(fig, config), **kwargs)
+
+
+def vega_chart(spec: dict, f: Filters | None = None) -> None:
+    """``st.vega_lite_chart`` (the Overview's charts, overview_charts) with the filter sentence
+    under the title, carried by the toolbar's PNG download as well; larger in presentation mode.
+    The spec's ``description`` is what a screen reader says of the chart (no ``alt`` as well:
+    Streamlit logs a warning, with its stack, on every run that gives both)."""
+    f = f if f is not None else current_filters()
+    st.vega_lite_chart(vega_with_sentence(spec, f.describe(None), present=presenting()), width="stretch")
 
 
 def briefing_download(f: Filters) -> None:

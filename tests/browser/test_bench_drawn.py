@@ -10,6 +10,7 @@ pytestmark = pytest.mark.browser
 
 CHART = "<div data-testid='stPlotlyChart'>{}</div>"
 SVG = "<svg class='main-svg'></svg>"
+VEGA = "<div data-testid='stVegaLiteChart'>{}</div>"
 SKELETON = "<div data-testid='stSkeleton' style='height:10px'></div>"
 
 
@@ -23,6 +24,9 @@ SKELETON = "<div data-testid='stSkeleton' style='height:10px'></div>"
         (f"<div style='display:none'>{SKELETON}</div>" + CHART.format(SVG), True),  # not shown
         (f"<div data-stale='true'>{SKELETON}{CHART.format('')}</div>", True),  # the page being left
         ("<h1>Overview</h1>", True),  # a page with no chart
+        (VEGA.format("<svg class='marks'></svg>"), True),  # the Overview's Vega-Lite charts
+        (VEGA.format("<svg class='marks'></svg>") + VEGA.format(""), False),
+        (CHART.format(SVG) + VEGA.format(""), False),
     ],
 )
 def test_a_page_is_drawn_only_when_no_element_waits_for_its_code(page, body, drawn):

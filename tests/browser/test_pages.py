@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import dashboard
+from icat_analysis.bench.browser import FIGURES_DRAWN
 from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
@@ -74,7 +75,16 @@ def test_reset_clears_the_filters_and_the_link(default_server, page):
 def test_overview_screenshot(default_server, page, tmp_path):
     """The README's picture of the Overview (docs/screenshot-overview.png)."""
     open_page(page, default_server + "/")
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_function(FIGURES_DRAWN, timeout=30_000)
+    charts = page.locator("[data-testid='stVegaLiteChart'] svg.marks")
+    assert charts.count() == 2
+    # the busiest countries, each named whole (a Vega-Lite label is cut at 180 px by default)
+    labels = charts.nth(1).locator(".role-axis-label text").all_text_contents()
+    assert "United States" in labels and not any(label.endswith("…") for label in labels)
+    assert page.locator(".js-plotly-plot").count() == 0  # the first page loads no plotly.js
+    # what a screen reader is told of the chart: its description, with the counts
+    told = page.locator("[data-testid='stVegaLiteChart']").nth(1).get_attribute("aria-label")
+    assert told.startswith("Bar chart of the countries with most activities: United States 80, ")
     page.wait_for_timeout(1000)
     page.screenshot(path=str(screenshot_path("screenshot-overview.png", tmp_path)))
 

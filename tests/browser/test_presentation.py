@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from icat_analysis.bench.browser import FIGURES_DRAWN
 from icat_analysis.filters import Filters
 from icat_analysis.store import db, export
 from icat_analysis.ui import briefing
@@ -81,7 +82,10 @@ def test_presentation_mode_hides_the_sidebar_and_keeps_the_filters(default_serve
     assert sidebar.count() == 0 or not sidebar.first.is_visible()
     page.goto(f"{default_server}/?agencies=IOM&present=1")
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_function(FIGURES_DRAWN, timeout=30_000)
+    # the Overview's charts in the page's larger text: the title at 25 px
+    title = page.locator("[data-testid='stVegaLiteChart'] .role-title-text text").first
+    assert title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 22
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshot_path("screenshot-presentation.png", tmp_path)))
     context.close()
