@@ -8,6 +8,7 @@ Where /usr/bin/chromium is missing (a laptop without it) these tests skip; CI in
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -154,6 +155,16 @@ def open_page(page, url: str, timeout: float = 90_000) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     wait_until_done(page, timeout)
+
+
+def metric_value(page, label: str):
+    """The value of the tile labelled exactly ``label`` (the first such tile), as a locator to
+    assert on with Playwright's ``expect(...).to_have_text(value, timeout=...)``: it waits while
+    the page's runs arrive, where reading the tile once could catch it between two runs (on a
+    loaded machine a tile was read with its label missing). An exact label, so that "Activities"
+    is never the "Joint activities" tile."""
+    label_is = page.locator("[data-testid='stMetricLabel']", has_text=re.compile(f"^{re.escape(label)}$"))
+    return page.locator("[data-testid='stMetric']").filter(has=label_is).first.locator("[data-testid='stMetricValue']")
 
 
 def screenshot_path(name: str, tmp_path: Path) -> Path:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from icat_analysis.sources import template
-from tests.browser.conftest import dashboard_server, open_page, screenshot_path
+from tests.browser.conftest import dashboard_server, metric_value, open_page, screenshot_path
 from tests.test_changes import FIXTURE, _change_file
 
 pytestmark = pytest.mark.browser
@@ -26,10 +25,7 @@ def test_changes_page_and_scorecard(tmp_path, page):
         # On a loaded machine the tiles arrive one by one, and a tile can be between two runs when
         # it is read: wait for each tile to show its value (a wrong or missing count still fails).
         for label, value in (("New", "1"), ("Ended", "1"), ("Changed", "1"), ("Removed", "0")):
-            tile = page.locator("[data-testid='stMetric']").filter(
-                has=page.locator("[data-testid='stMetricLabel']", has_text=re.compile(f"^{label}$"))
-            )
-            expect(tile.locator("[data-testid='stMetricValue']")).to_have_text(value, timeout=60_000)
+            expect(metric_value(page, label)).to_have_text(value, timeout=60_000)
         expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(1)  # countries gained by IOM
         page.screenshot(path=screenshot_path("changes.png", tmp_path), full_page=True)
 

@@ -12,10 +12,11 @@ import json
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD
 from icat_analysis.store import reviews
-from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, metric_value, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +31,6 @@ def review_server(tmp_path_factory):
         yield url, data
 
 
-def metric(page, label: str) -> str:
-    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
-
-
 def open_tab(page, url: str, tab: str) -> None:
     open_page(page, f"{url}/duplication")
     page.get_by_role("tab", name=tab).click()
@@ -46,7 +42,7 @@ def test_page_opens_with_map_and_screenshot(page, review_server, tmp_path):
     open_page(page, f"{url}/duplication")
     assert page.locator("[data-testid='stException']").count() == 0
     page.wait_for_selector("path.choroplethlocation", timeout=60_000)
-    assert metric(page, "Likely duplicate pairs") == "20"
+    expect(metric_value(page, "Likely duplicate pairs")).to_have_text("20", timeout=60_000)
     assert page.get_by_text("do not imply official endorsement").count() >= 1
     page.wait_for_timeout(1000)
     page.screenshot(path=str(screenshot_path("screenshot-duplication.png", tmp_path)))
@@ -66,7 +62,7 @@ def test_marking_a_pair_moves_it_to_the_reviewed_view(page, review_server, tmp_p
     wait_until_done(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text(f"Saved: {a} and {b} marked duplicate.").count() == 1
-    assert metric(page, "Pairs reviewed") == "1"
+    expect(metric_value(page, "Pairs reviewed")).to_have_text("1", timeout=60_000)
     # it left the open list: the pair picker now offers another pair first
     assert not page.get_by_role("combobox", name="Pair").input_value().startswith(chosen)
     # and it is in the reviewed view (and in the log on disk)
@@ -100,7 +96,7 @@ def test_an_agency_filter_shows_that_agencys_pairs_with_any_other_agency(page, r
     open_page(page, f"{url}/duplication?agencies=UNODC")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("the other side of a pair may be any agency's").count() == 1
-    assert metric(page, "Likely duplicate pairs") == f"{len(pairs):,}"
+    expect(metric_value(page, "Likely duplicate pairs")).to_have_text(f"{len(pairs):,}", timeout=60_000)
     page.screenshot(path=str(screenshot_path("screenshot-duplication-agency.png", tmp_path)), full_page=True)
 
 

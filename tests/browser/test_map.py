@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import REPO, open_page, screenshot_path, wait_until_done
+from tests.browser.conftest import REPO, metric_value, open_page, screenshot_path, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +45,6 @@ def map_values(page) -> dict[str, float]:
             return out;
         }"""
     )
-
-
-def metric(page, label: str) -> str:
-    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
-    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
 def _activities_in(iso3: str, agency: str | None = None) -> int:
@@ -86,7 +82,7 @@ def test_picking_a_country_opens_its_activities(default_server, page):
     page.keyboard.press("Enter")
     wait_until_done(page)
     page.get_by_role("heading", name="Thailand (THA)").wait_for(timeout=30_000)
-    assert metric(page, "Activities") == f"{_activities_in('THA'):,}"
+    expect(metric_value(page, "Activities")).to_have_text(f"{_activities_in('THA'):,}", timeout=60_000)
     assert "country=THA" in page.url
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=30_000)
@@ -101,7 +97,7 @@ def test_filter_in_the_link_changes_the_map(default_server, page):
     unicef = _activities_in("THA", "UNICEF")
     assert unicef < _activities_in("THA")
     assert values.get("THA", 0) == unicef
-    assert metric(page, "Activities") == f"{unicef:,}"
+    expect(metric_value(page, "Activities")).to_have_text(f"{unicef:,}", timeout=60_000)
     assert "involving UNICEF" in page.locator("[data-testid='stMain']").inner_text()
 
 
