@@ -64,7 +64,7 @@ else:
     synthetic = bool(st_adapter.manifest().get("synthetic"))
     fig = lambda: indicator_charts.trend_figure(series, title=title, aggregate=area.is_aggregate,  # noqa: E731
                                                 activities=activities, synthetic=synthetic)
-    st_adapter.plotly_chart(fig, key="ind_trend", same=(indicator, area_key, breakdown))
+    st_adapter.plotly_chart(fig, key="ind_trend", same=(indicator, area_key, breakdown), source="both")
     st.caption(ind.chart_notes(series, area))
     st.caption(ind.PREVALENCE_CAVEAT)
     with st.expander("Table of the figures"):
@@ -112,6 +112,7 @@ if box is not None and box.open:
                     ),
                     key="ind_origins_latest",
                     same=(indicator, detecting),
+                    source="indicators",
                 )
             if censored_origins:
                 st.caption(
@@ -129,6 +130,7 @@ if box is not None and box.open:
                     ),
                     key="ind_origins_trend",
                     same=(indicator, detecting),
+                    source="indicators",
                 )
         st.caption("'Nationals' are citizens of the country of detection, trafficked within their own country.")
         st.markdown("**Table of citizenships**")  # an expander holds no other expander

@@ -125,7 +125,7 @@ else:
                 else:
                     fig = lambda: country_charts.victims_trend_figure(trend, name)  # noqa: E731
                     alt = f"Detected victims of trafficking in {name} by year"
-                    st_adapter.plotly_chart(fig, alt=alt, same=(iso3,))
+                    st_adapter.plotly_chart(fig, alt=alt, same=(iso3,), source="indicators")
                     st.caption(cp.trend_caption(trend, st_adapter.manifest()))
         st_adapter.country_library(iso3, name)
 

@@ -161,7 +161,11 @@ def test_a_chart_is_made_once_per_view_and_again_for_a_new_version_or_choice(tmp
     chart("activities")  # the repeat view: the stored figure, not made again
     assert made == [4]
     assert [f.layout.title.text for f in drawn] == ["4 activities", "4 activities"]
-    assert drawn[1].layout.title.subtitle.text == "All activities"  # the filter sentence is kept
+    # the filter sentence is kept, and where the activities come from (a picture names its source)
+    subtitle = drawn[1].layout.title.subtitle.text
+    assert subtitle.startswith("All activities. Source: export 'data', ") and subtitle.endswith(
+        ": the agencies' submissions"
+    )
     chart("budget")  # another choice on the page: made for it
     make_export(d, [*four_activities(), activity("A5", lead="UNHCR", countries=["KEN"])], versioned=True)
     chart("activities")  # a new import: made again from the new version
@@ -267,7 +271,9 @@ def test_the_warm_up_answers_the_first_overview_before_anyone_visits(tmp_path, m
         "Activities started per year, by theme",
         "The 4 countries with most activities",
     ]
-    assert titles[0]["subtitle"] == ["All activities"]  # the filter sentence, in the downloaded picture too
+    # the filter sentence and the source, in the downloaded picture too: this export is synthetic
+    assert " ".join(titles[0]["subtitle"]).startswith("All activities. Source: export 'data', ")
+    assert " ".join(titles[0]["subtitle"]).endswith(": synthetic demonstration data")
     assert json.loads(charts[1].proto.spec)["description"].startswith(
         "Bar chart of the countries with most activities: "
     )

@@ -205,3 +205,24 @@ def test_duplication_hot_spots_are_grouped_once_per_threshold(default_export, mo
     at.slider(key="dup_threshold").set_value(0.95).run()
     assert not _problems(at) and len(grouped) == 2
     assert at.dataframe[0].value["Pairs"].sum() < first["Pairs"].sum()
+
+
+def _subtitles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["subtitle"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_each_chart_names_the_source_of_what_it_draws(default_export, monkeypatch, clean_streamlit):
+    """A chart's downloaded picture says where its figures come from: the demonstration export's
+    activities are synthetic, UNODC's indicators beside them are not."""
+    at = _app(default_export, monkeypatch)
+    at.switch_page("pages/map.py").run()
+    assert not _problems(at), _problems(at)
+    (world,) = _subtitles(at)
+    assert world.startswith("All activities. Source: export ") and world.endswith("synthetic demonstration data")
+    at.switch_page("pages/indicators.py").run()
+    assert not _problems(at), _problems(at)
+    trend = _subtitles(at)[0].replace("<br>", " ")
+    # the trend draws the selected activities beside UNODC's figures: both sources, each named
+    assert "synthetic demonstration data. Indicators: UNODC" in trend

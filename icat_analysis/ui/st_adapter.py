@@ -884,26 +884,47 @@ def presentation_styles() -> None:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _figure_spec(path: str, version: str, site: tuple, same: tuple, f: Filters, present: bool, _make) -> dict:
-    return with_sentence(_make(), f.describe(None), present=present).to_dict()
+def _figure_spec(
+    path: str, version: str, site: tuple, same: tuple, f: Filters, sentence: str, present: bool, _make
+) -> dict:
+    return with_sentence(_make(), sentence, present=present).to_dict()
 
 
-def plotly_chart(fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), **kwargs):
-    """``st.plotly_chart`` with the filter sentence under the title and a toolbar PNG download
+def chart_sentence(f: Filters, source: str = "activities") -> str:
+    """What every chart says under its title, so that its downloaded picture stands on its own.
+    ``source`` is what the chart draws: "activities" (the filter sentence, then where the
+    activities come from, as every other download says it: "synthetic demonstration data" on
+    the demo export, the IATI publishers on a real one), "indicators" (UNODC's figures, whatever
+    the activities are) or "both" (an indicator trend with the selected activities beside it)."""
+    m = manifest()
+    indicators = provenance.indicators_source(m)
+    if source == "indicators":
+        return indicators or ""
+    name = current_export() or current_data_dir().name
+    activities = f"{f.describe(None)}. Source: {provenance.source_short(name, m)}"
+    return f"{activities}. {indicators}" if source == "both" and indicators else activities
+
+
+def plotly_chart(
+    fig, f: Filters | None = None, *, config: dict | None = None, same: tuple = (), source: str = "activities", **kwargs
+):
+    """``st.plotly_chart`` with the filter sentence and the source under the title and a toolbar PNG download
     (made in the browser, no network) carrying both; larger in presentation mode.
 
     ``fig`` is a figure, or a function making one: that one is made once per export version,
     filter set and ``same`` (whatever else it shows: the page's choices), and a repeat visit
     draws the stored figure. plotly checks every property of a figure as it is built, about
-    0.1 s a chart; the stored one is taken as it is."""
+    0.1 s a chart; the stored one is taken as it is. ``source``: what the chart draws
+    (:func:`chart_sentence`)."""
     f = f if f is not None else current_filters()
     if callable(fig):
         # which chart of which page
         site = (fig.__code__.co_filename, fig.__code__.co_firstlineno)
-        spec = _figure_spec(str(current_data_dir()), export_version(), site, same, f, presenting(), fig)
+        sentence = chart_sentence(f, source)
+        spec = _figure_spec(str(current_data_dir()), export_version(), site, same, f, sentence, presenting(), fig)
         fig = go.Figure(spec, _validate=False)
     else:
-        with_sentence(fig, f.describe(None), present=presenting())
+        with_sentence(fig, chart_sentence(f, source), present=presenting())
     return st.plotly_chart(fig, config=chart_config(fig, config), **kwargs)
 
 
@@ -913,7 +934,7 @@ def vega_chart(spec: dict, f: Filters | None = None) -> None:
     The spec's ``description`` is what a screen reader says of the chart (no ``alt`` as well:
     Streamlit logs a warning, with its stack, on every run that gives both)."""
     f = f if f is not None else current_filters()
-    st.vega_lite_chart(vega_with_sentence(spec, f.describe(None), present=presenting()), width="stretch")
+    st.vega_lite_chart(vega_with_sentence(spec, chart_sentence(f), present=presenting()), width="stretch")
 
 
 def briefing_download(f: Filters) -> None:

@@ -167,6 +167,14 @@ def metric_value(page, label: str):
     return page.locator("[data-testid='stMetric']").filter(has=label_is).first.locator("[data-testid='stMetricValue']")
 
 
+def vega_subtitle(chart) -> str:
+    """The subtitle under a Vega-Lite chart's title (the Overview's), its lines joined by spaces:
+    Vega draws a one-line subtitle as a text element and longer ones as one tspan a line."""
+    return chart.locator(".role-title-subtitle text").first.evaluate(
+        "t => t.querySelectorAll('tspan').length ? [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') : t.textContent"
+    )
+
+
 def screenshot_path(name: str, tmp_path: Path) -> Path:
     """Where a test's screenshot goes: docs/ when ICAT_UPDATE_SCREENSHOTS=1 (to refresh the
     pictures in the README and docs), else the test's temporary folder, so a test run never

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import dashboard
-from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, vega_subtitle, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +59,13 @@ def test_the_overview_counts_the_sample_and_shows_its_regions_band(root_server, 
     assert metric.locator("[data-testid='stMetricValue']").inner_text() == "16"
     text = _main_text(page)
     assert "3 activities are placed in 3 regions and in no country" in text
+    # each chart names its source under its title, so that its downloaded picture does too
+    page.locator("[data-testid='stVegaLiteChart'] svg.marks").first.wait_for(timeout=60_000)
+    subtitle = vega_subtitle(page.locator("[data-testid='stVegaLiteChart']").first)
+    assert subtitle == (
+        "All activities. Source: export 'iati-sample': IATI activities of International Organization for "
+        "Migration (IOM, XM-DAC-47066), as published on 15 June 2021"
+    )
 
 
 def test_choosing_the_export_in_the_sidebar_is_kept_in_the_link_across_pages(root_server, page):

@@ -106,4 +106,9 @@ def test_world_total_shows_countries_reporting_and_activities(default_server, pa
     page.get_by_text("Largest citizenships over time").first.wait_for(timeout=60_000)
     assert page.locator(".js-plotly-plot").count() == 3
     assert page.locator("[data-testid='stException']").count() == 0
+    # each chart names its source under its title: the trend both (the activities beside it are
+    # synthetic here), the citizenship charts UNODC's alone
+    subtitles = [" ".join(t.split()) for t in page.locator(".js-plotly-plot .gtitle-subtitle").all_text_contents()]
+    assert "synthetic demonstration data. Indicators: UNODC" in subtitles[0]
+    assert [t.startswith("Indicators: UNODC") and "synthetic" not in t for t in subtitles[1:]] == [True, True]
     screenshot(page, tmp_path, "indicators-world.png")

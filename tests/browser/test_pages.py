@@ -11,7 +11,7 @@ import pytest
 
 import dashboard
 from icat_analysis.bench.browser import FIGURES_DRAWN
-from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, wait_until_done
+from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, vega_subtitle, wait_until_done
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +82,11 @@ def test_overview_screenshot(default_server, page, tmp_path):
     labels = charts.nth(1).locator(".role-axis-label text").all_text_contents()
     assert "United States" in labels and not any(label.endswith("…") for label in labels)
     assert page.locator(".js-plotly-plot").count() == 0  # the first page loads no plotly.js
+    # under each title: the filter sentence and the source, here synthetic (the PNG download carries both)
+    subtitle = vega_subtitle(charts.nth(0))
+    assert subtitle.startswith("All activities. Source: export 'demo'") and subtitle.endswith(
+        "synthetic demonstration data"
+    )
     # what a screen reader is told of the chart: its description, with the counts
     told = page.locator("[data-testid='stVegaLiteChart']").nth(1).get_attribute("aria-label")
     assert told.startswith("Bar chart of the countries with most activities: United States 80, ")
