@@ -11,9 +11,18 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 import dashboard
-from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, vega_subtitle, wait_until_done
+from tests.browser.conftest import (
+    REPO,
+    dashboard_server,
+    metric_value,
+    open_page,
+    screenshot_path,
+    vega_subtitle,
+    wait_until_done,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,8 +64,7 @@ def test_every_page_on_the_iati_sample(url_path, root_server, page, tmp_path):
 
 def test_the_overview_counts_the_sample_and_shows_its_regions_band(root_server, page):
     open_page(page, f"{root_server}/?export=iati-sample")
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Activities").first
-    assert metric.locator("[data-testid='stMetricValue']").inner_text() == "16"
+    expect(metric_value(page, "Activities")).to_have_text("16", timeout=60_000)
     text = _main_text(page)
     assert "3 activities are placed in 3 regions and in no country" in text
     # each chart names its source under its title, so that its downloaded picture does too

@@ -11,9 +11,10 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from icat_analysis.analyses.duplication import DEFAULT_THRESHOLD
-from tests.browser.conftest import dashboard_server, open_page, wait_until_done
+from tests.browser.conftest import dashboard_server, metric_value, open_page, wait_until_done
 from tests.factories import activity, make_export
 
 pytestmark = pytest.mark.browser
@@ -90,8 +91,7 @@ def test_nan_threshold_in_the_link_falls_back_to_the_default(page, server):
     slider = page.locator("[data-testid='stSlider']").filter(has_text="Least score of a likely duplicate")
     shown = slider.locator("[data-testid='stSliderThumbValue']").inner_text()
     assert float(shown) == pytest.approx(DEFAULT_THRESHOLD)
-    pairs = page.locator("[data-testid='stMetric']").filter(has_text="Likely duplicate pairs")
-    assert pairs.locator("[data-testid='stMetricValue']").inner_text().strip() == "1"
+    expect(metric_value(page, "Likely duplicate pairs")).to_have_text("1", timeout=60_000)
     assert "nan" not in urlsplit(page.url).query
 
 

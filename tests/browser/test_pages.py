@@ -8,10 +8,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 import dashboard
 from icat_analysis.bench.browser import FIGURES_DRAWN
-from tests.browser.conftest import REPO, dashboard_server, open_page, screenshot_path, vega_subtitle, wait_until_done
+from tests.browser.conftest import (
+    REPO,
+    dashboard_server,
+    metric_value,
+    open_page,
+    screenshot_path,
+    vega_subtitle,
+    wait_until_done,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +35,6 @@ def test_every_page_draws_without_error_or_outside_request(url_path, default_ser
     assert page.outside_requests == [], page.outside_requests
 
 
-def _headline_activities(page) -> int:
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Activities").first
-    return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
-
-
 def test_filter_in_the_link_changes_the_overview_and_survives_navigation(default_server, page):
     data = REPO / "data" / "demo" / "activities.parquet"
     lead = pd.read_parquet(data, columns=["lead_agency"])["lead_agency"]
@@ -38,10 +42,10 @@ def test_filter_in_the_link_changes_the_overview_and_survives_navigation(default
     assert 0 < ilo_lead_n < all_n
 
     open_page(page, default_server + "/")
-    assert _headline_activities(page) == all_n
+    expect(metric_value(page, "Activities")).to_have_text(f"{all_n:,}", timeout=60_000)
 
     open_page(page, default_server + "/?agencies=ILO&role=lead")
-    assert _headline_activities(page) == ilo_lead_n
+    expect(metric_value(page, "Activities")).to_have_text(f"{ilo_lead_n:,}", timeout=60_000)
     assert "led by ILO" in page.get_by_text("activities led by ILO").first.inner_text()
 
     page.locator("[data-testid='stSidebarNav'] a", has_text="Data").click()
@@ -53,7 +57,7 @@ def test_filter_in_the_link_changes_the_overview_and_survives_navigation(default
 
     page.locator("[data-testid='stSidebarNav'] a", has_text="Overview").click()
     wait_until_done(page)
-    assert _headline_activities(page) == ilo_lead_n
+    expect(metric_value(page, "Activities")).to_have_text(f"{ilo_lead_n:,}", timeout=60_000)
     assert parse_qs(urlsplit(page.url).query)["agencies"] == ["ILO"]
     assert page.outside_requests == []
 
