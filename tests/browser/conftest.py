@@ -51,6 +51,10 @@ def dashboard_server(data_dir: Path, port: int | None = None, args: tuple[str, .
 
     With ``root``, ``data_dir`` is a folder of exports the dashboard offers (``ICAT_DATA_ROOT``)."""
     port = port or free_port()
+    with socket.socket() as probe:
+        # another dashboard already there would answer the health check below for this one
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already in use: stop what serves there or choose another port")
     env = {k: v for k, v in os.environ.items() if k not in ("ICAT_DATA_DIR", "ICAT_DATA_ROOT")}
     env["ICAT_DATA_ROOT" if root else "ICAT_DATA_DIR"] = str(data_dir)
     # A file, not a pipe: nobody reads a pipe while the tests run, and once 64 KB of log filled it

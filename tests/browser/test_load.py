@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from icat_analysis.bench import browser
-from tests.browser.conftest import DONE, REPO, VIEWPORT, dashboard_server, open_page
+from tests.browser.conftest import DONE, REPO, VIEWPORT, dashboard_server, free_port, open_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +27,9 @@ pytestmark = [
 SESSIONS = 20
 #: (navigation label, the page's title)
 PAGES = browser.PAGES
-PORT = int(os.environ.get("ICAT_LOAD_PORT", "8611"))
+#: the dashboard's port: ICAT_LOAD_PORT, else a free one (a fixed 8611 met another dashboard
+#: already serving there, and the twenty sessions went to it instead)
+PORT = int(os.environ.get("ICAT_LOAD_PORT") or 0)
 
 
 def _server_process(port: int):
@@ -79,8 +81,9 @@ def test_twenty_sessions_through_every_page(browser):
 
 
 def _run(browser, data: Path, figures: dict) -> None:
-    with dashboard_server(data, port=PORT) as url:
-        server = _server_process(PORT)
+    port = PORT or free_port()
+    with dashboard_server(data, port=port) as url:
+        server = _server_process(port)
         figures["server_rss_idle_mb"] = _mb(server)
 
         # One person first: fills the connection and the query caches, and times warm renders.
